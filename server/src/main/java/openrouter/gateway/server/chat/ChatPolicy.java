@@ -1,0 +1,38 @@
+package openrouter.gateway.server.chat;
+
+/**
+ * Limits and defaults the gateway applies to chat requests.
+ *
+ * @param defaultModel model used when a request names none ({@code OPENROUTER_DEFAULT_MODEL});
+ *     null (or blank) for none
+ * @param defaultMaxTokens {@code max_tokens} sent when a request sets neither {@code max_tokens}
+ *     nor {@code max_completion_tokens}; 0 sends none
+ * @param maxModelChain most models a request may name in {@code model} plus {@code models}
+ * @param maxStopSequences most {@code stop} entries a request may carry
+ */
+public record ChatPolicy(
+    String defaultModel, int defaultMaxTokens, int maxModelChain, int maxStopSequences) {
+
+  /** The gateway's defaults: no default model, 4096 max tokens, 10 models, 4 stop sequences. */
+  public static final ChatPolicy DEFAULT = new ChatPolicy(null, 4096, 10, 4);
+
+  public ChatPolicy {
+    if (defaultModel != null && defaultModel.isBlank()) {
+      defaultModel = null;
+    }
+    if (defaultMaxTokens < 0) {
+      throw new IllegalArgumentException("defaultMaxTokens must be >= 0, got " + defaultMaxTokens);
+    }
+    if (maxModelChain < 1) {
+      throw new IllegalArgumentException("maxModelChain must be >= 1, got " + maxModelChain);
+    }
+    if (maxStopSequences < 0) {
+      throw new IllegalArgumentException("maxStopSequences must be >= 0, got " + maxStopSequences);
+    }
+  }
+
+  /** This policy with another default model. */
+  public ChatPolicy withDefaultModel(String model) {
+    return new ChatPolicy(model, defaultMaxTokens, maxModelChain, maxStopSequences);
+  }
+}
