@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -174,7 +175,7 @@ public final class ChatRequestValidator {
         break;
     }
     if (p.getPartCase() != ContentPart.PartCase.TEXT) {
-      String kind = p.getPartCase().name().toLowerCase(java.util.Locale.ROOT);
+      String kind = p.getPartCase().name().toLowerCase(Locale.ROOT);
       if (p.hasCacheControl()) {
         v.add(
             path + ".cache_control",
