@@ -18,10 +18,10 @@ final class ChatStreamResponder {
   }
 
   /**
-   * Writes the stream; returns how many deltas went out. Throws IOException when the client
-   * leaves (the exchange has recorded it).
+   * Writes the stream, counting sent deltas in {@code progress}. Throws IOException when the
+   * client leaves (the exchange has recorded it).
    */
-  int respond(SimulatorExchange exchange, ServedChat served, Progress progress)
+  void respond(SimulatorExchange exchange, ServedChat served, Progress progress)
       throws IOException {
     Map<String, String> headers = new LinkedHashMap<>();
     headers.put("Cache-Control", "no-cache");
@@ -37,13 +37,13 @@ final class ChatStreamResponder {
     ChatAnswer answer = served.answer();
     if (answer.shape() == ChatAnswer.Shape.ERROR_IN_200) {
       sse.data(Json.write(served.errorChunk(ServedChat.error524())));
-      return 0;
+      return;
     }
     if (answer.shape() == ChatAnswer.Shape.MALFORMED) {
       SseWriter.writeBytes(body, ("data: {\"id\":" + eol + eol).getBytes(StandardCharsets.UTF_8),
           request.splitWrites());
       sse.done();
-      return 0;
+      return;
     }
     int sent = 0;
     for (var delta : answer.deltas()) {
@@ -71,7 +71,6 @@ final class ChatStreamResponder {
       }
       default -> throw new IllegalStateException("unhandled shape " + answer.shape());
     }
-    return sent;
   }
 
   /** How far a response got, readable after an IOException. */

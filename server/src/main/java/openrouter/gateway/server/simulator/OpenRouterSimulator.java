@@ -8,7 +8,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -259,16 +258,5 @@ public final class OpenRouterSimulator implements AutoCloseable {
       // Headers were already sent or the client left; nothing more to tell it.
       log.debug("could not send simulator error: {}", e.toString());
     }
-  }
-
-  /** For tests: the recorded requests to one path. */
-  List<RecordedRequest> requestsTo(String path) {
-    List<RecordedRequest> matching = new ArrayList<>();
-    for (RecordedRequest r : requests()) {
-      if (r.path().equals(path)) {
-        matching.add(r);
-      }
-    }
-    return matching;
   }
 }
