@@ -130,9 +130,12 @@ public final class OpenRouterSimulator implements AutoCloseable {
     account.setCredits(new BigDecimal(totalCredits), new BigDecimal(totalUsage));
   }
 
-  /** Stops the server, ending open streams. */
+  /** Stops the server, ending open streams. Idempotent. */
   @Override
-  public void close() {
+  public synchronized void close() {
+    if (closing) {
+      return;
+    }
     closing = true;
     server.stop(0);
     executor.shutdownNow();

@@ -127,4 +127,31 @@ class SimulatorRecordingTest {
     assertThat(stats.at("/data/finish_reason").isNull()).isTrue();
     assertThat(stats.at("/data/tokens_completion").asInt()).isBetween(1, 4);
   }
+
+  @Test
+  void closeEndsOpenStreamsPromptly() throws Exception {
+    OkHttpClient client = new OkHttpClient.Builder().readTimeout(5, TimeUnit.SECONDS).build();
+    Request request = new Request.Builder()
+        .url(sim.baseUrl() + "/chat/completions")
+        .header("Authorization", "Bearer " + SimulatorKeys.DEFAULT)
+        .post(RequestBody.create(write(stream(chat("sim/stall", "hang"))),
+            MediaType.get("application/json")))
+        .build();
+    try (Response response = client.newCall(request).execute()) {
+      BufferedSource source = response.body().source();
+      while (!source.readUtf8LineStrict().startsWith("data: ")) {
+        // skip the opening comment
+      }
+
+      long start = System.nanoTime();
+      sim.close();
+      long closeMs = (System.nanoTime() - start) / 1_000_000;
+
+      assertThat(closeMs).isLessThan(1000);
+      assertThat(sim.requests().get(0).closedAtNanos().get(1, TimeUnit.SECONDS)).isPositive();
+    } finally {
+      client.dispatcher().executorService().shutdown();
+      client.connectionPool().evictAll();
+    }
+  }
 }
