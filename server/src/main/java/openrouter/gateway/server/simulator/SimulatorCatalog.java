@@ -1,0 +1,242 @@
+package openrouter.gateway.server.simulator;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The simulator's model catalogue: what {@code GET /models} lists and how each model answers
+ * {@code POST /chat/completions}. Every {@code sim/*} model works streaming and non-streaming
+ * unless the table says otherwise.
+ *
+ * <h2>Chat models</h2>
+ * <table>
+ * <caption>sim/* models</caption>
+ * <tr><th>Model</th><th>Behaviour</th></tr>
+ * <tr><td>{@code sim/echo}</td><td>Answers with the text of the last user message (plain
+ *     {@code content} or its concatenated {@code text} parts), streamed a word per chunk with the
+ *     spaces kept, so the chunks concatenate to the exact text.</td></tr>
+ * <tr><td>{@code sim/inspect}</td><td>Answers with the raw request body it received, in
+ *     64-character chunks, so tests can check what the gateway sent.</td></tr>
+ * <tr><td>{@code sim/fixed}</td><td>{@code sim_chunks} chunks (default 64) of
+ *     {@code sim_chunk_chars} characters (default 8), each ending in a space so
+ *     {@code completion_tokens == sim_chunks}. For benchmarks.</td></tr>
+ * <tr><td>{@code sim/tools}</td><td>If the last message is a {@code tool} result: text
+ *     {@code Tool result received: <content>}. Otherwise calls the first function in
+ *     {@code tools} ({@code get_weather} if none) with {@code {"city":"Paris"}}; with two or
+ *     more tools and {@code parallel_tool_calls} not false it calls the first two (indices 0 and
+ *     1). Streamed as three fragments per call (id {@code call_sim_<n>}, type and name first, then
+ *     argument pieces); finish_reason {@code tool_calls}.</td></tr>
+ * <tr><td>{@code sim/reasoning}</td><td>Streams {@code delta.reasoning} and
+ *     {@code delta.reasoning_details} ({@code reasoning.text}, index 0), then echoes the last
+ *     user message. Usage reports {@code reasoning_tokens}. Non-streaming:
+ *     {@code message.reasoning} and {@code message.reasoning_details}.</td></tr>
+ * <tr><td>{@code sim/slow}</td><td>Echo with 200 ms between chunks (override with
+ *     {@code sim_chunk_delay_ms}), keep-alive comments while waiting.</td></tr>
+ * <tr><td>{@code sim/stall}</td><td>One content chunk, then only {@code : OPENROUTER
+ *     PROCESSING} comments forever. Non-streaming: 200 and whitespace padding forever.</td></tr>
+ * <tr><td>{@code sim/stall-first}</td><td>Only comments, never a data event (non-streaming:
+ *     padding forever).</td></tr>
+ * <tr><td>{@code sim/cited}</td><td>A fixed sentence with a {@code url_citation} annotation
+ *     (on the last content chunk when streaming).</td></tr>
+ * </table>
+ *
+ * <h2>Fault models</h2>
+ * <table>
+ * <caption>sim/* fault models</caption>
+ * <tr><th>Model</th><th>Behaviour</th></tr>
+ * <tr><td>{@code sim/error-<status>}</td><td>For 400, 401, 402, 403, 404, 408, 409, 413, 422,
+ *     429, 500, 502, 503, 504, 524, 529: that HTTP error before any output, with OpenRouter's
+ *     body and {@code metadata.error_type}: 400 {@code context_length_exceeded}; 402
+ *     "Insufficient credits..."; 403 moderation ({@code reasons}, {@code flagged_input},
+ *     {@code provider_name}, {@code model_slug}); 404 availability {@code no_endpoints}; 429
+ *     with {@code Retry-After: 2}, {@code X-RateLimit-*} headers and {@code metadata.headers};
+ *     500 masked "Internal Server Error" ({@code server}); 502 "Provider returned error" with
+ *     {@code provider_name} and a JSON-string {@code raw}; 503 with {@code Retry-After: 1};
+ *     524 with {@code raw: "error code: 524"}.</td></tr>
+ * <tr><td>{@code sim/error-429-availability}</td><td>429 with the §6.4 {@code availability}
+ *     object ({@code capacity_exhausted}, {@code retryable: true}, {@code retry_after: 40}),
+ *     no {@code Retry-After} header, and, like the documented example, no {@code error.code}
+ *     ({@code error_type} and {@code http_status} instead).</td></tr>
+ * <tr><td>{@code sim/error-midstream}</td><td>Three content chunks, then an error chunk
+ *     ({@code "code":502}, {@code error_type: provider_unavailable}, {@code finish_reason:
+ *     "error"}) and the end, without {@code [DONE]}. Non-streaming: 200 with the partial content,
+ *     {@code finish_reason: "error"} and {@code choices[0].error}.</td></tr>
+ * <tr><td>{@code sim/error-midstream-string}</td><td>Same with {@code "code":"server_error"}.
+ *     </td></tr>
+ * <tr><td>{@code sim/truncated}</td><td>Three content chunks, then the body ends: no
+ *     finish_reason, no usage, no {@code [DONE]}. Non-streaming: the JSON body cut in half.</td></tr>
+ * <tr><td>{@code sim/error-in-200}</td><td>HTTP 200 whose body is an error (code 524,
+ *     {@code "id":null,"choices":null}); streaming: the first data event is that error.</td></tr>
+ * <tr><td>{@code sim/padded}</td><td>Non-streaming: 200 committed at once, then {@code "\n"} and
+ *     spaces at 20 ms intervals, then the echo JSON. Streaming: like echo.</td></tr>
+ * <tr><td>{@code sim/malformed}</td><td>Non-streaming: 200 with an HTML "502 Bad Gateway" page
+ *     ({@code text/html}). Streaming: a {@code data: {"id":} event with broken JSON, then
+ *     {@code [DONE]}.</td></tr>
+ * <tr><td>{@code sim/empty}</td><td>200 with {@code choices: []} and usage; streaming: only the
+ *     usage chunk and {@code [DONE]}.</td></tr>
+ * </table>
+ *
+ * <p>All {@code sim/*} models cost 0.000001 per prompt token and 0.000002 per completion token;
+ * a token is a whitespace-separated word. Unknown variants ({@code sim/echo:nitro}) resolve to
+ * the base model.
+ *
+ * <h2>Other catalogue entries (for listing filters)</h2>
+ * <table>
+ * <caption>simlabs/* models</caption>
+ * <tr><th>Model</th><th>Context</th><th>Input / output</th><th>Prompt / completion price</th>
+ *     <th>Notes</th></tr>
+ * <tr><td>{@code simlabs/tiny}</td><td>8192</td><td>text / text</td><td>0.0000001 /
+ *     0.0000002</td><td>no tools; expires 2027-06-30; Hugging Face id</td></tr>
+ * <tr><td>{@code simlabs/tiny:free}</td><td>8192</td><td>text / text</td><td>0 / 0</td><td>the
+ *     free listing of tiny</td></tr>
+ * <tr><td>{@code simlabs/vision-pro}</td><td>1000000</td><td>text, image, file / text</td>
+ *     <td>0.0000025 / 0.000015</td><td>tools, reasoning, cache prices, long-prompt price
+ *     override</td></tr>
+ * <tr><td>{@code simlabs/audio-lite}</td><td>32768</td><td>text, audio / text</td>
+ *     <td>0.0000003 / 0.0000012</td><td>audio price</td></tr>
+ * <tr><td>{@code simlabs/pixel}</td><td>32768</td><td>text, image / image</td>
+ *     <td>0.0000003 / 0.0000025</td><td>image output: hidden by the default listing</td></tr>
+ * <tr><td>{@code simlabs/embed-small}</td><td>8192</td><td>text / embeddings</td>
+ *     <td>0.00000002 / 0</td><td>hidden by default; 400 {@code wrong_endpoint} on chat</td></tr>
+ * </table>
+ * The other {@code simlabs/*} models answer chat requests like {@code sim/echo}.
+ */
+final class SimulatorCatalog {
+  /** Used when a request names no model (OpenRouter would use the account default). */
+  static final String DEFAULT_MODEL = "sim/echo";
+
+  private static final long SIM_CREATED = 1_767_225_600L; // 2026-01-01T00:00:00Z
+  private static final long DAY = 86_400L;
+
+  private final Map<String, CatalogEntry> entries = new LinkedHashMap<>();
+
+  SimulatorCatalog() {
+    addSimModels();
+    addFaultModels();
+    addOtherModels();
+  }
+
+  /** Every entry, in listing order. */
+  List<CatalogEntry> all() {
+    return Collections.unmodifiableList(new ArrayList<>(entries.values()));
+  }
+
+  /** The entry for an id, trying the id without its {@code :variant} suffix next; or null. */
+  CatalogEntry resolve(String id) {
+    CatalogEntry exact = entries.get(id);
+    if (exact != null || id.indexOf(':') < 0) {
+      return exact;
+    }
+    return entries.get(id.substring(0, id.indexOf(':')));
+  }
+
+  private void addSimModels() {
+    sim("sim/echo", "Echo", "Answers with the text of the last user message, a word per chunk.",
+        ChatScenarios.echo()).input("text", "image", "file", "audio").tools();
+    sim("sim/inspect", "Inspect", "Answers with the exact request body it received.",
+        ChatScenarios.inspect()).tools().reasoning();
+    sim("sim/fixed", "Fixed", "A fixed-size answer shaped by metadata sim_chunks,"
+        + " sim_chunk_chars and sim_chunk_delay_ms. For benchmarks.", ChatScenarios.fixed());
+    sim("sim/tools", "Tools", "Calls the first function tool (or two in parallel), or"
+        + " acknowledges a tool result.", ChatScenarios.tools()).tools();
+    sim("sim/reasoning", "Reasoning", "Streams reasoning, then echoes the last user message.",
+        ChatScenarios.reasoning()).reasoning();
+    sim("sim/slow", "Slow", "Echo with 200 ms between chunks and keep-alive comments.",
+        ChatScenarios.slow());
+    sim("sim/stall", "Stall", "One content chunk, then keep-alive comments forever.",
+        ChatScenarios.stall());
+    sim("sim/stall-first", "Stall First", "Keep-alive comments forever, never a data event.",
+        ChatScenarios.stallFirst());
+    sim("sim/cited", "Cited", "An answer with a url_citation annotation.",
+        ChatScenarios.cited());
+  }
+
+  private void addFaultModels() {
+    for (int status : OpenRouterErrors.FAULT_STATUSES) {
+      CatalogEntry entry = sim("sim/error-" + status, "Error " + status,
+          "Fails with HTTP " + status + " before any output.", ChatScenarios.error(status));
+      if (status == 403) {
+        entry.moderated();
+      }
+    }
+    sim("sim/error-429-availability", "Error 429 Availability",
+        "Fails with a 429 capacity_exhausted availability error.",
+        ChatScenarios.capacityExhausted());
+    sim("sim/error-midstream", "Error Midstream",
+        "Three chunks, then an error chunk with a numeric code.",
+        ChatScenarios.midstreamError(false));
+    sim("sim/error-midstream-string", "Error Midstream String",
+        "Three chunks, then an error chunk with a string code.",
+        ChatScenarios.midstreamError(true));
+    sim("sim/truncated", "Truncated", "Three chunks, then the body ends without [DONE].",
+        ChatScenarios.truncated());
+    sim("sim/error-in-200", "Error In 200", "HTTP 200 whose body is an error.",
+        ChatScenarios.errorIn200());
+    sim("sim/padded", "Padded", "Whitespace padding before a non-streaming JSON body.",
+        ChatScenarios.padded());
+    sim("sim/malformed", "Malformed", "HTTP 200 with an unparsable body.",
+        ChatScenarios.malformed());
+    sim("sim/empty", "Empty", "HTTP 200 with no choices.", ChatScenarios.empty());
+  }
+
+  private void addOtherModels() {
+    add(new CatalogEntry("simlabs/tiny")
+        .name("SimLabs: Tiny").canonicalSlug("simlabs/tiny-20240101")
+        .created(1_704_067_200L).description("A small, cheap text model without tool support.")
+        .context(8_192, 2_048).tokenizer("Llama3", "llama3")
+        .prices("0.0000001", "0.0000002")
+        .expires("2027-06-30").knowledgeCutoff("2023-12-31")
+        .huggingFace("simlabs/tiny-1b-instruct"));
+    add(new CatalogEntry("simlabs/tiny:free")
+        .name("SimLabs: Tiny (free)").canonicalSlug("simlabs/tiny-20240101")
+        .created(1_704_067_200L).description("The free listing of SimLabs Tiny.")
+        .context(8_192, 2_048).tokenizer("Llama3", "llama3")
+        .prices("0", "0")
+        .knowledgeCutoff("2023-12-31").huggingFace("simlabs/tiny-1b-instruct"));
+    add(new CatalogEntry("simlabs/vision-pro")
+        .name("SimLabs: Vision Pro").canonicalSlug("simlabs/vision-pro-20250801")
+        .created(1_754_006_400L)
+        .description("A long-context multimodal model with tools and reasoning.")
+        .context(1_000_000, 65_536).tokenizer("Gemini", null)
+        .input("text", "image", "file")
+        .prices("0.0000025", "0.000015")
+        .price("input_cache_read", "0.00000025").price("input_cache_write", "0.000003125")
+        .priceOverride(200_000, "0.000005", "0.00003")
+        .tools().reasoning().knowledgeCutoff("2025-01-31"));
+    add(new CatalogEntry("simlabs/audio-lite")
+        .name("SimLabs: Audio Lite").canonicalSlug("simlabs/audio-lite-20250315")
+        .created(1_742_000_000L).description("A text model that also listens to audio.")
+        .context(32_768, 8_192).tokenizer("Qwen3", "qwen3")
+        .input("text", "audio")
+        .prices("0.0000003", "0.0000012").price("audio", "0.00004"));
+    add(new CatalogEntry("simlabs/pixel")
+        .name("SimLabs: Pixel").canonicalSlug("simlabs/pixel-20250601")
+        .created(1_748_736_000L).description("An image generation model (image output only).")
+        .context(32_768, 8_192)
+        .input("text", "image").output("image")
+        .prices("0.0000003", "0.0000025").price("image_output", "0.00004")
+        .onlyParameters("max_tokens", "seed", "temperature"));
+    add(new CatalogEntry("simlabs/embed-small")
+        .name("SimLabs: Embed Small").canonicalSlug("simlabs/embed-small-20241001")
+        .created(1_727_740_800L).description("A text embedding model.")
+        .context(8_192, 0).output("embeddings")
+        .prices("0.00000002", "0")
+        .onlyParameters()
+        .scenario(ChatScenarios.wrongEndpoint()));
+  }
+
+  private CatalogEntry sim(String id, String title, String description, ChatScenario scenario) {
+    // Distinct, deterministic creation times (one day apart) so "newest" sorting is testable.
+    long created = SIM_CREATED - entries.size() * DAY;
+    return add(new CatalogEntry(id).name("Simulator: " + title).created(created)
+        .description(description).scenario(scenario));
+  }
+
+  private CatalogEntry add(CatalogEntry entry) {
+    entries.put(entry.id, entry);
+    return entry;
+  }
+}
