@@ -1,0 +1,339 @@
+package openrouter.gateway.server.config;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import openrouter.gateway.server.resilience.RetryPolicy;
+
+/**
+ * The gateway's configuration, read once at start-up from environment variables and flags.
+ *
+ * <p>Every setting is listed in {@link #SETTINGS}, which also drives {@code --help} and the
+ * README's table. Parsing fails fast with a {@link ConfigException} whose one-line message
+ * names the variable and what is wrong; a secret's value is never echoed.
+ */
+public record GatewayConfig(
+    Optional<String> apiKey,
+    URI baseUrl,
+    boolean baseUrlExplicit,
+    Optional<String> defaultModel,
+    Optional<String> siteUrl,
+    String siteName,
+    int defaultMaxTokens,
+    Duration modelsCacheTtl,
+    Duration creditsCacheTtl,
+    String host,
+    int port,
+    Duration chatTimeout,
+    Duration ttftTimeout,
+    Duration streamIdleTimeout,
+    RetryPolicy retryPolicy,
+    int maxConcurrentStreams,
+    Duration shutdownGrace) {
+
+  public static final String DEFAULT_BASE_URL = "https://openrouter.ai/api/v1";
+
+  static final Setting API_KEY =
+      Setting.secret(
+          "OPENROUTER_API_KEY",
+          "OpenRouter API key (sk-or-...). Unset: serve from the built-in simulator.");
+  static final Setting BASE_URL =
+      Setting.plain("OPENROUTER_BASE_URL", DEFAULT_BASE_URL, "OpenRouter API base URL.");
+  static final Setting DEFAULT_MODEL =
+      Setting.plain(
+          "OPENROUTER_DEFAULT_MODEL", "", "Model used when a chat request names none.");
+  static final Setting SITE_URL =
+      Setting.plain(
+          "OPENROUTER_SITE_URL", "", "Your app's URL, sent as HTTP-Referer for attribution.");
+  static final Setting SITE_NAME =
+      Setting.plain(
+          "OPENROUTER_SITE_NAME",
+          "openrouter-grpc-gateway",
+          "Your app's name, sent as X-OpenRouter-Title and X-Title.");
+  static final Setting DEFAULT_MAX_TOKENS =
+      Setting.plain(
+          "OPENROUTER_DEFAULT_MAX_TOKENS",
+          "4096",
+          "max_tokens sent when a chat request sets none, so OpenRouter does not reserve the"
+              + " model's whole output ceiling against the balance.");
+  static final Setting MODELS_TTL =
+      Setting.plain("OPENROUTER_CACHE_TTL_MODELS", "3600000", "Model catalogue cache TTL, ms.");
+  static final Setting CREDITS_TTL =
+      Setting.plain("OPENROUTER_CACHE_TTL_CREDITS", "300000", "Credits and key cache TTL, ms.");
+  static final Setting MAX_RETRIES =
+      Setting.plain(
+          "OPENROUTER_MAX_RETRIES",
+          "2",
+          "Retries of an upstream attempt that certainly was not served (connection failures,"
+              + " 429, 502, 503, 529, malformed bodies), only before anything reached the caller.");
+  static final Setting RETRY_INITIAL =
+      Setting.plain("OPENROUTER_RETRY_INITIAL_DELAY_MS", "250", "First retry backoff ceiling, ms.");
+  static final Setting RETRY_MAX =
+      Setting.plain("OPENROUTER_RETRY_MAX_DELAY_MS", "5000", "Largest retry backoff ceiling, ms.");
+  static final Setting RETRY_MULTIPLIER =
+      Setting.plain("OPENROUTER_RETRY_MULTIPLIER", "2", "Backoff growth per retry (full jitter).");
+  static final Setting TTFT_TIMEOUT =
+      Setting.plain(
+          "OPENROUTER_TTFT_TIMEOUT_MS",
+          "120000",
+          "Time limit for a stream's first token (keep-alive comments do not count); 0 = none.");
+  static final Setting IDLE_TIMEOUT =
+      Setting.plain(
+          "OPENROUTER_STREAM_IDLE_TIMEOUT_MS",
+          "120000",
+          "Time limit between two chunks of a stream; 0 = none.");
+  static final Setting HOST =
+      Setting.plain(
+          "GATEWAY_HOST",
+          "127.0.0.1",
+          "gRPC listen address; 0.0.0.0 for every interface (the Docker image sets it).");
+  static final Setting PORT = Setting.plain("GATEWAY_PORT", "50051", "gRPC listen port.");
+  static final Setting CHAT_TIMEOUT =
+      Setting.plain(
+          "GATEWAY_CHAT_TIMEOUT_MS",
+          "600000",
+          "Total time limit of a chat call whose caller sets no gRPC deadline, ms.");
+  static final Setting MAX_STREAMS =
+      Setting.plain(
+          "GATEWAY_MAX_CONCURRENT_STREAMS",
+          "10000",
+          "Chat calls in flight at once; more get RESOURCE_EXHAUSTED.");
+  static final Setting SHUTDOWN_GRACE =
+      Setting.plain(
+          "GATEWAY_SHUTDOWN_GRACE_MS",
+          "30000",
+          "On SIGTERM, how long in-flight calls may finish before they are cancelled, ms.");
+
+  /** Every setting, in the order of the README's table. */
+  public static final List<Setting> SETTINGS =
+      List.of(
+          API_KEY,
+          BASE_URL,
+          DEFAULT_MODEL,
+          SITE_URL,
+          SITE_NAME,
+          DEFAULT_MAX_TOKENS,
+          MODELS_TTL,
+          CREDITS_TTL,
+          MAX_RETRIES,
+          RETRY_INITIAL,
+          RETRY_MAX,
+          RETRY_MULTIPLIER,
+          TTFT_TIMEOUT,
+          IDLE_TIMEOUT,
+          HOST,
+          PORT,
+          CHAT_TIMEOUT,
+          MAX_STREAMS,
+          SHUTDOWN_GRACE);
+
+  /** Reads the process environment and command-line flags; flags win. */
+  public static GatewayConfig load(Map<String, String> env, List<String> args) {
+    Map<String, String> values = new LinkedHashMap<>();
+    for (Setting s : SETTINGS) {
+      String v = env.get(s.env());
+      if (v != null) {
+        values.put(s.env(), v);
+      }
+    }
+    values.putAll(parseFlags(args));
+    return fromValues(values);
+  }
+
+  /** Flags as {@code --name=value} or {@code --name value}; unknown flags are an error. */
+  static Map<String, String> parseFlags(List<String> args) {
+    Map<String, String> out = new LinkedHashMap<>();
+    for (int i = 0; i < args.size(); i++) {
+      String arg = args.get(i);
+      String name = arg;
+      String value = null;
+      int eq = arg.indexOf('=');
+      if (eq > 0) {
+        name = arg.substring(0, eq);
+        value = arg.substring(eq + 1);
+      }
+      Setting setting = byFlag(name);
+      if (setting == null) {
+        throw new ConfigException(
+            "unknown flag " + name + " (run with --help to list the settings)");
+      }
+      if (value == null) {
+        if (i + 1 >= args.size()) {
+          throw new ConfigException("flag " + name + " needs a value");
+        }
+        value = args.get(++i);
+      }
+      out.put(setting.env(), value);
+    }
+    return out;
+  }
+
+  private static Setting byFlag(String flag) {
+    for (Setting s : SETTINGS) {
+      if (s.flag().equals(flag)) {
+        return s;
+      }
+    }
+    return null;
+  }
+
+  static GatewayConfig fromValues(Map<String, String> values) {
+    Optional<String> apiKey = optional(values, API_KEY);
+    apiKey.ifPresent(
+        key -> {
+          if (!key.startsWith("sk-or-")) {
+            throw new ConfigException(
+                API_KEY.env()
+                    + " must be an OpenRouter key starting with sk-or- (value not shown)");
+          }
+          if (key.chars().anyMatch(c -> c <= ' ' || c >= 127)) {
+            throw new ConfigException(
+                API_KEY.env() + " contains whitespace or non-ASCII characters (value not shown)");
+          }
+        });
+    return new GatewayConfig(
+        apiKey,
+        url(values, BASE_URL),
+        values.containsKey(BASE_URL.env()) && !values.get(BASE_URL.env()).isBlank(),
+        optional(values, DEFAULT_MODEL),
+        optional(values, SITE_URL).map(v -> url(SITE_URL, v).toString()),
+        text(values, SITE_NAME),
+        (int) positive(values, DEFAULT_MAX_TOKENS, Integer.MAX_VALUE),
+        millis(values, MODELS_TTL),
+        millis(values, CREDITS_TTL),
+        text(values, HOST),
+        (int) range(values, PORT, 0, 65535),
+        positiveMillis(values, CHAT_TIMEOUT),
+        millis(values, TTFT_TIMEOUT),
+        millis(values, IDLE_TIMEOUT),
+        new RetryPolicy(
+            (int) range(values, MAX_RETRIES, 0, 10),
+            millis(values, RETRY_INITIAL),
+            millis(values, RETRY_MAX),
+            multiplier(values, RETRY_MULTIPLIER)),
+        (int) positive(values, MAX_STREAMS, Integer.MAX_VALUE),
+        millis(values, SHUTDOWN_GRACE));
+  }
+
+  private static String raw(Map<String, String> values, Setting s) {
+    String v = values.get(s.env());
+    return v == null || v.isBlank() ? s.defaultValue() : v.trim();
+  }
+
+  private static Optional<String> optional(Map<String, String> values, Setting s) {
+    String v = raw(values, s);
+    return v.isEmpty() ? Optional.empty() : Optional.of(v);
+  }
+
+  private static String text(Map<String, String> values, Setting s) {
+    return raw(values, s);
+  }
+
+  private static URI url(Map<String, String> values, Setting s) {
+    return url(s, raw(values, s));
+  }
+
+  private static URI url(Setting s, String v) {
+    try {
+      URI uri = new URI(v);
+      String scheme = uri.getScheme();
+      if (scheme == null
+          || !(scheme.equals("http") || scheme.equals("https"))
+          || uri.getHost() == null) {
+        throw new ConfigException(
+            s.env() + " must be an absolute http(s) URL such as " + DEFAULT_BASE_URL
+                + ", got \"" + v + "\"");
+      }
+      // Strip one trailing slash so paths can be appended as "/chat/completions".
+      String text = uri.toString();
+      return text.endsWith("/") ? new URI(text.substring(0, text.length() - 1)) : uri;
+    } catch (URISyntaxException e) {
+      throw new ConfigException(s.env() + " is not a valid URL: \"" + v + "\"");
+    }
+  }
+
+  private static long number(Map<String, String> values, Setting s, String expected) {
+    String v = raw(values, s);
+    try {
+      return Long.parseLong(v);
+    } catch (NumberFormatException e) {
+      throw new ConfigException(s.env() + " must be " + expected + ", got \"" + v + "\"");
+    }
+  }
+
+  private static long range(Map<String, String> values, Setting s, long min, long max) {
+    String expected = "a whole number from " + min + " to " + max;
+    long n = number(values, s, expected);
+    if (n < min || n > max) {
+      throw new ConfigException(s.env() + " must be " + expected + ", got " + n);
+    }
+    return n;
+  }
+
+  private static long positive(Map<String, String> values, Setting s, long max) {
+    return range(values, s, 1, max);
+  }
+
+  private static double multiplier(Map<String, String> values, Setting s) {
+    String v = raw(values, s);
+    try {
+      double d = Double.parseDouble(v);
+      if (d >= 1 && d <= 10) {
+        return d;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new ConfigException(s.env() + " must be a number from 1 to 10, got \"" + v + "\"");
+  }
+
+  private static Duration millis(Map<String, String> values, Setting s) {
+    long n = number(values, s, "a non-negative number of milliseconds");
+    if (n < 0) {
+      throw new ConfigException(
+          s.env() + " must be a non-negative number of milliseconds, got " + n);
+    }
+    return Duration.ofMillis(n);
+  }
+
+  private static Duration positiveMillis(Map<String, String> values, Setting s) {
+    long n = number(values, s, "a positive number of milliseconds");
+    if (n <= 0) {
+      throw new ConfigException(s.env() + " must be a positive number of milliseconds, got " + n);
+    }
+    return Duration.ofMillis(n);
+  }
+
+  /** The settings table for {@code --help}. */
+  public static String helpText() {
+    StringBuilder sb = new StringBuilder();
+    sb.append("Usage: java -jar gateway.jar [--flag value ...]\n\n")
+        .append("Each setting is an environment variable, overridable by its flag.\n\n");
+    for (Setting s : SETTINGS) {
+      sb.append(String.format("  %-34s %s%n", s.flag(), s.env()))
+          .append("      ")
+          .append(s.description());
+      if (!s.defaultValue().isEmpty()) {
+        sb.append(" Default: ").append(s.defaultValue()).append('.');
+      }
+      sb.append('\n');
+    }
+    return sb.toString();
+  }
+
+  /** Never prints the key. */
+  @Override
+  public String toString() {
+    return "GatewayConfig[apiKey="
+        + (apiKey.isPresent() ? "<set>" : "<unset>")
+        + ", baseUrl="
+        + baseUrl
+        + ", port="
+        + port
+        + "]";
+  }
+}

@@ -1,0 +1,145 @@
+package openrouter.gateway.server.errors;
+
+import com.google.rpc.BadRequest;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Everything that can make a call fail, before it becomes a gRPC status. Code that detects a
+ * failure throws one of these; {@link StatusMapper} alone decides the gRPC code and details.
+ */
+public final class GatewayFailure extends RuntimeException {
+
+  /** What went wrong, independent of any transport. */
+  public enum Kind {
+    /** OpenRouter reported an error: an HTTP error, a 200 body holding one, a stream chunk. */
+    UPSTREAM_ERROR,
+    /** The upstream body was empty, not JSON, or had no choices. */
+    UPSTREAM_MALFORMED,
+    /** Connection refused or reset, DNS or TLS failure. */
+    UPSTREAM_UNREACHABLE,
+    /** A stream ended without {@code [DONE]} and without a finish reason. */
+    STREAM_TRUNCATED,
+    /** The caller cancelled the call. */
+    CALLER_CANCELLED,
+    /** The caller's deadline passed. */
+    CALLER_DEADLINE,
+    /** The gateway's own total time limit passed (the caller set no deadline). */
+    UPSTREAM_TIMEOUT,
+    /** No first token within the time-to-first-token limit. */
+    TTFT_TIMEOUT,
+    /** Too long between two chunks of a stream. */
+    STREAM_IDLE_TIMEOUT,
+    /** The request is invalid; see {@link #violations()}. */
+    INVALID_REQUEST,
+    /** The gateway is at a concurrency limit. */
+    OVERLOADED,
+    /** Something the gateway looked up does not exist. */
+    NOT_FOUND
+  }
+
+  private final Kind kind;
+  private final UpstreamError upstream;
+  private final List<BadRequest.FieldViolation> violations;
+  private String model;
+  private String provider;
+  private String generationId;
+  private boolean callerKey;
+  private int attempts;
+  private String lastAttemptCause;
+
+  private GatewayFailure(
+      Kind kind,
+      String message,
+      UpstreamError upstream,
+      List<BadRequest.FieldViolation> violations,
+      Throwable cause) {
+    super(message, cause, false, false); // no stack trace: these are expected outcomes
+    this.kind = kind;
+    this.upstream = upstream;
+    this.violations = List.copyOf(violations);
+  }
+
+  public static GatewayFailure upstream(UpstreamError error) {
+    return new GatewayFailure(Kind.UPSTREAM_ERROR, error.message(), error, List.of(), null);
+  }
+
+  public static GatewayFailure invalid(List<BadRequest.FieldViolation> violations) {
+    String first = violations.isEmpty() ? "" : violations.get(0).getField() + ": "
+        + violations.get(0).getDescription();
+    String more = violations.size() > 1 ? " (and " + (violations.size() - 1) + " more)" : "";
+    return new GatewayFailure(
+        Kind.INVALID_REQUEST, "invalid request: " + first + more, null, violations, null);
+  }
+
+  public static GatewayFailure of(Kind kind, String message) {
+    return new GatewayFailure(kind, message, null, List.of(), null);
+  }
+
+  public static GatewayFailure of(Kind kind, String message, Throwable cause) {
+    return new GatewayFailure(kind, message, null, List.of(), cause);
+  }
+
+  public Kind kind() {
+    return kind;
+  }
+
+  public Optional<UpstreamError> upstreamError() {
+    return Optional.ofNullable(upstream);
+  }
+
+  public List<BadRequest.FieldViolation> violations() {
+    return violations;
+  }
+
+  /** Records which model, provider and generation the failure belongs to, when known. */
+  public GatewayFailure withServed(String model, String provider, String generationId) {
+    if (model != null && !model.isEmpty()) {
+      this.model = model;
+    }
+    if (provider != null && !provider.isEmpty()) {
+      this.provider = provider;
+    }
+    if (generationId != null && !generationId.isEmpty()) {
+      this.generationId = generationId;
+    }
+    return this;
+  }
+
+  /** Marks that the call used the caller's own OpenRouter key, not the gateway's. */
+  public GatewayFailure withCallerKey(boolean callerKey) {
+    this.callerKey = callerKey;
+    return this;
+  }
+
+  /** Records how many upstream attempts were made and why the last one failed. */
+  public GatewayFailure withAttempts(int attempts, String lastAttemptCause) {
+    this.attempts = attempts;
+    this.lastAttemptCause = lastAttemptCause;
+    return this;
+  }
+
+  public Optional<String> model() {
+    return Optional.ofNullable(model);
+  }
+
+  public Optional<String> provider() {
+    return Optional.ofNullable(provider);
+  }
+
+  public Optional<String> generationId() {
+    return Optional.ofNullable(generationId);
+  }
+
+  public boolean callerKey() {
+    return callerKey;
+  }
+
+  public int attempts() {
+    return attempts;
+  }
+
+  public Optional<String> lastAttemptCause() {
+    return Optional.ofNullable(lastAttemptCause);
+  }
+}

@@ -1,0 +1,407 @@
+package openrouter.gateway.server.errors;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.protobuf.Any;
+import com.google.protobuf.util.Durations;
+import com.google.rpc.BadRequest;
+import com.google.rpc.Code;
+import com.google.rpc.ErrorInfo;
+import com.google.rpc.Help;
+import com.google.rpc.QuotaFailure;
+import com.google.rpc.ResourceInfo;
+import com.google.rpc.RetryInfo;
+import com.google.rpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.protobuf.StatusProto;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The one place where failures become gRPC statuses. Every status carries a {@code
+ * google.rpc.Status} with exactly one {@link ErrorInfo}: an UPPER_SNAKE reason, the domain
+ * {@value #UPSTREAM_DOMAIN} for errors OpenRouter reported and {@value #GATEWAY_DOMAIN} for the
+ * gateway's own, and lowerCamel metadata. Other details ({@code RetryInfo}, {@code
+ * QuotaFailure}, {@code BadRequest}, {@code ResourceInfo}, {@code Help}) are added where they
+ * apply. The README's "Error mapping" section documents this table for client authors.
+ */
+public final class StatusMapper {
+  public static final String UPSTREAM_DOMAIN = "openrouter.ai";
+  public static final String GATEWAY_DOMAIN = "openrouter-grpc-gateway";
+  static final String CREDITS_URL = "https://openrouter.ai/credits";
+  private static final int MAX_DETAIL_CHARS = 500;
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final Clock clock;
+
+  public StatusMapper(Clock clock) {
+    this.clock = clock;
+  }
+
+  /** The exception to hand to {@code StreamObserver.onError}. Never UNKNOWN. */
+  public StatusRuntimeException toException(Throwable failure) {
+    return StatusProto.toStatusRuntimeException(toStatus(failure));
+  }
+
+  public Status toStatus(Throwable failure) {
+    if (failure instanceof GatewayFailure f) {
+      return map(f);
+    }
+    if (failure instanceof StatusRuntimeException sre) {
+      Status fromTrailers = StatusProto.fromThrowable(sre);
+      if (fromTrailers != null && hasErrorInfo(fromTrailers)) {
+        return fromTrailers;
+      }
+      return new Builder(Code.forNumber(sre.getStatus().getCode().value()), "GRPC_ERROR", GATEWAY_DOMAIN)
+          .message(String.valueOf(sre.getStatus().getDescription()))
+          .build();
+    }
+    return new Builder(Code.INTERNAL, "INTERNAL_ERROR", GATEWAY_DOMAIN)
+        .message("internal gateway error (" + failure.getClass().getSimpleName() + ")")
+        .build();
+  }
+
+  private static boolean hasErrorInfo(Status s) {
+    return s.getDetailsList().stream().anyMatch(a -> a.is(ErrorInfo.class));
+  }
+
+  private Status map(GatewayFailure f) {
+    Builder b =
+        switch (f.kind()) {
+          case UPSTREAM_ERROR -> upstream(f, f.upstreamError().orElseThrow());
+          case UPSTREAM_MALFORMED ->
+              gateway(Code.UNAVAILABLE, "UPSTREAM_MALFORMED_RESPONSE", f)
+                  .message("OpenRouter sent an empty or malformed response: " + f.getMessage());
+          case UPSTREAM_UNREACHABLE ->
+              gateway(Code.UNAVAILABLE, "UPSTREAM_UNREACHABLE", f)
+                  .message("cannot reach OpenRouter: " + f.getMessage());
+          case STREAM_TRUNCATED ->
+              gateway(Code.UNAVAILABLE, "STREAM_TRUNCATED", f)
+                  .message("the upstream stream ended before the model finished: " + f.getMessage());
+          case CALLER_CANCELLED -> gateway(Code.CANCELLED, "CANCELLED", f).message(f.getMessage());
+          case CALLER_DEADLINE ->
+              gateway(Code.DEADLINE_EXCEEDED, "DEADLINE_EXCEEDED", f).message(f.getMessage());
+          case UPSTREAM_TIMEOUT ->
+              gateway(Code.DEADLINE_EXCEEDED, "UPSTREAM_TIMEOUT", f).message(f.getMessage());
+          case TTFT_TIMEOUT ->
+              gateway(Code.DEADLINE_EXCEEDED, "TTFT_TIMEOUT", f).message(f.getMessage());
+          case STREAM_IDLE_TIMEOUT ->
+              gateway(Code.DEADLINE_EXCEEDED, "STREAM_IDLE_TIMEOUT", f).message(f.getMessage());
+          case INVALID_REQUEST ->
+              gateway(Code.INVALID_ARGUMENT, "INVALID_REQUEST", f)
+                  .message(f.getMessage())
+                  .badRequest(f.violations());
+          case OVERLOADED ->
+              gateway(Code.RESOURCE_EXHAUSTED, "GATEWAY_OVERLOADED", f).message(f.getMessage());
+          case NOT_FOUND -> gateway(Code.NOT_FOUND, "NOT_FOUND", f).message(f.getMessage());
+        };
+    return b.build();
+  }
+
+  private Builder gateway(Code code, String reason, GatewayFailure f) {
+    return new Builder(code, reason, GATEWAY_DOMAIN).context(f);
+  }
+
+  private Builder upstream(GatewayFailure f, UpstreamError e) {
+    int status = e.effectiveStatus();
+    String errorType = e.errorType().orElse("");
+    String availabilityCode = e.availability().path("code").asText("");
+    String refined = upperSnake(!availabilityCode.isEmpty() ? availabilityCode : errorType);
+    String message = usefulMessage(e);
+    Builder b;
+    if (status == 400 && (availabilityCode.equals("model_not_found") || errorType.equals("model_not_found"))) {
+      b = notFound(f, e, "MODEL_NOT_FOUND");
+    } else {
+      b =
+          switch (status) {
+            case 400, 413, 422 -> {
+              String fallback = status == 413 ? "PAYLOAD_TOO_LARGE" : status == 422 ? "UNPROCESSABLE" : "INVALID_REQUEST";
+              Builder ib = new Builder(Code.INVALID_ARGUMENT, or(refined, fallback), UPSTREAM_DOMAIN);
+              knownField(e, message).ifPresent(field -> ib.badRequest(List.of(
+                  BadRequest.FieldViolation.newBuilder().setField(field).setDescription(message).build())));
+              yield ib;
+            }
+            case 401 -> f.callerKey()
+                ? new Builder(Code.UNAUTHENTICATED, "CALLER_KEY_REJECTED", UPSTREAM_DOMAIN)
+                : new Builder(Code.INTERNAL, "UPSTREAM_KEY_REJECTED", UPSTREAM_DOMAIN)
+                    .prefix("OpenRouter rejected the gateway's API key (your credentials were fine;"
+                        + " the operator must fix OPENROUTER_API_KEY): ");
+            case 402 -> new Builder(Code.FAILED_PRECONDITION, "INSUFFICIENT_CREDITS", UPSTREAM_DOMAIN)
+                .help("Add OpenRouter credits", CREDITS_URL);
+            case 403 -> permissionDenied(e, refined);
+            case 404 -> notFound(f, e, or(refined, "NOT_FOUND"));
+            case 408, 504, 524 -> new Builder(Code.DEADLINE_EXCEEDED, "UPSTREAM_TIMEOUT", UPSTREAM_DOMAIN);
+            case 409 -> new Builder(Code.ABORTED, "CONFLICT", UPSTREAM_DOMAIN);
+            case 429 -> new Builder(Code.RESOURCE_EXHAUSTED, or(refined, "RATE_LIMIT_EXCEEDED"), UPSTREAM_DOMAIN)
+                .quota(e.metadata().path("limit_source").asText("openrouter"), message)
+                .retry(RetryDelays.of(e, clock));
+            case 500 -> new Builder(Code.INTERNAL, "UPSTREAM_INTERNAL_ERROR", UPSTREAM_DOMAIN);
+            case 502 -> new Builder(Code.UNAVAILABLE, "PROVIDER_UNAVAILABLE", UPSTREAM_DOMAIN)
+                .retry(RetryDelays.of(e, clock));
+            case 503 -> new Builder(Code.UNAVAILABLE, or(refined, "PROVIDER_OVERLOADED"), UPSTREAM_DOMAIN)
+                .retry(RetryDelays.of(e, clock));
+            case 529 -> new Builder(Code.UNAVAILABLE, "PROVIDER_OVERLOADED", UPSTREAM_DOMAIN)
+                .retry(RetryDelays.of(e, clock));
+            default -> status >= 400 && status < 500
+                ? new Builder(Code.FAILED_PRECONDITION, "UPSTREAM_HTTP_" + status, UPSTREAM_DOMAIN)
+                : new Builder(Code.INTERNAL, "UPSTREAM_HTTP_" + status, UPSTREAM_DOMAIN);
+          };
+    }
+    b.message(message).context(f);
+    b.meta("httpStatus", Integer.toString(status));
+    b.meta("openrouterErrorType", errorType);
+    b.meta("availabilityCode", availabilityCode);
+    JsonNode code = e.error().path("code");
+    if (code.isTextual()) {
+      b.meta("openrouterCode", code.asText());
+    }
+    e.providerName().ifPresent(p -> b.meta("providerName", p));
+    b.meta("limitSource", e.metadata().path("limit_source").asText(""));
+    return b;
+  }
+
+  private Builder notFound(GatewayFailure f, UpstreamError e, String reason) {
+    Builder b = new Builder(Code.NOT_FOUND, reason, UPSTREAM_DOMAIN);
+    String model = f.model().orElse(e.availability().path("requested_models").path(0).asText(""));
+    if (!model.isEmpty()) {
+      b.resource("model", model, e.message());
+    }
+    return b;
+  }
+
+  private Builder permissionDenied(UpstreamError e, String refined) {
+    JsonNode meta = e.metadata();
+    String reason;
+    if (meta.has("reasons") || meta.has("flagged_input")) {
+      reason = "MODERATION_FLAGGED";
+    } else if (meta.has("patterns")) {
+      reason = "GUARDRAIL_BLOCKED";
+    } else {
+      reason = or(refined, "PERMISSION_DENIED");
+    }
+    Builder b = new Builder(Code.PERMISSION_DENIED, reason, UPSTREAM_DOMAIN);
+    if (meta.path("reasons").isArray()) {
+      List<String> reasons = new ArrayList<>();
+      meta.path("reasons").forEach(r -> reasons.add(r.asText()));
+      b.meta("moderationReasons", String.join(",", reasons));
+    }
+    b.meta("flaggedInput", meta.path("flagged_input").asText(""));
+    b.meta("model", meta.path("model_slug").asText(""));
+    if (meta.path("patterns").isArray()) {
+      List<String> patterns = new ArrayList<>();
+      meta.path("patterns").forEach(p -> patterns.add(p.asText()));
+      b.meta("guardrailPatterns", String.join(",", patterns));
+    }
+    return b;
+  }
+
+  /** A request field the upstream error is clearly about, for a BadRequest detail. */
+  private static Optional<String> knownField(UpstreamError e, String message) {
+    String param = e.error().path("param").asText("");
+    if (!param.isEmpty()) {
+      return Optional.of(param);
+    }
+    String type = e.errorType().orElse("");
+    if (type.equals("context_length_exceeded") || type.equals("token_limit_exceeded")) {
+      return Optional.of("messages");
+    }
+    if (type.equals("max_tokens_exceeded")) {
+      return Optional.of("max_tokens");
+    }
+    if (message.contains("'models'")) {
+      return Optional.of("models");
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * OpenRouter's message, made useful: when it only says "Provider returned error", the
+   * provider's own words from {@code metadata.raw}, prefixed with the provider's name.
+   */
+  static String usefulMessage(UpstreamError e) {
+    String message = e.message();
+    JsonNode raw = e.metadata().path("raw");
+    boolean generic = message.isBlank() || message.equalsIgnoreCase("Provider returned error");
+    if (generic && !raw.isMissingNode() && !raw.isNull()) {
+      String detail = extractDetail(raw, 0);
+      if (!detail.isBlank()) {
+        message = detail;
+      }
+    }
+    if (message.isBlank()) {
+      message = "OpenRouter returned HTTP " + e.effectiveStatus();
+    }
+    if (generic || !raw.isMissingNode()) {
+      String provider = e.providerName().orElse("");
+      if (!provider.isEmpty() && !message.startsWith("[" + provider + "]")) {
+        message = "[" + provider + "] " + message;
+      }
+    }
+    return truncate(Redactor.redact(message));
+  }
+
+  /** Digs a message out of a raw provider error: a string, a JSON string, or an object. */
+  private static String extractDetail(JsonNode raw, int depth) {
+    if (depth > 5) {
+      return "";
+    }
+    if (raw.isTextual()) {
+      String text = raw.asText().trim();
+      if (text.startsWith("{") || text.startsWith("[")) {
+        try {
+          String inner = extractDetail(JSON.readTree(text), depth + 1);
+          if (!inner.isBlank()) {
+            return inner;
+          }
+        } catch (JsonProcessingException notJson) {
+          // fall through: the raw text is the detail
+        }
+      }
+      return text;
+    }
+    if (raw.isObject()) {
+      for (String key : List.of("message", "error", "detail", "details", "msg")) {
+        JsonNode v = raw.get(key);
+        if (v != null && !v.isNull()) {
+          String inner = extractDetail(v, depth + 1);
+          if (!inner.isBlank()) {
+            return inner;
+          }
+        }
+      }
+      return raw.toString();
+    }
+    if (raw.isArray() && raw.size() > 0) {
+      return extractDetail(raw.get(0), depth + 1);
+    }
+    return raw.isValueNode() ? raw.asText() : "";
+  }
+
+  private static String truncate(String s) {
+    return s.length() <= MAX_DETAIL_CHARS ? s : s.substring(0, MAX_DETAIL_CHARS) + "...";
+  }
+
+  static String upperSnake(String s) {
+    if (s == null || s.isBlank()) {
+      return "";
+    }
+    return s.trim().replaceAll("[^A-Za-z0-9]+", "_").replaceAll("^_|_$", "").toUpperCase(Locale.ROOT);
+  }
+
+  private static String or(String value, String fallback) {
+    return value == null || value.isEmpty() ? fallback : value;
+  }
+
+  /** Accumulates one status; keeps exactly one ErrorInfo and at most one of each detail. */
+  private static final class Builder {
+    private final Code code;
+    private final String reason;
+    private final String domain;
+    private final Map<String, String> metadata = new LinkedHashMap<>();
+    private String prefix = "";
+    private String message = "";
+    private BadRequest badRequest;
+    private RetryInfo retryInfo;
+    private QuotaFailure quotaFailure;
+    private ResourceInfo resourceInfo;
+    private Help help;
+
+    Builder(Code code, String reason, String domain) {
+      this.code = code;
+      this.reason = reason;
+      this.domain = domain;
+    }
+
+    Builder message(String m) {
+      this.message = m == null ? "" : Redactor.redact(m);
+      return this;
+    }
+
+    Builder prefix(String p) {
+      this.prefix = p;
+      return this;
+    }
+
+    Builder meta(String key, String value) {
+      if (value != null && !value.isEmpty()) {
+        metadata.put(key, truncate(Redactor.redact(value)));
+      }
+      return this;
+    }
+
+    Builder context(GatewayFailure f) {
+      f.model().ifPresent(m -> meta("model", m));
+      f.provider().ifPresent(p -> meta("providerName", p));
+      f.generationId().ifPresent(g -> meta("generationId", g));
+      if (f.attempts() > 0) {
+        meta("attempts", Integer.toString(f.attempts()));
+      }
+      f.lastAttemptCause().ifPresent(c -> meta("lastAttemptCause", c));
+      return this;
+    }
+
+    Builder badRequest(List<BadRequest.FieldViolation> violations) {
+      if (!violations.isEmpty()) {
+        badRequest = BadRequest.newBuilder().addAllFieldViolations(violations).build();
+      }
+      return this;
+    }
+
+    Builder retry(Optional<Duration> delay) {
+      delay.ifPresent(d -> {
+        retryInfo = RetryInfo.newBuilder().setRetryDelay(Durations.fromMillis(d.toMillis())).build();
+        metadata.put("retryDelayMs", Long.toString(d.toMillis()));
+      });
+      return this;
+    }
+
+    Builder quota(String subject, String description) {
+      quotaFailure = QuotaFailure.newBuilder()
+          .addViolations(QuotaFailure.Violation.newBuilder().setSubject(subject).setDescription(description))
+          .build();
+      return this;
+    }
+
+    Builder resource(String type, String name, String description) {
+      resourceInfo = ResourceInfo.newBuilder()
+          .setResourceType(type).setResourceName(name).setDescription(description).build();
+      return this;
+    }
+
+    Builder help(String description, String url) {
+      help = Help.newBuilder()
+          .addLinks(Help.Link.newBuilder().setDescription(description).setUrl(url)).build();
+      return this;
+    }
+
+    Status build() {
+      String text = prefix + message;
+      Status.Builder s = Status.newBuilder().setCode(code.getNumber()).setMessage(text);
+      s.addDetails(Any.pack(ErrorInfo.newBuilder()
+          .setReason(reason).setDomain(domain).putAllMetadata(metadata).build()));
+      if (retryInfo != null) {
+        s.addDetails(Any.pack(retryInfo));
+      }
+      if (quotaFailure != null) {
+        s.addDetails(Any.pack(quotaFailure));
+      }
+      if (badRequest != null) {
+        s.addDetails(Any.pack(badRequest));
+      }
+      if (resourceInfo != null) {
+        s.addDetails(Any.pack(resourceInfo));
+      }
+      if (help != null) {
+        s.addDetails(Any.pack(help));
+      }
+      return s.build();
+    }
+  }
+}

@@ -1,0 +1,67 @@
+package openrouter.gateway.server.resilience;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.function.DoubleSupplier;
+import openrouter.gateway.server.errors.GatewayFailure;
+import openrouter.gateway.server.errors.RetryDelays;
+import openrouter.gateway.server.errors.UpstreamError;
+
+/**
+ * Which failed upstream attempts the gateway retries, and after how long.
+ *
+ * <p>Only what was certainly not served, and only before anything reached the caller (the
+ * caller of this class checks that): connection failures, malformed or cut-off responses, 502,
+ * 503, 529, and 429 when its wait fits the remaining deadline. Never 400, 401, 402, 403, 404 or
+ * 500. The delay is exponential backoff with full jitter, or the upstream's own hint
+ * (Retry-After and friends) when it gives one; a retry that cannot start before the deadline is
+ * not attempted.
+ */
+public record RetryPolicy(int maxRetries, Duration initialDelay, Duration maxDelay, double multiplier) {
+
+  public static RetryPolicy none() {
+    return new RetryPolicy(0, Duration.ZERO, Duration.ZERO, 1);
+  }
+
+  /**
+   * The wait before retry number {@code retry} (1-based), or empty when the failure must not be
+   * retried.
+   *
+   * @param random a source of uniform numbers in [0, 1), for the jitter
+   */
+  public Optional<Duration> delayBefore(
+      int retry, GatewayFailure failure, Duration remaining, Clock clock, DoubleSupplier random) {
+    if (retry > maxRetries || !retryable(failure)) {
+      return Optional.empty();
+    }
+    Optional<Duration> hint =
+        failure.upstreamError().flatMap(e -> RetryDelays.of(e, clock));
+    Duration delay = hint.orElseGet(() -> backoff(retry, random));
+    // Leave room for the retry itself: a wait that ends at the deadline is pointless.
+    if (delay.compareTo(remaining) >= 0) {
+      return Optional.empty();
+    }
+    return Optional.of(delay);
+  }
+
+  /** Full jitter: uniform in [0, min(max, initial × multiplier^(retry-1))]. */
+  Duration backoff(int retry, DoubleSupplier random) {
+    double ceiling = initialDelay.toMillis() * Math.pow(multiplier, retry - 1);
+    ceiling = Math.min(ceiling, maxDelay.toMillis());
+    return Duration.ofMillis((long) (random.getAsDouble() * ceiling));
+  }
+
+  static boolean retryable(GatewayFailure failure) {
+    return switch (failure.kind()) {
+      case UPSTREAM_UNREACHABLE, UPSTREAM_MALFORMED, STREAM_TRUNCATED -> true;
+      case UPSTREAM_ERROR -> failure.upstreamError().map(RetryPolicy::retryableStatus).orElse(false);
+      default -> false;
+    };
+  }
+
+  private static boolean retryableStatus(UpstreamError e) {
+    int status = e.effectiveStatus();
+    return status == 429 || status == 502 || status == 503 || status == 529;
+  }
+}

@@ -1,0 +1,134 @@
+package openrouter.gateway.server.resilience;
+
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Enforces the time-to-first-token and idle-between-chunks limits of upstream streams. Reads
+ * from OkHttp block, and OpenRouter's keep-alive comments defeat socket read timeouts, so one
+ * shared thread checks every watched stream a few times a second and closes the connection of
+ * a stream that is over its limit; the reading thread then sees the close and asks {@link
+ * Watch#fired()} why. Per chunk the cost is one volatile write.
+ */
+public final class StreamWatchdog implements AutoCloseable {
+  private static final long TICK_MILLIS = 20;
+
+  private final Duration ttft;
+  private final Duration idle;
+  private final Set<Watch> watches = ConcurrentHashMap.newKeySet();
+  private final ScheduledExecutorService timer;
+
+  /** Zero disables a limit. */
+  public StreamWatchdog(Duration ttft, Duration idle) {
+    this.ttft = ttft;
+    this.idle = idle;
+    this.timer =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "stream-watchdog");
+              t.setDaemon(true);
+              return t;
+            });
+    timer.scheduleWithFixedDelay(this::check, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
+  }
+
+  /** Why a watch fired. */
+  public enum Limit {
+    TTFT,
+    IDLE
+  }
+
+  /** Starts watching one upstream attempt; {@code onFire} closes its connection. */
+  public Watch watch(Runnable onFire) {
+    Watch w = new Watch(onFire);
+    watches.add(w);
+    return w;
+  }
+
+  private void check() {
+    long now = System.nanoTime();
+    for (Watch w : watches) {
+      w.check(now);
+    }
+  }
+
+  @Override
+  public void close() {
+    timer.shutdownNow();
+  }
+
+  /** The limits of one attempt. Progress is a data event; keep-alive comments are not. */
+  public final class Watch implements AutoCloseable {
+    private final Runnable onFire;
+    private final long startNanos = System.nanoTime();
+    private volatile long lastProgressNanos = startNanos;
+    private volatile boolean firstToken;
+    private volatile boolean paused;
+    private volatile Limit fired;
+
+    private Watch(Runnable onFire) {
+      this.onFire = onFire;
+    }
+
+    /** A data event arrived. */
+    public void progress() {
+      lastProgressNanos = System.nanoTime();
+    }
+
+    /** The first token reached the caller; from now on only the idle limit applies. */
+    public void firstToken() {
+      firstToken = true;
+      lastProgressNanos = System.nanoTime();
+    }
+
+    /**
+     * While the gateway waits for a slow caller it does not read the upstream, so the idle
+     * clock stops.
+     */
+    public void pause() {
+      paused = true;
+    }
+
+    public void resume() {
+      lastProgressNanos = System.nanoTime();
+      paused = false;
+    }
+
+    /** The limit that fired, or null. */
+    public Limit fired() {
+      return fired;
+    }
+
+    public Duration limit(Limit l) {
+      return l == Limit.TTFT ? ttft : idle;
+    }
+
+    private void check(long now) {
+      if (fired != null || paused) {
+        return;
+      }
+      if (!firstToken) {
+        if (!ttft.isZero() && now - startNanos > ttft.toNanos()) {
+          fire(Limit.TTFT);
+        }
+      } else if (!idle.isZero() && now - lastProgressNanos > idle.toNanos()) {
+        fire(Limit.IDLE);
+      }
+    }
+
+    private void fire(Limit limit) {
+      fired = limit;
+      watches.remove(this);
+      onFire.run();
+    }
+
+    @Override
+    public void close() {
+      watches.remove(this);
+    }
+  }
+}

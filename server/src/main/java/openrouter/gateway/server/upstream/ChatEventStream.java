@@ -1,0 +1,97 @@
+package openrouter.gateway.server.upstream;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.Closeable;
+import java.io.IOException;
+import okhttp3.Call;
+import okhttp3.Response;
+import openrouter.gateway.server.errors.GatewayFailure;
+import openrouter.gateway.server.errors.GatewayFailure.Kind;
+
+/**
+ * One streaming {@code /chat/completions} response, read chunk by chunk as the bytes arrive.
+ * The HTTP status is checked before any SSE parsing: a non-200 status means a JSON error body.
+ */
+public final class ChatEventStream implements Closeable {
+  private static final String DONE = "[DONE]";
+
+  private final Response response;
+  private final SseReader sse;
+  private final ObjectMapper json;
+  private final CallControl control;
+  private boolean done;
+
+  private ChatEventStream(Response response, ObjectMapper json, CallControl control) {
+    this.response = response;
+    this.sse = new SseReader(response.body().source());
+    this.json = json;
+    this.control = control;
+  }
+
+  /** Sends the request and checks the status; throws the mapped failure for an error status. */
+  public static ChatEventStream open(Call call, CallControl control, ObjectMapper json) {
+    control.attach(call);
+    Response response;
+    try {
+      response = call.execute();
+    } catch (IOException e) {
+      throw UpstreamResponses.ioFailure(e, control, false);
+    }
+    if (response.code() != 200) {
+      try (response) {
+        throw UpstreamResponses.errorResponse(response, json);
+      }
+    }
+    return new ChatEventStream(response, json, control);
+  }
+
+  /** {@code X-Generation-Id}, known before the first chunk. */
+  public String generationIdHeader() {
+    String id = response.header("X-Generation-Id");
+    return id == null ? "" : id;
+  }
+
+  /**
+   * The next chunk, or null when the stream ended: check {@link #sawDone()} to tell a proper
+   * end from a cut. Comment keep-alives are skipped and are not progress.
+   */
+  public JsonNode next() {
+    if (done) {
+      return null;
+    }
+    String data;
+    try {
+      data = sse.next();
+    } catch (IOException e) {
+      throw UpstreamResponses.ioFailure(e, control, true);
+    }
+    if (data == null) {
+      return null;
+    }
+    if (data.strip().equals(DONE)) {
+      done = true;
+      return null;
+    }
+    try {
+      JsonNode chunk = json.readTree(data);
+      if (chunk == null || !chunk.isObject()) {
+        throw GatewayFailure.of(Kind.UPSTREAM_MALFORMED, "a stream event is not a JSON object");
+      }
+      return chunk;
+    } catch (JsonProcessingException e) {
+      throw GatewayFailure.of(Kind.UPSTREAM_MALFORMED, "a stream event is not valid JSON");
+    }
+  }
+
+  /** True once {@code data: [DONE]} arrived. */
+  public boolean sawDone() {
+    return done;
+  }
+
+  @Override
+  public void close() {
+    response.close();
+  }
+}

@@ -1,0 +1,51 @@
+package openrouter.gateway.server.upstream;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import okhttp3.Call;
+import okhttp3.Response;
+import openrouter.gateway.server.errors.GatewayFailure;
+import openrouter.gateway.server.errors.GatewayFailure.Kind;
+
+/** A non-streaming upstream call whose 200 body is one JSON document. */
+public final class JsonCall {
+  private JsonCall() {}
+
+  /** A 200 response: its parsed body and the generation id header. */
+  public record JsonResponse(JsonNode body, String generationIdHeader) {}
+
+  /**
+   * Executes the call and parses the body. An error status throws the mapped failure; an
+   * empty or non-JSON 200 body throws UPSTREAM_MALFORMED. Leading whitespace (OpenRouter pads
+   * non-streaming bodies while the model works) is skipped by the parser.
+   */
+  public static JsonResponse execute(Call call, CallControl control, ObjectMapper json) {
+    control.attach(call);
+    Response response;
+    try {
+      response = call.execute();
+    } catch (IOException e) {
+      throw UpstreamResponses.ioFailure(e, control, false);
+    }
+    try (response) {
+      if (response.code() != 200) {
+        throw UpstreamResponses.errorResponse(response, json);
+      }
+      JsonNode body;
+      try {
+        body = json.readTree(response.body().byteStream());
+      } catch (JsonProcessingException e) {
+        throw GatewayFailure.of(Kind.UPSTREAM_MALFORMED, "the response body is not valid JSON");
+      } catch (IOException e) {
+        throw UpstreamResponses.ioFailure(e, control, true);
+      }
+      if (body == null || body.isMissingNode() || !body.isObject()) {
+        throw GatewayFailure.of(Kind.UPSTREAM_MALFORMED, "the response body is empty or not a JSON object");
+      }
+      String gen = response.header("X-Generation-Id");
+      return new JsonResponse(body, gen == null ? "" : gen);
+    }
+  }
+}

@@ -1,0 +1,71 @@
+package openrouter.gateway.server.upstream;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import okhttp3.Call;
+import okhttp3.ConnectionPool;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+
+/**
+ * The one HTTP client of the process. It knows OpenRouter's paths and headers and nothing of
+ * gRPC: callers get OkHttp {@link Call}s, set their total timeout from the gRPC deadline, and
+ * cancel them when the gRPC call is cancelled.
+ */
+public final class OpenRouterClient implements AutoCloseable {
+  private static final MediaType JSON = MediaType.get("application/json");
+
+  private final UpstreamTarget target;
+  private final OkHttpClient http;
+
+  public OpenRouterClient(
+      UpstreamTarget target, Optional<String> siteUrl, String siteName, String version) {
+    this.target = target;
+    this.http =
+        new OkHttpClient.Builder()
+            .addInterceptor(new UpstreamHeaders(target.apiKey(), siteUrl, siteName, version))
+            .connectTimeout(Duration.ofSeconds(10))
+            .writeTimeout(Duration.ofSeconds(30))
+            // OpenRouter's keep-alive comments and whitespace padding defeat read timeouts, so
+            // the real bound is each call's total timeout (from the gRPC deadline). This is
+            // only a backstop for a peer that goes silent without closing.
+            .readTimeout(Duration.ofMinutes(5))
+            .connectionPool(new ConnectionPool(256, 5, TimeUnit.MINUTES))
+            .retryOnConnectionFailure(false) // the gateway's retry policy decides, not OkHttp
+            .build();
+  }
+
+  public UpstreamTarget target() {
+    return target;
+  }
+
+  /** POST /chat/completions with this body; {@code stream} only sets the Accept header. */
+  public Call newChatCall(ObjectNode body, boolean stream, Optional<String> callerKey) {
+    Request.Builder b =
+        new Request.Builder()
+            .url(target.baseUrl() + "/chat/completions")
+            .post(RequestBody.create(body.toString(), JSON))
+            .header("Accept", stream ? "text/event-stream" : "application/json");
+    callerKey.ifPresent(k -> b.tag(UpstreamHeaders.CallerKey.class, new UpstreamHeaders.CallerKey(k)));
+    return http.newCall(b.build());
+  }
+
+  /** GET of a path under the base URL, e.g. {@code "/models?output_modalities=all"}. */
+  public Call newGetCall(String pathAndQuery, Optional<String> callerKey) {
+    Request.Builder b =
+        new Request.Builder().url(target.baseUrl() + pathAndQuery).get().header("Accept", "application/json");
+    callerKey.ifPresent(k -> b.tag(UpstreamHeaders.CallerKey.class, new UpstreamHeaders.CallerKey(k)));
+    return http.newCall(b.build());
+  }
+
+  @Override
+  public void close() {
+    http.dispatcher().cancelAll();
+    http.dispatcher().executorService().shutdown();
+    http.connectionPool().evictAll();
+  }
+}

@@ -1,0 +1,89 @@
+package openrouter.gateway.server.upstream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import okhttp3.Headers;
+import okhttp3.Response;
+import openrouter.gateway.server.errors.GatewayFailure;
+import openrouter.gateway.server.errors.GatewayFailure.Kind;
+import openrouter.gateway.server.errors.UpstreamError;
+
+/** Turns HTTP-level outcomes into {@link GatewayFailure}s, the same way for every endpoint. */
+public final class UpstreamResponses {
+  /** Error bodies are small; a huge one is not an error body. */
+  private static final long MAX_ERROR_BODY_BYTES = 256 * 1024;
+
+  private UpstreamResponses() {}
+
+  /** The failure an HTTP error response stands for, from its OpenRouter error body. */
+  public static GatewayFailure errorResponse(Response response, ObjectMapper json) {
+    JsonNode error;
+    try {
+      String text = response.peekBody(MAX_ERROR_BODY_BYTES).string();
+      JsonNode body = json.readTree(text);
+      error = body != null && body.has("error") ? body.get("error") : null;
+      if (error == null || !error.isObject()) {
+        error = syntheticError(response.code(), abbreviate(text));
+      }
+    } catch (IOException notJson) {
+      error = syntheticError(response.code(), "HTTP " + response.code() + " with a non-JSON body");
+    }
+    return GatewayFailure.upstream(new UpstreamError(response.code(), error, retryHeaders(response.headers())));
+  }
+
+  private static JsonNode syntheticError(int status, String message) {
+    var node = JsonNodeFactory.instance.objectNode();
+    node.put("code", status);
+    node.put("message", message.isBlank() ? "HTTP " + status : message);
+    return node;
+  }
+
+  private static String abbreviate(String text) {
+    String t = text.strip();
+    return t.length() > 200 ? t.substring(0, 200) + "..." : t;
+  }
+
+  /** The headers that carry retry hints, lower-case names. */
+  public static Map<String, String> retryHeaders(Headers headers) {
+    Map<String, String> out = new LinkedHashMap<>();
+    for (String name : new String[] {"retry-after", "x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset"}) {
+      String v = headers.get(name);
+      if (v != null) {
+        out.put(name, v);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Classifies an I/O failure of an upstream call: cancelled by the caller, out of time, never
+   * connected, or cut off mid-response.
+   */
+  public static GatewayFailure ioFailure(IOException e, CallControl control, boolean responseStarted) {
+    // The deadline first: when it passes, gRPC also cancels the call's context.
+    if (control.expired()) {
+      return control.callerDeadline()
+          ? GatewayFailure.of(Kind.CALLER_DEADLINE, "the call's deadline passed before OpenRouter finished")
+          : GatewayFailure.of(Kind.UPSTREAM_TIMEOUT,
+              "OpenRouter did not finish within the gateway's time limit (GATEWAY_CHAT_TIMEOUT_MS); set a deadline on the call to choose your own");
+    }
+    if (control.cancelled()) {
+      return GatewayFailure.of(Kind.CALLER_CANCELLED, "the caller cancelled the call");
+    }
+    String what = describe(e);
+    return responseStarted
+        ? GatewayFailure.of(Kind.STREAM_TRUNCATED, "the connection broke mid-response (" + what + ")", e)
+        : GatewayFailure.of(Kind.UPSTREAM_UNREACHABLE, what, e);
+  }
+
+  private static String describe(IOException e) {
+    String m = e.getMessage();
+    String type = e.getClass().getSimpleName();
+    return m == null ? type : type + ": " + m.toLowerCase(Locale.ROOT).replaceAll("sk-or-\\S*", "sk-or-<redacted>");
+  }
+}

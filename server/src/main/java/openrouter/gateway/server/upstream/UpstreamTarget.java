@@ -1,0 +1,17 @@
+package openrouter.gateway.server.upstream;
+
+import java.net.URI;
+import java.util.Optional;
+
+/**
+ * Where upstream calls go and with which key: OpenRouter, another URL set by
+ * OPENROUTER_BASE_URL, or the embedded simulator.
+ */
+public record UpstreamTarget(URI baseUrl, Optional<String> apiKey, boolean simulator) {
+
+  /** Never prints the key. */
+  @Override
+  public String toString() {
+    return "UpstreamTarget[" + baseUrl + (simulator ? ", simulator" : "") + "]";
+  }
+}

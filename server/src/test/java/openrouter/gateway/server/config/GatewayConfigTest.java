@@ -1,0 +1,94 @@
+package openrouter.gateway.server.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class GatewayConfigTest {
+  private static final String KEY = "sk-or-v1-" + "1234abcd".repeat(8);
+
+  @Test
+  void defaultsWhenNothingIsSet() {
+    GatewayConfig c = GatewayConfig.load(Map.of(), List.of());
+    assertThat(c.apiKey()).isEmpty();
+    assertThat(c.baseUrl()).hasToString("https://openrouter.ai/api/v1");
+    assertThat(c.baseUrlExplicit()).isFalse();
+    assertThat(c.port()).isEqualTo(50051);
+    assertThat(c.modelsCacheTtl()).isEqualTo(Duration.ofHours(1));
+    assertThat(c.creditsCacheTtl()).isEqualTo(Duration.ofMinutes(5));
+    assertThat(c.retryPolicy().maxRetries()).isEqualTo(2);
+    assertThat(c.retryPolicy().initialDelay()).isEqualTo(Duration.ofMillis(250));
+    assertThat(c.retryPolicy().maxDelay()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(c.retryPolicy().multiplier()).isEqualTo(2.0);
+    assertThat(c.siteName()).isEqualTo("openrouter-grpc-gateway");
+    assertThat(c.defaultModel()).isEmpty();
+  }
+
+  @Test
+  void readsEnvironmentAndFlagsWin() {
+    GatewayConfig c = GatewayConfig.load(
+        Map.of("OPENROUTER_API_KEY", KEY, "GATEWAY_PORT", "6000", "OPENROUTER_BASE_URL", "http://127.0.0.1:9/api/v1/"),
+        List.of("--gateway-port=7000", "--openrouter-default-model", "sim/echo"));
+    assertThat(c.apiKey()).contains(KEY);
+    assertThat(c.port()).isEqualTo(7000);
+    assertThat(c.defaultModel()).contains("sim/echo");
+    assertThat(c.baseUrl()).hasToString("http://127.0.0.1:9/api/v1");
+    assertThat(c.baseUrlExplicit()).isTrue();
+  }
+
+  @Test
+  void keyWithoutPrefixIsRejectedWithoutEchoingIt() {
+    assertThatThrownBy(() -> GatewayConfig.load(Map.of("OPENROUTER_API_KEY", "secret-value-123"), List.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("OPENROUTER_API_KEY")
+        .hasMessageContaining("sk-or-")
+        .hasMessageNotContaining("secret-value-123");
+  }
+
+  @Test
+  void malformedUrlNamesTheVariable() {
+    assertThatThrownBy(() -> GatewayConfig.load(Map.of("OPENROUTER_BASE_URL", "openrouter.ai/api"), List.of()))
+        .hasMessageContaining("OPENROUTER_BASE_URL")
+        .hasMessageContaining("absolute http(s) URL");
+    assertThatThrownBy(() -> GatewayConfig.load(Map.of("OPENROUTER_BASE_URL", "ht tp://x"), List.of()))
+        .hasMessageContaining("OPENROUTER_BASE_URL");
+  }
+
+  @Test
+  void negativeTtlIsRejected() {
+    assertThatThrownBy(() -> GatewayConfig.load(Map.of("OPENROUTER_CACHE_TTL_MODELS", "-5"), List.of()))
+        .hasMessage("OPENROUTER_CACHE_TTL_MODELS must be a non-negative number of milliseconds, got -5");
+    assertThatThrownBy(() -> GatewayConfig.load(Map.of("OPENROUTER_CACHE_TTL_CREDITS", "soon"), List.of()))
+        .hasMessageContaining("OPENROUTER_CACHE_TTL_CREDITS must be a non-negative number of milliseconds, got \"soon\"");
+  }
+
+  @Test
+  void portOutOfRangeAndUnknownFlags() {
+    assertThatThrownBy(() -> GatewayConfig.load(Map.of("GATEWAY_PORT", "70000"), List.of()))
+        .hasMessageContaining("GATEWAY_PORT must be a whole number from 0 to 65535");
+    assertThatThrownBy(() -> GatewayConfig.load(Map.of(), List.of("--no-such-flag=1")))
+        .hasMessageContaining("unknown flag --no-such-flag");
+    assertThatThrownBy(() -> GatewayConfig.load(Map.of(), List.of("--gateway-port")))
+        .hasMessageContaining("needs a value");
+    assertThatThrownBy(() -> GatewayConfig.load(Map.of("OPENROUTER_RETRY_MULTIPLIER", "0.5"), List.of()))
+        .hasMessageContaining("OPENROUTER_RETRY_MULTIPLIER must be a number from 1 to 10");
+  }
+
+  @Test
+  void toStringNeverShowsTheKey() {
+    GatewayConfig c = GatewayConfig.load(Map.of("OPENROUTER_API_KEY", KEY), List.of());
+    assertThat(c.toString()).doesNotContain(KEY).contains("<set>");
+  }
+
+  @Test
+  void helpListsEverySettingWithItsFlag() {
+    String help = GatewayConfig.helpText();
+    for (Setting s : GatewayConfig.SETTINGS) {
+      assertThat(help).contains(s.env()).contains(s.flag());
+    }
+  }
+}
