@@ -1,0 +1,144 @@
+package openrouter.gateway.server;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.grpc.Server;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionService;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import openrouter.gateway.server.chat.ChatPolicy;
+import openrouter.gateway.server.chat.ChatRequestMapper;
+import openrouter.gateway.server.chat.ChatRequestValidator;
+import openrouter.gateway.server.chat.ChatRunner;
+import openrouter.gateway.server.json.Json;
+import openrouter.gateway.server.config.GatewayConfig;
+import openrouter.gateway.server.errors.StatusMapper;
+import openrouter.gateway.server.grpc.ChatGrpcService;
+import openrouter.gateway.server.grpc.HealthGrpcService;
+import openrouter.gateway.server.resilience.RetryPolicy;
+import openrouter.gateway.server.resilience.StreamWatchdog;
+import openrouter.gateway.server.upstream.OpenRouterClient;
+import openrouter.gateway.server.upstream.UpstreamTarget;
+import openrouter.gateway.v1.ChatServiceGrpc;
+import openrouter.gateway.v1.CreditsServiceGrpc;
+import openrouter.gateway.v1.HealthServiceGrpc;
+import openrouter.gateway.v1.ModelsServiceGrpc;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Wires the gateway once, for {@code main} and the tests alike: the HTTP client, the services,
+ * the gRPC server. {@link #shutdown} stops it in the order probes and balancers expect.
+ */
+public final class Gateway implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Gateway.class);
+
+  /** The services a client can call, for the standard health service and the logs. */
+  public static final List<String> SERVICE_NAMES = List.of(
+      ChatServiceGrpc.SERVICE_NAME,
+      ModelsServiceGrpc.SERVICE_NAME,
+      CreditsServiceGrpc.SERVICE_NAME,
+      HealthServiceGrpc.SERVICE_NAME);
+
+  private final Server server;
+  private final HealthStatusManager health;
+  private final HealthGrpcService detailedHealth;
+  private final OpenRouterClient upstream;
+  private final StreamWatchdog watchdog;
+  private final ExecutorService workers;
+
+  private Gateway(Server server, HealthStatusManager health, HealthGrpcService detailedHealth,
+      OpenRouterClient upstream, StreamWatchdog watchdog, ExecutorService workers) {
+    this.server = server;
+    this.health = health;
+    this.detailedHealth = detailedHealth;
+    this.upstream = upstream;
+    this.watchdog = watchdog;
+    this.workers = workers;
+  }
+
+  /** Builds and starts the gateway on the configured host and port (port 0 = any free port). */
+  public static Gateway start(GatewayConfig config, UpstreamTarget target) throws IOException {
+    Clock clock = Clock.systemUTC();
+    ObjectMapper json = Json.mapper();
+    String version = version();
+    OpenRouterClient upstream =
+        new OpenRouterClient(target, config.siteUrl(), config.siteName(), version);
+    StatusMapper statusMapper = new StatusMapper(clock);
+    ChatPolicy chatPolicy = new ChatPolicy(config.defaultModel().orElse(null),
+        config.defaultMaxTokens(), 10, 4);
+    StreamWatchdog watchdog = new StreamWatchdog(config.ttftTimeout(), config.streamIdleTimeout());
+    ExecutorService workers = Workers.newExecutor();
+    ChatRunner runner = new ChatRunner(upstream, new ChatRequestMapper(chatPolicy),
+        config.retryPolicy(), watchdog, json, clock);
+    HealthGrpcService detailedHealth = new HealthGrpcService(target, version, clock);
+    HealthStatusManager health = new HealthStatusManager();
+
+    Server server = NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.port()))
+        .addService(new ChatGrpcService(new ChatRequestValidator(chatPolicy), runner, statusMapper,
+            workers, config.maxConcurrentStreams(), config.chatTimeout()))
+        .addService(new ModelsServiceGrpc.ModelsServiceImplBase() {})
+        .addService(new CreditsServiceGrpc.CreditsServiceImplBase() {})
+        .addService(detailedHealth)
+        .addService(health.getHealthService())
+        .addService(ProtoReflectionServiceV1.newInstance())
+        .addService(ProtoReflectionService.newInstance())
+        .build()
+        .start();
+    for (String service : SERVICE_NAMES) {
+      health.setStatus(service, ServingStatus.SERVING);
+    }
+    health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, ServingStatus.SERVING);
+    return new Gateway(server, health, detailedHealth, upstream, watchdog, workers);
+  }
+
+  static String version() {
+    String v = Gateway.class.getPackage().getImplementationVersion();
+    return v == null ? "dev" : v;
+  }
+
+  public int port() {
+    return server.getPort();
+  }
+
+  /**
+   * Health NOT_SERVING first (so balancers stop sending), then no new calls, then in-flight
+   * calls get {@code grace} to finish, then the rest are cancelled (which cancels their
+   * upstream requests), then the HTTP client and the executors close.
+   */
+  public void shutdown(Duration grace) {
+    detailedHealth.markShuttingDown();
+    health.enterTerminalState();
+    server.shutdown();
+    try {
+      if (!server.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+        log.warn("shutdown grace of {} ms passed; cancelling the calls still in flight", grace.toMillis());
+        server.shutdownNow();
+        server.awaitTermination(5, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      server.shutdownNow();
+    }
+    upstream.close();
+    watchdog.close();
+    workers.shutdownNow();
+  }
+
+  public void awaitTermination() throws InterruptedException {
+    server.awaitTermination();
+  }
+
+  @Override
+  public void close() {
+    shutdown(Duration.ZERO);
+  }
+}

@@ -1,0 +1,69 @@
+package openrouter.gateway.server;
+
+import java.net.URI;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import openrouter.gateway.server.config.ConfigException;
+import openrouter.gateway.server.config.GatewayConfig;
+import openrouter.gateway.server.simulator.OpenRouterSimulator;
+import openrouter.gateway.server.simulator.SimulatorKeys;
+import openrouter.gateway.server.upstream.UpstreamTarget;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code java -jar gateway.jar}: reads the configuration, picks the upstream (OpenRouter, or the
+ * built-in simulator when no key is set), starts the gateway and stops it gracefully on
+ * SIGTERM.
+ */
+public final class GatewayMain {
+  private static final Logger log = LoggerFactory.getLogger(GatewayMain.class);
+
+  private GatewayMain() {}
+
+  public static void main(String[] args) throws Exception {
+    List<String> argList = Arrays.asList(args);
+    if (argList.contains("--help") || argList.contains("-h")) {
+      System.out.print(GatewayConfig.helpText());
+      return;
+    }
+    GatewayConfig config;
+    try {
+      config = GatewayConfig.load(System.getenv(), argList);
+    } catch (ConfigException e) {
+      System.err.println("configuration error: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+
+    OpenRouterSimulator simulator = null;
+    UpstreamTarget target;
+    if (config.apiKey().isEmpty() && !config.baseUrlExplicit()) {
+      simulator = OpenRouterSimulator.start(0);
+      target = new UpstreamTarget(URI.create(simulator.baseUrl()), Optional.of(SimulatorKeys.DEFAULT), true);
+      log.warn("OPENROUTER_API_KEY is not set: serving from the built-in OpenRouter simulator at {}."
+          + " This gateway is NOT talking to OpenRouter.", simulator.baseUrl());
+    } else {
+      target = new UpstreamTarget(config.baseUrl(), config.apiKey(), false);
+      if (config.apiKey().isEmpty()) {
+        log.warn("OPENROUTER_API_KEY is not set: calling {} without a key", config.baseUrl());
+      }
+    }
+
+    Gateway gateway = Gateway.start(config, target);
+    log.info("openrouter-grpc-gateway {} serving on {}:{}, upstream {} ({})", Gateway.version(),
+        config.host(), gateway.port(), target.baseUrl(), target.simulator() ? "simulator" : "live");
+
+    OpenRouterSimulator embedded = simulator;
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      log.info("shutting down: draining calls for up to {} ms", config.shutdownGrace().toMillis());
+      gateway.shutdown(config.shutdownGrace());
+      if (embedded != null) {
+        embedded.close();
+      }
+      log.info("stopped");
+    }, "shutdown"));
+    gateway.awaitTermination();
+  }
+}

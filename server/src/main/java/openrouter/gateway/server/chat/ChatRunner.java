@@ -1,0 +1,259 @@
+package openrouter.gateway.server.chat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.common.collect.Lists;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import openrouter.gateway.server.errors.GatewayFailure;
+import openrouter.gateway.server.errors.GatewayFailure.Kind;
+import openrouter.gateway.server.errors.UpstreamError;
+import openrouter.gateway.server.resilience.RetryPolicy;
+import openrouter.gateway.server.resilience.StreamWatchdog;
+import openrouter.gateway.server.upstream.CallControl;
+import openrouter.gateway.server.upstream.ChatEventStream;
+import openrouter.gateway.server.upstream.JsonCall;
+import openrouter.gateway.server.upstream.OpenRouterClient;
+import openrouter.gateway.v1.ChatDelta;
+import openrouter.gateway.v1.ChatRequest;
+import openrouter.gateway.v1.ChatResponse;
+import openrouter.gateway.v1.ChatSummary;
+
+/**
+ * Runs one chat call against OpenRouter: walks the model chain in upstream attempts of at most
+ * {@value #MODELS_PER_ATTEMPT} models (OpenRouter's {@code models} list takes 3 besides the
+ * primary), retries what the {@link RetryPolicy} allows, and moves along the chain only while
+ * nothing has reached the caller. Once a delta was delivered, a failure ends the call.
+ *
+ * <p>It knows no gRPC: deltas go to a {@link DeltaSink}, failures are thrown as {@link
+ * GatewayFailure}s, and the caller maps them to statuses.
+ */
+public final class ChatRunner {
+  /** OpenRouter accepts at most 3 entries in {@code models}: with the primary, 4 per attempt. */
+  public static final int MODELS_PER_ATTEMPT = 4;
+
+  /** Receives deltas in order; blocks while the caller cannot take more. */
+  public interface DeltaSink {
+    void send(ChatDelta delta);
+  }
+
+  private final OpenRouterClient client;
+  private final ChatRequestMapper mapper;
+  private final RetryPolicy retryPolicy;
+  private final StreamWatchdog watchdog;
+  private final ObjectMapper json;
+  private final Clock clock;
+
+  public ChatRunner(
+      OpenRouterClient client,
+      ChatRequestMapper mapper,
+      RetryPolicy retryPolicy,
+      StreamWatchdog watchdog,
+      ObjectMapper json,
+      Clock clock) {
+    this.client = client;
+    this.mapper = mapper;
+    this.retryPolicy = retryPolicy;
+    this.watchdog = watchdog;
+    this.json = json;
+    this.clock = clock;
+  }
+
+  /** Streams the completion into {@code sink} and returns the final summary. */
+  public ChatSummary stream(
+      ChatRequest request, Optional<String> callerKey, CallControl control, DeltaSink sink) {
+    Progress progress = new Progress();
+    return withAttempts(
+        request, control, progress,
+        (slice, attempt) -> streamAttempt(request, slice, callerKey, control, sink, progress, attempt));
+  }
+
+  /** Returns the whole completion. */
+  public ChatResponse complete(
+      ChatRequest request, Optional<String> callerKey, CallControl control) {
+    return withAttempts(
+        request, control, new Progress(),
+        (slice, attempt) -> unaryAttempt(request, slice, callerKey, control, attempt));
+  }
+
+  private interface Attempt<T> {
+    T run(List<String> models, int attemptNumber);
+  }
+
+  /** Whether anything reached the caller: after that, no retry and no fallback. */
+  private static final class Progress {
+    volatile boolean delivered;
+  }
+
+  private <T> T withAttempts(
+      ChatRequest request, CallControl control, Progress progress, Attempt<T> attempt) {
+    List<List<String>> slices = Lists.partition(mapper.modelChain(request), MODELS_PER_ATTEMPT);
+    int attempts = 0;
+    GatewayFailure last = null;
+    for (int s = 0; s < slices.size(); s++) {
+      List<String> slice = slices.get(s);
+      int retry = 0;
+      while (true) {
+        attempts++;
+        try {
+          return attempt.run(slice, attempts);
+        } catch (GatewayFailure f) {
+          last = f.withAttempts(attempts, cause(f));
+          if (progress.delivered || control.cancelled() || control.expired() || callerSide(f)) {
+            throw last;
+          }
+          Optional<Duration> wait =
+              retryPolicy.delayBefore(++retry, f, control.remaining(), clock,
+                  () -> ThreadLocalRandom.current().nextDouble());
+          if (wait.isPresent()) {
+            sleep(wait.get(), control);
+            continue;
+          }
+          if (s + 1 < slices.size() && movesAlongChain(f)) {
+            break; // next slice of the chain
+          }
+          throw last;
+        }
+      }
+    }
+    throw last; // unreachable: the loop returns or throws
+  }
+
+  private static boolean callerSide(GatewayFailure f) {
+    return f.kind() == Kind.CALLER_CANCELLED
+        || f.kind() == Kind.CALLER_DEADLINE
+        || f.kind() == Kind.UPSTREAM_TIMEOUT
+        || f.kind() == Kind.INVALID_REQUEST;
+  }
+
+  /**
+   * Another model may succeed where this one failed (context length, moderation, rate limits,
+   * downtime, timeouts), but not when the key or the balance is the problem.
+   */
+  private static boolean movesAlongChain(GatewayFailure f) {
+    if (f.kind() != Kind.UPSTREAM_ERROR) {
+      return true;
+    }
+    int status = f.upstreamError().map(UpstreamError::effectiveStatus).orElse(500);
+    return status != 401 && status != 402;
+  }
+
+  private static String cause(GatewayFailure f) {
+    return f.upstreamError()
+        .map(e -> "HTTP " + e.effectiveStatus() + e.errorType().map(t -> " " + t).orElse(""))
+        .orElse(f.kind().name());
+  }
+
+  private static void sleep(Duration d, CallControl control) {
+    long until = System.nanoTime() + d.toNanos();
+    try {
+      while (!control.cancelled()) {
+        long left = until - System.nanoTime();
+        if (left <= 0) {
+          return;
+        }
+        Thread.sleep(Math.min(50, Math.max(1, left / 1_000_000)));
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    throw GatewayFailure.of(Kind.CALLER_CANCELLED, "the caller cancelled the call");
+  }
+
+  private ChatSummary streamAttempt(
+      ChatRequest request,
+      List<String> models,
+      Optional<String> callerKey,
+      CallControl control,
+      DeltaSink sink,
+      Progress progress,
+      int attemptNumber) {
+    ObjectNode body = mapper.toUpstreamBody(request, models, true);
+    StreamAssembler assembler = new StreamAssembler();
+    try (StreamWatchdog.Watch watch = watchdog.watch(control::abortAttempt)) {
+      try (ChatEventStream events =
+          ChatEventStream.open(client.newChatCall(body, true, callerKey), control, json)) {
+        String generationId = events.generationIdHeader();
+        JsonNode chunk;
+        while ((chunk = events.next()) != null) {
+          watch.progress();
+          StreamAssembler.ChunkResult result = assembler.accept(chunk);
+          if (result.error() != null) {
+            ChatSummary seen = assembler.summary(attemptNumber);
+            throw GatewayFailure.upstream(new UpstreamError(200, result.error(), Map.of()))
+                .withServed(seen.getModel(), seen.getProvider(), or(seen.getGenerationId(), generationId));
+          }
+          if (result.delta().isPresent()) {
+            watch.firstToken();
+            watch.pause();
+            sink.send(result.delta().get());
+            progress.delivered = true;
+            watch.resume();
+          }
+        }
+        if (!events.sawDone() && !assembler.finishReasonSeen()) {
+          throw GatewayFailure.of(Kind.STREAM_TRUNCATED, "no [DONE] and no finish reason");
+        }
+        ChatSummary summary = assembler.summary(attemptNumber);
+        if (summary.getGenerationId().isEmpty() && !generationId.isEmpty()) {
+          summary = summary.toBuilder().setGenerationId(generationId).build();
+        }
+        return summary;
+      } catch (GatewayFailure f) {
+        StreamWatchdog.Limit fired = watch.fired();
+        if (fired != null && !control.cancelled() && !control.expired()) {
+          ChatSummary seen = assembler.summary(attemptNumber);
+          throw timeout(fired, watch.limit(fired)).withServed(seen.getModel(), seen.getProvider(), seen.getGenerationId());
+        }
+        throw f;
+      }
+    }
+  }
+
+  private static GatewayFailure timeout(StreamWatchdog.Limit limit, Duration after) {
+    return limit == StreamWatchdog.Limit.TTFT
+        ? GatewayFailure.of(Kind.TTFT_TIMEOUT,
+            "no first token within " + after.toMillis() + " ms (OPENROUTER_TTFT_TIMEOUT_MS)")
+        : GatewayFailure.of(Kind.STREAM_IDLE_TIMEOUT,
+            "no chunk for " + after.toMillis() + " ms mid-stream (OPENROUTER_STREAM_IDLE_TIMEOUT_MS)");
+  }
+
+  private ChatResponse unaryAttempt(
+      ChatRequest request,
+      List<String> models,
+      Optional<String> callerKey,
+      CallControl control,
+      int attemptNumber) {
+    ObjectNode body = mapper.toUpstreamBody(request, models, false);
+    JsonCall.JsonResponse response =
+        JsonCall.execute(client.newChatCall(body, false, callerKey), control, json);
+    CompletionMapper.CompletionResult result = CompletionMapper.map(response.body(), attemptNumber);
+    if (result instanceof CompletionMapper.CompletionResult.Success success) {
+      ChatResponse r = success.response();
+      if (r.getSummary().getGenerationId().isEmpty() && !response.generationIdHeader().isEmpty()) {
+        r = r.toBuilder()
+            .setSummary(r.getSummary().toBuilder().setGenerationId(response.generationIdHeader()))
+            .build();
+      }
+      return r;
+    }
+    String model = response.body().path("model").asText("");
+    String provider = response.body().path("provider").asText("");
+    String generationId = or(response.body().path("id").asText(""), response.generationIdHeader());
+    if (result instanceof CompletionMapper.CompletionResult.ErrorBody errorBody) {
+      throw GatewayFailure.upstream(new UpstreamError(200, errorBody.error(), Map.of()))
+          .withServed(model, provider, generationId);
+    }
+    throw GatewayFailure.of(Kind.UPSTREAM_MALFORMED, "the completion has no choices")
+        .withServed(model, provider, generationId);
+  }
+
+  private static String or(String a, String b) {
+    return a == null || a.isEmpty() ? b : a;
+  }
+}

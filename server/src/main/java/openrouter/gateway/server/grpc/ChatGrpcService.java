@@ -1,0 +1,129 @@
+package openrouter.gateway.server.grpc;
+
+import com.google.common.util.concurrent.MoreExecutors;
+import io.grpc.Context;
+import io.grpc.Deadline;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import openrouter.gateway.server.chat.ChatRequestValidator;
+import openrouter.gateway.server.chat.ChatRunner;
+import openrouter.gateway.server.errors.GatewayFailure;
+import openrouter.gateway.server.errors.GatewayFailure.Kind;
+import openrouter.gateway.server.errors.StatusMapper;
+import openrouter.gateway.server.upstream.CallControl;
+import openrouter.gateway.v1.ChatRequest;
+import openrouter.gateway.v1.ChatResponse;
+import openrouter.gateway.v1.ChatServiceGrpc;
+import openrouter.gateway.v1.ChatSummary;
+import openrouter.gateway.v1.StreamChatResponse;
+
+/**
+ * The gRPC edge of chat: validation, the concurrency bound, deadline and cancellation wiring,
+ * flow control. Each call runs on its own worker (a virtual thread where the JVM has them)
+ * because OkHttp's response bodies are read with blocking I/O.
+ */
+public final class ChatGrpcService extends ChatServiceGrpc.ChatServiceImplBase {
+  private final ChatRequestValidator validator;
+  private final ChatRunner runner;
+  private final StatusMapper statusMapper;
+  private final Executor workers;
+  private final Semaphore inFlight;
+  private final int maxInFlight;
+  private final Duration defaultTimeout;
+
+  public ChatGrpcService(
+      ChatRequestValidator validator,
+      ChatRunner runner,
+      StatusMapper statusMapper,
+      Executor workers,
+      int maxInFlight,
+      Duration defaultTimeout) {
+    this.validator = validator;
+    this.runner = runner;
+    this.statusMapper = statusMapper;
+    this.workers = workers;
+    this.inFlight = new Semaphore(maxInFlight);
+    this.maxInFlight = maxInFlight;
+    this.defaultTimeout = defaultTimeout;
+  }
+
+  @Override
+  public void streamChat(ChatRequest request, StreamObserver<StreamChatResponse> observer) {
+    var call = (ServerCallStreamObserver<StreamChatResponse>) observer;
+    CallControl control = controlForCurrentCall();
+    ReadySink sink = new ReadySink(call, control);
+    call.setOnReadyHandler(sink::signal);
+    call.setOnCancelHandler(() -> {
+      control.cancel();
+      sink.signal();
+    });
+    run(call, control, request, () -> {
+      ChatSummary summary = runner.stream(request, Optional.empty(), control, sink);
+      call.onNext(StreamChatResponse.newBuilder().setSummary(summary).build());
+      call.onCompleted();
+    });
+  }
+
+  @Override
+  public void chat(ChatRequest request, StreamObserver<ChatResponse> observer) {
+    var call = (ServerCallStreamObserver<ChatResponse>) observer;
+    CallControl control = controlForCurrentCall();
+    call.setOnCancelHandler(control::cancel);
+    run(call, control, request, () -> {
+      ChatResponse response = runner.complete(request, Optional.empty(), control);
+      call.onNext(response);
+      call.onCompleted();
+    });
+  }
+
+  /** Validates, takes a slot, and runs {@code work} on a worker; every failure is a status. */
+  private void run(ServerCallStreamObserver<?> call, CallControl control, ChatRequest request, Runnable work) {
+    List<com.google.rpc.BadRequest.FieldViolation> violations = validator.validate(request);
+    if (!violations.isEmpty()) {
+      call.onError(statusMapper.toException(GatewayFailure.invalid(violations)));
+      return;
+    }
+    if (!inFlight.tryAcquire()) {
+      call.onError(statusMapper.toException(GatewayFailure.of(Kind.OVERLOADED,
+          "the gateway is handling its maximum of " + maxInFlight
+              + " chat calls (GATEWAY_MAX_CONCURRENT_STREAMS); retry shortly")));
+      return;
+    }
+    try {
+      workers.execute(() -> {
+        try {
+          work.run();
+        } catch (Throwable t) {
+          if (!call.isCancelled()) {
+            call.onError(statusMapper.toException(t));
+          }
+        } finally {
+          inFlight.release();
+        }
+      });
+    } catch (RuntimeException rejected) {
+      inFlight.release();
+      call.onError(statusMapper.toException(rejected));
+    }
+  }
+
+  /**
+   * The call's total time: the caller's deadline, or the gateway's default. The gRPC context is
+   * cancelled on client cancel and on deadline; both cancel the upstream request at once.
+   */
+  private CallControl controlForCurrentCall() {
+    Context context = Context.current();
+    Deadline deadline = context.getDeadline();
+    CallControl control = deadline != null
+        ? new CallControl(Duration.ofNanos(Math.max(0, deadline.timeRemaining(TimeUnit.NANOSECONDS))), true)
+        : new CallControl(defaultTimeout, false);
+    context.addListener(c -> control.cancel(), MoreExecutors.directExecutor());
+    return control;
+  }
+}
