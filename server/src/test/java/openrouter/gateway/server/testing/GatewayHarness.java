@@ -1,0 +1,82 @@
+package openrouter.gateway.server.testing;
+
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.net.URI;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import openrouter.gateway.server.Gateway;
+import openrouter.gateway.server.config.GatewayConfig;
+import openrouter.gateway.server.simulator.OpenRouterSimulator;
+import openrouter.gateway.server.simulator.SimulatorKeys;
+import openrouter.gateway.server.upstream.UpstreamTarget;
+import openrouter.gateway.v1.ChatServiceGrpc;
+
+/**
+ * A real gateway on a loopback port in front of a real upstream (the simulator, or any URL such
+ * as a MockWebServer), and a real Netty channel to it. Everything a test starts, it closes.
+ */
+public final class GatewayHarness implements AutoCloseable {
+  public final OpenRouterSimulator simulator;
+  public final Gateway gateway;
+  public final ManagedChannel channel;
+
+  private GatewayHarness(OpenRouterSimulator simulator, Gateway gateway, ManagedChannel channel) {
+    this.simulator = simulator;
+    this.gateway = gateway;
+    this.channel = channel;
+  }
+
+  /** Starts a simulator and a gateway in front of it, with extra settings (env names). */
+  public static GatewayHarness withSimulator(String... settings) throws Exception {
+    OpenRouterSimulator sim = OpenRouterSimulator.start(0);
+    try {
+      return start(sim, URI.create(sim.baseUrl()), SimulatorKeys.DEFAULT, settings);
+    } catch (Exception e) {
+      sim.close();
+      throw e;
+    }
+  }
+
+  /** A gateway in front of {@code baseUrl} (e.g. a MockWebServer), with the given key. */
+  public static GatewayHarness withUpstream(URI baseUrl, String apiKey, String... settings) throws Exception {
+    return start(null, baseUrl, apiKey, settings);
+  }
+
+  private static GatewayHarness start(OpenRouterSimulator sim, URI baseUrl, String key, String... settings) throws Exception {
+    Map<String, String> env = new HashMap<>();
+    env.put("GATEWAY_HOST", "127.0.0.1");
+    env.put("GATEWAY_PORT", "0");
+    env.put("OPENROUTER_BASE_URL", baseUrl.toString());
+    // Fast tests: small retry delays unless a test sets its own.
+    env.put("OPENROUTER_RETRY_INITIAL_DELAY_MS", "10");
+    env.put("OPENROUTER_RETRY_MAX_DELAY_MS", "50");
+    for (int i = 0; i + 1 < settings.length; i += 2) {
+      env.put(settings[i], settings[i + 1]);
+    }
+    GatewayConfig config = GatewayConfig.load(env, List.of());
+    Gateway gateway = Gateway.start(config, new UpstreamTarget(baseUrl, Optional.ofNullable(key), sim != null));
+    ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", gateway.port()).usePlaintext().build();
+    return new GatewayHarness(sim, gateway, channel);
+  }
+
+  public ChatServiceGrpc.ChatServiceBlockingStub chat() {
+    return ChatServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
+  }
+
+  public ChatServiceGrpc.ChatServiceStub chatAsync() {
+    return ChatServiceGrpc.newStub(channel);
+  }
+
+  @Override
+  public void close() throws Exception {
+    channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    gateway.close();
+    if (simulator != null) {
+      simulator.close();
+    }
+  }
+}
