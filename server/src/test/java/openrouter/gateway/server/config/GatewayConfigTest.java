@@ -85,6 +85,14 @@ class GatewayConfigTest {
   }
 
   @Test
+  void theReadmeDocumentsEverySetting() throws java.io.IOException {
+    String readme = java.nio.file.Files.readString(java.nio.file.Path.of("..", "README.md"));
+    for (Setting s : GatewayConfig.SETTINGS) {
+      assertThat(readme).as("README configuration table").contains("| `" + s.env() + "` | `" + s.flag() + "` |");
+    }
+  }
+
+  @Test
   void helpListsEverySettingWithItsFlag() {
     String help = GatewayConfig.helpText();
     for (Setting s : GatewayConfig.SETTINGS) {

@@ -1,0 +1,33 @@
+# syntax=docker/dockerfile:1
+# Build: docker build -t openrouter-grpc-gateway .
+# Run:   docker run -p 50051:50051 -e OPENROUTER_API_KEY=sk-or-... openrouter-grpc-gateway
+#        (without OPENROUTER_API_KEY it serves from the built-in simulator)
+
+FROM maven:3.9-eclipse-temurin-17 AS build
+WORKDIR /src
+# Dependencies first, so source edits do not re-download them.
+COPY pom.xml .
+COPY proto/pom.xml proto/
+COPY server/pom.xml server/
+COPY clients/pom.xml clients/
+RUN mvn -B -ntp -q dependency:go-offline -DexcludeReactor=true || true
+COPY proto proto
+COPY server server
+COPY clients clients
+RUN mvn -B -ntp -q -DskipTests package
+
+FROM eclipse-temurin:17-jre
+RUN groupadd --system --gid 10001 gateway \
+ && useradd --system --uid 10001 --gid gateway --no-create-home --shell /usr/sbin/nologin gateway
+WORKDIR /app
+COPY --from=build /src/server/target/gateway.jar /app/gateway.jar
+USER 10001:10001
+# Configuration is by environment only (see README "Configuration").
+ENV GATEWAY_HOST=0.0.0.0 \
+    GATEWAY_PORT=50051 \
+    JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError"
+EXPOSE 50051
+# The standard grpc.health.v1 service, through a probe shipped in the jar (no extra binary).
+HEALTHCHECK --interval=10s --timeout=5s --start-period=10s --retries=3 \
+  CMD ["java", "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-cp", "/app/gateway.jar", "openrouter.gateway.server.HealthProbe"]
+ENTRYPOINT ["java", "-jar", "/app/gateway.jar"]
