@@ -199,6 +199,10 @@ public final class ChatRunner {
         if (!events.sawDone() && !assembler.finishReasonSeen()) {
           throw GatewayFailure.of(Kind.STREAM_TRUNCATED, "no [DONE] and no finish reason");
         }
+        if (!assembler.finishReasonSeen() && !progress.delivered) {
+          // [DONE] after nothing at all: an empty answer, like a body with no choices.
+          throw GatewayFailure.of(Kind.UPSTREAM_MALFORMED, "the stream finished with no choices");
+        }
         ChatSummary summary = assembler.summary(attemptNumber);
         if (summary.getGenerationId().isEmpty() && !generationId.isEmpty()) {
           summary = summary.toBuilder().setGenerationId(generationId).build();
