@@ -12,6 +12,7 @@ import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import openrouter.gateway.server.chat.ChatPolicy;
@@ -21,10 +22,15 @@ import openrouter.gateway.server.chat.ChatRunner;
 import openrouter.gateway.server.json.Json;
 import openrouter.gateway.server.config.GatewayConfig;
 import openrouter.gateway.server.errors.StatusMapper;
+import openrouter.gateway.server.grpc.CallerInterceptor;
 import openrouter.gateway.server.grpc.ChatGrpcService;
 import openrouter.gateway.server.grpc.HealthGrpcService;
+import openrouter.gateway.server.grpc.ServiceDefinitions;
 import openrouter.gateway.server.resilience.RetryPolicy;
 import openrouter.gateway.server.resilience.StreamWatchdog;
+import openrouter.gateway.server.security.CallerRegistry;
+import openrouter.gateway.server.security.ConcurrencyLimits;
+import openrouter.gateway.server.security.RateLimiter;
 import openrouter.gateway.server.upstream.OpenRouterClient;
 import openrouter.gateway.server.upstream.UpstreamTarget;
 import openrouter.gateway.v1.ChatServiceGrpc;
@@ -82,12 +88,24 @@ public final class Gateway implements AutoCloseable {
     HealthGrpcService detailedHealth = new HealthGrpcService(target, version, clock);
     HealthStatusManager health = new HealthStatusManager();
 
+    Optional<CallerRegistry> callers = config.apiKeysFile().map(CallerRegistry::load);
+    if (callers.isEmpty()) {
+      log.warn("GATEWAY_API_KEYS_FILE is not set: callers are not authenticated. Set it, or"
+          + " authenticate callers in front of the gateway (e.g. mTLS in a mesh).");
+    } else {
+      log.info("caller authentication on: {} callers from {}", callers.get().size(), config.apiKeysFile().get());
+    }
+    CallerInterceptor callerInterceptor = new CallerInterceptor(callers, new RateLimiter(config.rateLimits()),
+        config.allowCallerKeys(), statusMapper);
+    ConcurrencyLimits concurrency = new ConcurrencyLimits(config.maxConcurrentStreams(), config.maxStreamsPerCaller());
+
     Server server = NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.port()))
-        .addService(new ChatGrpcService(new ChatRequestValidator(chatPolicy), runner, statusMapper,
-            workers, config.maxConcurrentStreams(), config.chatTimeout()))
-        .addService(new ModelsServiceGrpc.ModelsServiceImplBase() {})
-        .addService(new CreditsServiceGrpc.CreditsServiceImplBase() {})
-        .addService(detailedHealth)
+        .intercept(callerInterceptor)
+        .addService(ServiceDefinitions.strict(new ChatGrpcService(new ChatRequestValidator(chatPolicy, config.inputLimits()), runner,
+            statusMapper, workers, concurrency, config.chatTimeout()), statusMapper))
+        .addService(ServiceDefinitions.strict(new ModelsServiceGrpc.ModelsServiceImplBase() {}, statusMapper))
+        .addService(ServiceDefinitions.strict(new CreditsServiceGrpc.CreditsServiceImplBase() {}, statusMapper))
+        .addService(ServiceDefinitions.strict(detailedHealth, statusMapper))
         .addService(health.getHealthService())
         .addService(ProtoReflectionServiceV1.newInstance())
         .addService(ProtoReflectionService.newInstance())

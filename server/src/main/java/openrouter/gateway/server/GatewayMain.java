@@ -51,7 +51,14 @@ public final class GatewayMain {
       }
     }
 
-    Gateway gateway = Gateway.start(config, target);
+    Gateway gateway;
+    try {
+      gateway = Gateway.start(config, target);
+    } catch (ConfigException e) {
+      System.err.println("configuration error: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
     log.info("openrouter-grpc-gateway {} serving on {}:{}, upstream {} ({})", Gateway.version(),
         config.host(), gateway.port(), target.baseUrl(), target.simulator() ? "simulator" : "live");
 

@@ -57,14 +57,23 @@ public final class ChatRequestValidator {
           "include_reasoning", "ChatRequest.reasoning");
 
   private final ChatPolicy policy;
+  private final InputLimits limits;
 
   public ChatRequestValidator(ChatPolicy policy) {
+    this(policy, InputLimits.DEFAULT);
+  }
+
+  public ChatRequestValidator(ChatPolicy policy, InputLimits limits) {
     this.policy = Objects.requireNonNull(policy, "policy");
+    this.limits = Objects.requireNonNull(limits, "limits");
   }
 
   /** Every problem found; empty when the request is valid. */
   public List<FieldViolation> validate(ChatRequest request) {
     Violations v = new Violations();
+    if (!sizes(request, v)) {
+      return v.list; // too large to inspect further
+    }
     messages(request, v);
     models(request, v);
     sampling(request, v);
@@ -76,6 +85,59 @@ public final class ChatRequestValidator {
     identifiers(request, v);
     extraBody(request, v);
     return v.list;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Sizes (checked first: a request over them is not inspected further)
+
+  private boolean sizes(ChatRequest request, Violations v) {
+    int bytes = request.getSerializedSize();
+    if (bytes > limits.maxRequestBytes()) {
+      v.add("", "The request is " + bytes + " bytes; the gateway accepts at most "
+          + limits.maxRequestBytes() + " (GATEWAY_MAX_REQUEST_BYTES). Send fewer or smaller messages.");
+      return false;
+    }
+    if (request.getMessagesCount() > limits.maxMessages()) {
+      v.add("messages", "The request has " + request.getMessagesCount() + " messages; the gateway accepts at most "
+          + limits.maxMessages() + " (GATEWAY_MAX_MESSAGES). Trim the conversation.");
+      return false;
+    }
+    if (request.getToolsCount() > limits.maxTools()) {
+      v.add("tools", "The request has " + request.getToolsCount() + " tools; the gateway accepts at most "
+          + limits.maxTools() + " (GATEWAY_MAX_TOOLS).");
+    }
+    for (int i = 0; i < request.getToolsCount(); i++) {
+      int schema = request.getTools(i).getFunction().getParameters().getSerializedSize();
+      if (schema > limits.maxToolSchemaBytes()) {
+        v.add("tools[" + i + "].function.parameters", "The schema is " + schema + " bytes; at most "
+            + limits.maxToolSchemaBytes() + " are accepted (GATEWAY_MAX_TOOL_SCHEMA_BYTES).");
+      }
+    }
+    for (int i = 0; i < request.getMessagesCount(); i++) {
+      Message m = request.getMessages(i);
+      String path = "messages[" + i + "]";
+      tooLong(m.getContent(), path + ".content", v);
+      for (int j = 0; j < m.getPartsCount(); j++) {
+        ContentPart p = m.getParts(j);
+        String partPath = path + ".parts[" + j + "]";
+        switch (p.getPartCase()) {
+          case TEXT -> tooLong(p.getText(), partPath + ".text", v);
+          case IMAGE_URL -> tooLong(p.getImageUrl().getUrl(), partPath + ".image_url.url", v);
+          case INPUT_AUDIO -> tooLong(p.getInputAudio().getData(), partPath + ".input_audio.data", v);
+          case FILE -> tooLong(p.getFile().getFileData(), partPath + ".file.file_data", v);
+          case VIDEO_URL -> tooLong(p.getVideoUrl().getUrl(), partPath + ".video_url.url", v);
+          default -> { }
+        }
+      }
+    }
+    return true;
+  }
+
+  private void tooLong(String value, String path, Violations v) {
+    if (value.length() > limits.maxContentChars()) {
+      v.add(path, "This is " + value.length() + " characters; one content part may have at most "
+          + limits.maxContentChars() + " (GATEWAY_MAX_CONTENT_CHARS).");
+    }
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -147,11 +209,15 @@ public final class ChatRequestValidator {
       case IMAGE_URL:
         if (p.getImageUrl().getUrl().isEmpty()) {
           v.add(path + ".image_url.url", "Set url to an https:// or data: URL of the image.");
+        } else {
+          UrlRules.check(p.getImageUrl().getUrl(), path + ".image_url.url", v::add);
         }
         break;
       case INPUT_AUDIO:
         if (p.getInputAudio().getData().isEmpty()) {
           v.add(path + ".input_audio.data", "Set data to the base64-encoded audio.");
+        } else if (!UrlRules.isBase64(p.getInputAudio().getData())) {
+          v.add(path + ".input_audio.data", "data is not well-formed base64; send the audio bytes base64-encoded (not a URL).");
         }
         if (p.getInputAudio().getFormat().isEmpty()) {
           v.add(path + ".input_audio.format", "Set format to the audio format, e.g. wav or mp3.");
@@ -163,11 +229,15 @@ public final class ChatRequestValidator {
           v.add(
               path + ".file",
               "Set file_data (an https:// or data: URL) or file_id (an uploaded file's id).");
+        } else if (!f.getFileData().isEmpty()) {
+          UrlRules.check(f.getFileData(), path + ".file.file_data", v::add);
         }
         break;
       case VIDEO_URL:
         if (p.getVideoUrl().getUrl().isEmpty()) {
           v.add(path + ".video_url.url", "Set url to an https:// or data: URL of the video.");
+        } else {
+          UrlRules.check(p.getVideoUrl().getUrl(), path + ".video_url.url", v::add);
         }
         break;
       case TEXT:

@@ -7,7 +7,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.EnumMap;
+import openrouter.gateway.server.chat.InputLimits;
 import openrouter.gateway.server.resilience.RetryPolicy;
+import openrouter.gateway.server.security.MethodFamily;
+import openrouter.gateway.server.security.RateLimit;
 
 /**
  * The gateway's configuration, read once at start-up from environment variables and flags.
@@ -33,7 +39,12 @@ public record GatewayConfig(
     Duration streamIdleTimeout,
     RetryPolicy retryPolicy,
     int maxConcurrentStreams,
-    Duration shutdownGrace) {
+    Duration shutdownGrace,
+    Optional<Path> apiKeysFile,
+    boolean allowCallerKeys,
+    Map<MethodFamily, RateLimit> rateLimits,
+    int maxStreamsPerCaller,
+    InputLimits inputLimits) {
 
   public static final String DEFAULT_BASE_URL = "https://openrouter.ai/api/v1";
 
@@ -108,6 +119,37 @@ public record GatewayConfig(
           "30000",
           "On SIGTERM, how long in-flight calls may finish before they are cancelled, ms.");
 
+  static final Setting API_KEYS_FILE =
+      Setting.plain(
+          "GATEWAY_API_KEYS_FILE",
+          "",
+          "Callers' keys file (caller id and SHA-256 of its key a line); set: every call needs"
+              + " authorization: Bearer <key>. Unset: no caller authentication (a warning is logged).");
+  static final Setting ALLOW_CALLER_KEYS =
+      Setting.plain(
+          "GATEWAY_ALLOW_CALLER_KEYS",
+          "false",
+          "Accept a caller's own OpenRouter key in the x-openrouter-api-key header (the call then"
+              + " spends the caller's credits).");
+  static final Setting RATE_CHAT =
+      Setting.plain("GATEWAY_RATE_LIMIT_CHAT", "30/1m", "Default per-caller limit of StreamChat and Chat calls.");
+  static final Setting RATE_MODELS =
+      Setting.plain("GATEWAY_RATE_LIMIT_MODELS", "100/10s", "Default per-caller limit of ListModels and GetModel calls.");
+  static final Setting RATE_CREDITS =
+      Setting.plain(
+          "GATEWAY_RATE_LIMIT_CREDITS", "100/10s", "Default per-caller limit of GetCredits, GetKey and GetGeneration calls.");
+  static final Setting STREAMS_PER_CALLER =
+      Setting.plain("GATEWAY_MAX_STREAMS_PER_CALLER", "100", "Chat calls in flight per authenticated caller.");
+  static final Setting MAX_MESSAGES =
+      Setting.plain("GATEWAY_MAX_MESSAGES", "2048", "Most messages in one chat request.");
+  static final Setting MAX_REQUEST_BYTES =
+      Setting.plain("GATEWAY_MAX_REQUEST_BYTES", "10485760", "Most bytes of one serialized chat request.");
+  static final Setting MAX_CONTENT_CHARS =
+      Setting.plain("GATEWAY_MAX_CONTENT_CHARS", "8000000", "Most characters of one content string or part.");
+  static final Setting MAX_TOOLS = Setting.plain("GATEWAY_MAX_TOOLS", "128", "Most tools in one chat request.");
+  static final Setting MAX_TOOL_SCHEMA_BYTES =
+      Setting.plain("GATEWAY_MAX_TOOL_SCHEMA_BYTES", "65536", "Most bytes of one tool's parameter schema.");
+
   /** Every setting, in the order of the README's table. */
   public static final List<Setting> SETTINGS =
       List.of(
@@ -129,7 +171,18 @@ public record GatewayConfig(
           PORT,
           CHAT_TIMEOUT,
           MAX_STREAMS,
-          SHUTDOWN_GRACE);
+          SHUTDOWN_GRACE,
+          API_KEYS_FILE,
+          ALLOW_CALLER_KEYS,
+          RATE_CHAT,
+          RATE_MODELS,
+          RATE_CREDITS,
+          STREAMS_PER_CALLER,
+          MAX_MESSAGES,
+          MAX_REQUEST_BYTES,
+          MAX_CONTENT_CHARS,
+          MAX_TOOLS,
+          MAX_TOOL_SCHEMA_BYTES);
 
   /** Reads the process environment and command-line flags; flags win. */
   public static GatewayConfig load(Map<String, String> env, List<String> args) {
@@ -216,7 +269,17 @@ public record GatewayConfig(
             millis(values, RETRY_MAX),
             multiplier(values, RETRY_MULTIPLIER)),
         (int) positive(values, MAX_STREAMS, Integer.MAX_VALUE),
-        millis(values, SHUTDOWN_GRACE));
+        millis(values, SHUTDOWN_GRACE),
+        optional(values, API_KEYS_FILE).map(v -> readableFile(API_KEYS_FILE, v)),
+        bool(values, ALLOW_CALLER_KEYS),
+        rateLimits(values),
+        (int) positive(values, STREAMS_PER_CALLER, Integer.MAX_VALUE),
+        new InputLimits(
+            (int) positive(values, MAX_MESSAGES, Integer.MAX_VALUE),
+            (int) positive(values, MAX_REQUEST_BYTES, Integer.MAX_VALUE),
+            (int) positive(values, MAX_CONTENT_CHARS, Integer.MAX_VALUE),
+            (int) positive(values, MAX_TOOLS, Integer.MAX_VALUE),
+            (int) positive(values, MAX_TOOL_SCHEMA_BYTES, Integer.MAX_VALUE)));
   }
 
   private static String raw(Map<String, String> values, Setting s) {
@@ -276,6 +339,39 @@ public record GatewayConfig(
 
   private static long positive(Map<String, String> values, Setting s, long max) {
     return range(values, s, 1, max);
+  }
+
+  private static Path readableFile(Setting s, String v) {
+    Path p = Path.of(v);
+    if (!Files.isReadable(p) || Files.isDirectory(p)) {
+      throw new ConfigException(s.env() + " names " + v + ", which is not a readable file");
+    }
+    return p;
+  }
+
+  private static boolean bool(Map<String, String> values, Setting s) {
+    String v = raw(values, s).toLowerCase(java.util.Locale.ROOT);
+    return switch (v) {
+      case "true", "1", "yes" -> true;
+      case "false", "0", "no" -> false;
+      default -> throw new ConfigException(s.env() + " must be true or false, got \"" + v + "\"");
+    };
+  }
+
+  private static Map<MethodFamily, RateLimit> rateLimits(Map<String, String> values) {
+    Map<MethodFamily, RateLimit> out = new EnumMap<>(MethodFamily.class);
+    out.put(MethodFamily.CHAT, rate(values, RATE_CHAT));
+    out.put(MethodFamily.MODELS, rate(values, RATE_MODELS));
+    out.put(MethodFamily.CREDITS, rate(values, RATE_CREDITS));
+    return out;
+  }
+
+  private static RateLimit rate(Map<String, String> values, Setting s) {
+    try {
+      return RateLimit.parse(raw(values, s));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(s.env() + ": " + e.getMessage());
+    }
   }
 
   private static double multiplier(Map<String, String> values, Setting s) {

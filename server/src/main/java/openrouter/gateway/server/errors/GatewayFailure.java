@@ -35,7 +35,13 @@ public final class GatewayFailure extends RuntimeException {
     /** The gateway is at a concurrency limit. */
     OVERLOADED,
     /** Something the gateway looked up does not exist. */
-    NOT_FOUND
+    NOT_FOUND,
+    /** The caller sent no gateway API key, or an unknown one. */
+    UNAUTHENTICATED,
+    /** The caller may not do this (e.g. send its own OpenRouter key when that is off). */
+    PERMISSION_DENIED,
+    /** The caller is over one of its rate limits; see {@link #retryAfter()}. */
+    RATE_LIMITED
   }
 
   private final Kind kind;
@@ -47,6 +53,9 @@ public final class GatewayFailure extends RuntimeException {
   private boolean callerKey;
   private int attempts;
   private String lastAttemptCause;
+  private String reason;
+  private java.time.Duration retryAfter;
+  private String quotaSubject;
 
   private GatewayFailure(
       Kind kind,
@@ -78,6 +87,33 @@ public final class GatewayFailure extends RuntimeException {
 
   public static GatewayFailure of(Kind kind, String message, Throwable cause) {
     return new GatewayFailure(kind, message, null, List.of(), cause);
+  }
+
+  /** A call over a rate limit: who, which limit, and the exact wait until it fits. */
+  public static GatewayFailure rateLimited(String subject, String description, java.time.Duration retryAfter) {
+    GatewayFailure f = new GatewayFailure(Kind.RATE_LIMITED, description, null, List.of(), null);
+    f.quotaSubject = subject;
+    f.retryAfter = retryAfter;
+    return f;
+  }
+
+  /** A failure with its own ErrorInfo reason (UPPER_SNAKE) instead of the kind's default. */
+  public static GatewayFailure withReason(Kind kind, String reason, String message) {
+    GatewayFailure f = new GatewayFailure(kind, message, null, List.of(), null);
+    f.reason = reason;
+    return f;
+  }
+
+  public Optional<String> reason() {
+    return Optional.ofNullable(reason);
+  }
+
+  public Optional<java.time.Duration> retryAfter() {
+    return Optional.ofNullable(retryAfter);
+  }
+
+  public Optional<String> quotaSubject() {
+    return Optional.ofNullable(quotaSubject);
   }
 
   public Kind kind() {

@@ -95,12 +95,21 @@ public final class StatusMapper {
           case STREAM_IDLE_TIMEOUT ->
               gateway(Code.DEADLINE_EXCEEDED, "STREAM_IDLE_TIMEOUT", f).message(f.getMessage());
           case INVALID_REQUEST ->
-              gateway(Code.INVALID_ARGUMENT, "INVALID_REQUEST", f)
+              gateway(Code.INVALID_ARGUMENT, f.reason().orElse("INVALID_REQUEST"), f)
                   .message(f.getMessage())
                   .badRequest(f.violations());
           case OVERLOADED ->
-              gateway(Code.RESOURCE_EXHAUSTED, "GATEWAY_OVERLOADED", f).message(f.getMessage());
-          case NOT_FOUND -> gateway(Code.NOT_FOUND, "NOT_FOUND", f).message(f.getMessage());
+              gateway(Code.RESOURCE_EXHAUSTED, f.reason().orElse("GATEWAY_OVERLOADED"), f).message(f.getMessage());
+          case NOT_FOUND -> gateway(Code.NOT_FOUND, f.reason().orElse("NOT_FOUND"), f).message(f.getMessage());
+          case UNAUTHENTICATED ->
+              gateway(Code.UNAUTHENTICATED, f.reason().orElse("UNAUTHENTICATED"), f).message(f.getMessage());
+          case PERMISSION_DENIED ->
+              gateway(Code.PERMISSION_DENIED, f.reason().orElse("PERMISSION_DENIED"), f).message(f.getMessage());
+          case RATE_LIMITED ->
+              gateway(Code.RESOURCE_EXHAUSTED, "RATE_LIMITED", f)
+                  .message(f.getMessage())
+                  .quota(f.quotaSubject().orElse("caller"), f.getMessage())
+                  .retry(f.retryAfter());
         };
     return b.build();
   }
@@ -356,8 +365,9 @@ public final class StatusMapper {
 
     Builder retry(Optional<Duration> delay) {
       delay.ifPresent(d -> {
-        retryInfo = RetryInfo.newBuilder().setRetryDelay(Durations.fromMillis(d.toMillis())).build();
-        metadata.put("retryDelayMs", Long.toString(d.toMillis()));
+        retryInfo = RetryInfo.newBuilder().setRetryDelay(Durations.fromNanos(d.toNanos())).build();
+        // rounded up, so a client that waits this long is never early
+        metadata.put("retryDelayMs", Long.toString((d.toNanos() + 999_999) / 1_000_000));
       });
       return this;
     }

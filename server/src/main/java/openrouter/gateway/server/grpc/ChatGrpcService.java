@@ -9,13 +9,13 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executor;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import openrouter.gateway.server.chat.ChatRequestValidator;
 import openrouter.gateway.server.chat.ChatRunner;
 import openrouter.gateway.server.errors.GatewayFailure;
-import openrouter.gateway.server.errors.GatewayFailure.Kind;
 import openrouter.gateway.server.errors.StatusMapper;
+import openrouter.gateway.server.security.CallContext;
+import openrouter.gateway.server.security.ConcurrencyLimits;
 import openrouter.gateway.server.upstream.CallControl;
 import openrouter.gateway.v1.ChatRequest;
 import openrouter.gateway.v1.ChatResponse;
@@ -33,8 +33,7 @@ public final class ChatGrpcService extends ChatServiceGrpc.ChatServiceImplBase {
   private final ChatRunner runner;
   private final StatusMapper statusMapper;
   private final Executor workers;
-  private final Semaphore inFlight;
-  private final int maxInFlight;
+  private final ConcurrencyLimits limits;
   private final Duration defaultTimeout;
 
   public ChatGrpcService(
@@ -42,14 +41,13 @@ public final class ChatGrpcService extends ChatServiceGrpc.ChatServiceImplBase {
       ChatRunner runner,
       StatusMapper statusMapper,
       Executor workers,
-      int maxInFlight,
+      ConcurrencyLimits limits,
       Duration defaultTimeout) {
     this.validator = validator;
     this.runner = runner;
     this.statusMapper = statusMapper;
     this.workers = workers;
-    this.inFlight = new Semaphore(maxInFlight);
-    this.maxInFlight = maxInFlight;
+    this.limits = limits;
     this.defaultTimeout = defaultTimeout;
   }
 
@@ -63,8 +61,9 @@ public final class ChatGrpcService extends ChatServiceGrpc.ChatServiceImplBase {
       control.cancel();
       sink.signal();
     });
+    Optional<String> callerKey = CallContext.callerOpenRouterKey();
     run(call, control, request, () -> {
-      ChatSummary summary = runner.stream(request, Optional.empty(), control, sink);
+      ChatSummary summary = runner.stream(request, callerKey, control, sink);
       call.onNext(StreamChatResponse.newBuilder().setSummary(summary).build());
       call.onCompleted();
     });
@@ -75,8 +74,9 @@ public final class ChatGrpcService extends ChatServiceGrpc.ChatServiceImplBase {
     var call = (ServerCallStreamObserver<ChatResponse>) observer;
     CallControl control = controlForCurrentCall();
     call.setOnCancelHandler(control::cancel);
+    Optional<String> callerKey = CallContext.callerOpenRouterKey();
     run(call, control, request, () -> {
-      ChatResponse response = runner.complete(request, Optional.empty(), control);
+      ChatResponse response = runner.complete(request, callerKey, control);
       call.onNext(response);
       call.onCompleted();
     });
@@ -89,26 +89,29 @@ public final class ChatGrpcService extends ChatServiceGrpc.ChatServiceImplBase {
       call.onError(statusMapper.toException(GatewayFailure.invalid(violations)));
       return;
     }
-    if (!inFlight.tryAcquire()) {
-      call.onError(statusMapper.toException(GatewayFailure.of(Kind.OVERLOADED,
-          "the gateway is handling its maximum of " + maxInFlight
-              + " chat calls (GATEWAY_MAX_CONCURRENT_STREAMS); retry shortly")));
+    ConcurrencyLimits.Slot slot;
+    try {
+      slot = limits.acquire(CallContext.caller());
+    } catch (GatewayFailure full) {
+      call.onError(statusMapper.toException(full));
       return;
     }
+    boolean callerKey = CallContext.callerOpenRouterKey().isPresent();
     try {
       workers.execute(() -> {
-        try {
+        try (slot) {
           work.run();
         } catch (Throwable t) {
+          if (t instanceof GatewayFailure f) {
+            f.withCallerKey(callerKey);
+          }
           if (!call.isCancelled()) {
             call.onError(statusMapper.toException(t));
           }
-        } finally {
-          inFlight.release();
         }
       });
     } catch (RuntimeException rejected) {
-      inFlight.release();
+      slot.close();
       call.onError(statusMapper.toException(rejected));
     }
   }

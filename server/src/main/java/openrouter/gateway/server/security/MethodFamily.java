@@ -1,0 +1,26 @@
+package openrouter.gateway.server.security;
+
+/** RPCs that share a rate limit. Health and reflection belong to none: probes are never limited. */
+public enum MethodFamily {
+  /** StreamChat and Chat: they spend money. */
+  CHAT,
+  /** ListModels and GetModel. */
+  MODELS,
+  /** GetCredits, GetKey and GetGeneration: account reads. */
+  CREDITS;
+
+  /** The family of a full method name such as {@code openrouter.gateway.v1.ChatService/Chat}, or null. */
+  public static MethodFamily of(String fullMethodName) {
+    return switch (fullMethodName) {
+      case "openrouter.gateway.v1.ChatService/StreamChat", "openrouter.gateway.v1.ChatService/Chat" -> CHAT;
+      case "openrouter.gateway.v1.ModelsService/ListModels", "openrouter.gateway.v1.ModelsService/GetModel" -> MODELS;
+      case "openrouter.gateway.v1.CreditsService/GetCredits", "openrouter.gateway.v1.CreditsService/GetKey",
+          "openrouter.gateway.v1.ChatService/GetGeneration" -> CREDITS;
+      default -> null;
+    };
+  }
+
+  public String label() {
+    return name().toLowerCase(java.util.Locale.ROOT);
+  }
+}
