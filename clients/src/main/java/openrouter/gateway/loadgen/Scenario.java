@@ -1,0 +1,11 @@
+package openrouter.gateway.loadgen;
+
+/** What each request does. */
+enum Scenario {
+  /** Unary Chat (direct: non-streaming POST /chat/completions). */
+  UNARY,
+  /** StreamChat (direct: streaming POST /chat/completions, SSE). */
+  STREAM,
+  /** ListModels, served from the gateway's cache (direct: GET /models). */
+  MODELS
+}

@@ -1,0 +1,46 @@
+package openrouter.gateway.loadgen;
+
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+import org.HdrHistogram.ConcurrentHistogram;
+import org.HdrHistogram.Histogram;
+
+/**
+ * What one run measured: latency (for streams, until the last message), time to first chunk,
+ * gaps between chunks, and outcomes by status code. Histograms are HdrHistogram in
+ * microseconds (3 significant digits, up to 10 minutes), recorded wait-free from any thread.
+ */
+final class Stats {
+  private static final long MAX_MICROS = 600_000_000L;
+
+  final Histogram latency = new ConcurrentHistogram(MAX_MICROS, 3);
+  final Histogram firstChunk = new ConcurrentHistogram(MAX_MICROS, 3);
+  final Histogram chunkGap = new ConcurrentHistogram(MAX_MICROS, 3);
+  private final Map<String, LongAdder> outcomes = new ConcurrentHashMap<>();
+  final LongAdder chunks = new LongAdder();
+
+  void outcome(String code) {
+    outcomes.computeIfAbsent(code, c -> new LongAdder()).increment();
+  }
+
+  Map<String, Long> outcomes() {
+    Map<String, Long> out = new TreeMap<>();
+    outcomes.forEach((k, v) -> out.put(k, v.sum()));
+    return out;
+  }
+
+  long ok() {
+    LongAdder a = outcomes.get("OK");
+    return a == null ? 0 : a.sum();
+  }
+
+  long errors() {
+    return outcomes().entrySet().stream().filter(e -> !e.getKey().equals("OK")).mapToLong(Map.Entry::getValue).sum();
+  }
+
+  static void record(Histogram h, long nanos) {
+    h.recordValue(Math.max(0, Math.min(MAX_MICROS, nanos / 1000)));
+  }
+}
