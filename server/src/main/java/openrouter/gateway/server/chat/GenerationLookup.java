@@ -82,7 +82,12 @@ public final class GenerationLookup {
           throw GatewayFailure.of(Kind.UPSTREAM_MALFORMED, "GET /generation returned no data object");
         }
         return fromJson(data);
-      } catch (GatewayFailure f) {
+      } catch (GatewayFailure caught) {
+        GatewayFailure f = caught.kind() == Kind.UPSTREAM_TIMEOUT
+            ? GatewayFailure.of(Kind.UPSTREAM_TIMEOUT, "OpenRouter did not answer GET /generation within"
+                + " GetGeneration's " + DEFAULT_TIMEOUT.toSeconds() + " s limit; set a deadline on the"
+                + " call to choose your own")
+            : caught;
         f.withCallerKey(callerKey.isPresent());
         boolean notYetVisible = f.kind() == Kind.UPSTREAM_ERROR
             && f.upstreamError().map(UpstreamError::effectiveStatus).orElse(0) == 404;
