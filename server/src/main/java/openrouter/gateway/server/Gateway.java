@@ -1,6 +1,7 @@
 package openrouter.gateway.server;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.benmanes.caffeine.cache.Ticker;
 import io.grpc.Server;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
@@ -19,6 +20,13 @@ import openrouter.gateway.server.chat.ChatPolicy;
 import openrouter.gateway.server.chat.ChatRequestMapper;
 import openrouter.gateway.server.chat.ChatRequestValidator;
 import openrouter.gateway.server.chat.ChatRunner;
+import openrouter.gateway.server.chat.GenerationLookup;
+import openrouter.gateway.server.cache.SnapshotCache;
+import openrouter.gateway.server.credits.CreditsService;
+import openrouter.gateway.server.credits.LowBalanceAlarm;
+import openrouter.gateway.server.grpc.CreditsGrpcService;
+import openrouter.gateway.server.grpc.ModelsGrpcService;
+import openrouter.gateway.server.models.ModelCatalog;
 import openrouter.gateway.server.json.Json;
 import openrouter.gateway.server.config.GatewayConfig;
 import openrouter.gateway.server.errors.StatusMapper;
@@ -54,6 +62,14 @@ public final class Gateway implements AutoCloseable {
       CreditsServiceGrpc.SERVICE_NAME,
       HealthServiceGrpc.SERVICE_NAME);
 
+  /**
+   * Upstream keys whose catalogue is held at once (each is a few MB at OpenRouter's size);
+   * only the gateway's key today, more once callers bring their own keys.
+   */
+  static final int MAX_CATALOGUE_KEYS = 16;
+  /** Upstream keys whose balance and key information are held at once (each is tiny). */
+  static final int MAX_ACCOUNT_KEYS = 10_000;
+
   private final Server server;
   private final HealthStatusManager health;
   private final HealthGrpcService detailedHealth;
@@ -85,6 +101,18 @@ public final class Gateway implements AutoCloseable {
     ExecutorService workers = Workers.newExecutor();
     ChatRunner runner = new ChatRunner(upstream, new ChatRequestMapper(chatPolicy),
         config.retryPolicy(), watchdog, json, clock);
+    GenerationLookup generations = new GenerationLookup(upstream, config.retryPolicy(), json, clock);
+    ModelCatalog catalog = new ModelCatalog(upstream,
+        new SnapshotCache<>("model catalogue", config.modelsCacheTtl(), config.cacheMaxStaleness(),
+            config.cacheMinRefreshInterval(), MAX_CATALOGUE_KEYS, workers, clock, Ticker.systemTicker()),
+        json);
+    CreditsService credits = new CreditsService(upstream,
+        new SnapshotCache<>("credits", config.creditsCacheTtl(), config.cacheMaxStaleness(),
+            config.cacheMinRefreshInterval(), MAX_ACCOUNT_KEYS, workers, clock, Ticker.systemTicker()),
+        new SnapshotCache<>("key info", config.creditsCacheTtl(), config.cacheMaxStaleness(),
+            config.cacheMinRefreshInterval(), MAX_ACCOUNT_KEYS, workers, clock, Ticker.systemTicker()),
+        new LowBalanceAlarm(config.lowBalanceThreshold()),
+        json);
     HealthGrpcService detailedHealth = new HealthGrpcService(target, version, clock);
     HealthStatusManager health = new HealthStatusManager();
 
@@ -102,9 +130,9 @@ public final class Gateway implements AutoCloseable {
     Server server = NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.port()))
         .intercept(callerInterceptor)
         .addService(ServiceDefinitions.strict(new ChatGrpcService(new ChatRequestValidator(chatPolicy, config.inputLimits()), runner,
-            statusMapper, workers, concurrency, config.chatTimeout()), statusMapper))
-        .addService(ServiceDefinitions.strict(new ModelsServiceGrpc.ModelsServiceImplBase() {}, statusMapper))
-        .addService(ServiceDefinitions.strict(new CreditsServiceGrpc.CreditsServiceImplBase() {}, statusMapper))
+            generations, statusMapper, workers, concurrency, config.chatTimeout()), statusMapper))
+        .addService(ServiceDefinitions.strict(new ModelsGrpcService(catalog, statusMapper), statusMapper))
+        .addService(ServiceDefinitions.strict(new CreditsGrpcService(credits, statusMapper), statusMapper))
         .addService(ServiceDefinitions.strict(detailedHealth, statusMapper))
         .addService(health.getHealthService())
         .addService(ProtoReflectionServiceV1.newInstance())

@@ -1,5 +1,6 @@
 package openrouter.gateway.server.config;
 
+import java.math.BigDecimal;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
@@ -44,7 +45,10 @@ public record GatewayConfig(
     boolean allowCallerKeys,
     Map<MethodFamily, RateLimit> rateLimits,
     int maxStreamsPerCaller,
-    InputLimits inputLimits) {
+    InputLimits inputLimits,
+    Duration cacheMaxStaleness,
+    Duration cacheMinRefreshInterval,
+    Optional<BigDecimal> lowBalanceThreshold) {
 
   public static final String DEFAULT_BASE_URL = "https://openrouter.ai/api/v1";
 
@@ -75,6 +79,24 @@ public record GatewayConfig(
       Setting.plain("OPENROUTER_CACHE_TTL_MODELS", "3600000", "Model catalogue cache TTL, ms.");
   static final Setting CREDITS_TTL =
       Setting.plain("OPENROUTER_CACHE_TTL_CREDITS", "300000", "Credits and key cache TTL, ms.");
+  static final Setting CACHE_MAX_STALENESS =
+      Setting.plain(
+          "OPENROUTER_CACHE_MAX_STALENESS_MS",
+          "86400000",
+          "Oldest a cached catalogue, balance or key info may be when refreshing it fails and it"
+              + " is served instead (marked stale, with its age), ms; never less than the TTL.");
+  static final Setting CACHE_MIN_REFRESH_INTERVAL =
+      Setting.plain(
+          "OPENROUTER_CACHE_MIN_REFRESH_INTERVAL_MS",
+          "10000",
+          "force_refresh reads one cache entry from OpenRouter at most once per interval (within"
+              + " it the value just read is served), and a failed refresh is retried no sooner, ms.");
+  static final Setting LOW_BALANCE =
+      Setting.plain(
+          "OPENROUTER_LOW_BALANCE_USD",
+          "",
+          "Balance in USD below which GetCredits sets low_balance, the log warns once per"
+              + " crossing, and the detailed health reports it. Empty: no threshold.");
   static final Setting MAX_RETRIES =
       Setting.plain(
           "OPENROUTER_MAX_RETRIES",
@@ -161,6 +183,9 @@ public record GatewayConfig(
           DEFAULT_MAX_TOKENS,
           MODELS_TTL,
           CREDITS_TTL,
+          CACHE_MAX_STALENESS,
+          CACHE_MIN_REFRESH_INTERVAL,
+          LOW_BALANCE,
           MAX_RETRIES,
           RETRY_INITIAL,
           RETRY_MAX,
@@ -279,7 +304,28 @@ public record GatewayConfig(
             (int) positive(values, MAX_REQUEST_BYTES, Integer.MAX_VALUE),
             (int) positive(values, MAX_CONTENT_CHARS, Integer.MAX_VALUE),
             (int) positive(values, MAX_TOOLS, Integer.MAX_VALUE),
-            (int) positive(values, MAX_TOOL_SCHEMA_BYTES, Integer.MAX_VALUE)));
+            (int) positive(values, MAX_TOOL_SCHEMA_BYTES, Integer.MAX_VALUE)),
+        millis(values, CACHE_MAX_STALENESS),
+        millis(values, CACHE_MIN_REFRESH_INTERVAL),
+        usd(values, LOW_BALANCE));
+  }
+
+  /** An optional non-negative amount of USD, kept exact. */
+  private static Optional<BigDecimal> usd(Map<String, String> values, Setting s) {
+    Optional<String> v = optional(values, s);
+    if (v.isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      BigDecimal amount = new BigDecimal(v.get());
+      if (amount.signum() >= 0) {
+        return Optional.of(amount);
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new ConfigException(
+        s.env() + " must be a non-negative amount of USD such as 5 or 2.50, got \"" + v.get() + "\"");
   }
 
   private static String raw(Map<String, String> values, Setting s) {

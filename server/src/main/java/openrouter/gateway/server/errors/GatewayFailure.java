@@ -56,6 +56,10 @@ public final class GatewayFailure extends RuntimeException {
   private String reason;
   private java.time.Duration retryAfter;
   private String quotaSubject;
+  private Resource resource;
+
+  /** The thing a NOT_FOUND failure is about, for a {@code google.rpc.ResourceInfo}. */
+  public record Resource(String type, String name) {}
 
   private GatewayFailure(
       Kind kind,
@@ -153,6 +157,16 @@ public final class GatewayFailure extends RuntimeException {
     this.attempts = attempts;
     this.lastAttemptCause = lastAttemptCause;
     return this;
+  }
+
+  /** Names what was not found (e.g. type "model", name its id), for a ResourceInfo detail. */
+  public GatewayFailure withResource(String type, String name) {
+    this.resource = new Resource(type, name);
+    return this;
+  }
+
+  public Optional<Resource> resource() {
+    return Optional.ofNullable(resource);
   }
 
   public Optional<String> model() {

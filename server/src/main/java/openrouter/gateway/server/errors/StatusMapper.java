@@ -100,7 +100,14 @@ public final class StatusMapper {
                   .badRequest(f.violations());
           case OVERLOADED ->
               gateway(Code.RESOURCE_EXHAUSTED, f.reason().orElse("GATEWAY_OVERLOADED"), f).message(f.getMessage());
-          case NOT_FOUND -> gateway(Code.NOT_FOUND, f.reason().orElse("NOT_FOUND"), f).message(f.getMessage());
+          case NOT_FOUND -> {
+            // e.g. MODEL_NOT_FOUND, with a ResourceInfo naming what was looked up
+            Builder nb = gateway(Code.NOT_FOUND, f.reason().orElse(
+                f.resource().map(r -> upperSnake(r.type()) + "_NOT_FOUND").orElse("NOT_FOUND")), f)
+                .message(f.getMessage());
+            f.resource().ifPresent(r -> nb.resource(r.type(), r.name(), f.getMessage()));
+            yield nb;
+          }
           case UNAUTHENTICATED ->
               gateway(Code.UNAUTHENTICATED, f.reason().orElse("UNAUTHENTICATED"), f).message(f.getMessage());
           case PERMISSION_DENIED ->
@@ -177,6 +184,12 @@ public final class StatusMapper {
   }
 
   private Builder notFound(GatewayFailure f, UpstreamError e, String reason) {
+    if (f.resource().isPresent()) {
+      // A plain 404 about a named resource: say which kind, e.g. GENERATION_NOT_FOUND.
+      GatewayFailure.Resource r = f.resource().get();
+      String specific = reason.equals("NOT_FOUND") ? upperSnake(r.type()) + "_NOT_FOUND" : reason;
+      return new Builder(Code.NOT_FOUND, specific, UPSTREAM_DOMAIN).resource(r.type(), r.name(), e.message());
+    }
     Builder b = new Builder(Code.NOT_FOUND, reason, UPSTREAM_DOMAIN);
     String model = f.model().orElse(e.availability().path("requested_models").path(0).asText(""));
     if (!model.isEmpty()) {

@@ -12,6 +12,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import openrouter.gateway.server.chat.ChatRequestValidator;
 import openrouter.gateway.server.chat.ChatRunner;
+import openrouter.gateway.server.chat.GenerationLookup;
 import openrouter.gateway.server.errors.GatewayFailure;
 import openrouter.gateway.server.errors.StatusMapper;
 import openrouter.gateway.server.security.CallContext;
@@ -21,6 +22,9 @@ import openrouter.gateway.v1.ChatRequest;
 import openrouter.gateway.v1.ChatResponse;
 import openrouter.gateway.v1.ChatServiceGrpc;
 import openrouter.gateway.v1.ChatSummary;
+import openrouter.gateway.v1.Generation;
+import openrouter.gateway.v1.GetGenerationRequest;
+import openrouter.gateway.v1.GetGenerationResponse;
 import openrouter.gateway.v1.StreamChatResponse;
 
 /**
@@ -35,16 +39,19 @@ public final class ChatGrpcService extends ChatServiceGrpc.ChatServiceImplBase {
   private final Executor workers;
   private final ConcurrencyLimits limits;
   private final Duration defaultTimeout;
+  private final GenerationLookup generations;
 
   public ChatGrpcService(
       ChatRequestValidator validator,
       ChatRunner runner,
+      GenerationLookup generations,
       StatusMapper statusMapper,
       Executor workers,
       ConcurrencyLimits limits,
       Duration defaultTimeout) {
     this.validator = validator;
     this.runner = runner;
+    this.generations = generations;
     this.statusMapper = statusMapper;
     this.workers = workers;
     this.limits = limits;
@@ -54,7 +61,7 @@ public final class ChatGrpcService extends ChatServiceGrpc.ChatServiceImplBase {
   @Override
   public void streamChat(ChatRequest request, StreamObserver<StreamChatResponse> observer) {
     var call = (ServerCallStreamObserver<StreamChatResponse>) observer;
-    CallControl control = controlForCurrentCall();
+    CallControl control = controlForCurrentCall(defaultTimeout);
     ReadySink sink = new ReadySink(call, control);
     call.setOnReadyHandler(sink::signal);
     call.setOnCancelHandler(() -> {
@@ -72,7 +79,7 @@ public final class ChatGrpcService extends ChatServiceGrpc.ChatServiceImplBase {
   @Override
   public void chat(ChatRequest request, StreamObserver<ChatResponse> observer) {
     var call = (ServerCallStreamObserver<ChatResponse>) observer;
-    CallControl control = controlForCurrentCall();
+    CallControl control = controlForCurrentCall(defaultTimeout);
     call.setOnCancelHandler(control::cancel);
     Optional<String> callerKey = CallContext.callerOpenRouterKey();
     run(call, control, request, () -> {
@@ -82,9 +89,32 @@ public final class ChatGrpcService extends ChatServiceGrpc.ChatServiceImplBase {
     });
   }
 
+  /**
+   * The stats of one generation. OpenRouter answers 404 for a moment after a completion; the
+   * lookup retries that within the call's deadline ({@link GenerationLookup#DEFAULT_TIMEOUT}
+   * without one). It holds a worker while it waits, so it counts against the same bound.
+   */
+  @Override
+  public void getGeneration(GetGenerationRequest request, StreamObserver<GetGenerationResponse> observer) {
+    var call = (ServerCallStreamObserver<GetGenerationResponse>) observer;
+    CallControl control = controlForCurrentCall(GenerationLookup.DEFAULT_TIMEOUT);
+    call.setOnCancelHandler(control::cancel);
+    String id = request.getId().trim();
+    Optional<String> callerKey = CallContext.callerOpenRouterKey();
+    run(call, GenerationLookup.validate(id), () -> {
+      Generation generation = generations.find(id, callerKey, control);
+      call.onNext(GetGenerationResponse.newBuilder().setGeneration(generation).build());
+      call.onCompleted();
+    });
+  }
+
   /** Validates, takes a slot, and runs {@code work} on a worker; every failure is a status. */
   private void run(ServerCallStreamObserver<?> call, CallControl control, ChatRequest request, Runnable work) {
-    List<com.google.rpc.BadRequest.FieldViolation> violations = validator.validate(request);
+    run(call, validator.validate(request), work);
+  }
+
+  private void run(ServerCallStreamObserver<?> call, List<com.google.rpc.BadRequest.FieldViolation> violations,
+      Runnable work) {
     if (!violations.isEmpty()) {
       call.onError(statusMapper.toException(GatewayFailure.invalid(violations)));
       return;
@@ -120,7 +150,7 @@ public final class ChatGrpcService extends ChatServiceGrpc.ChatServiceImplBase {
    * The call's total time: the caller's deadline, or the gateway's default. The gRPC context is
    * cancelled on client cancel and on deadline; both cancel the upstream request at once.
    */
-  private CallControl controlForCurrentCall() {
+  private static CallControl controlForCurrentCall(Duration defaultTimeout) {
     Context context = Context.current();
     Deadline deadline = context.getDeadline();
     CallControl control = deadline != null

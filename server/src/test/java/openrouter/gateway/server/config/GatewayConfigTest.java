@@ -67,6 +67,29 @@ class GatewayConfigTest {
   }
 
   @Test
+  void cacheAndLowBalanceSettings() {
+    GatewayConfig defaults = GatewayConfig.load(Map.of(), List.of());
+    assertThat(defaults.cacheMaxStaleness()).isEqualTo(Duration.ofDays(1));
+    assertThat(defaults.cacheMinRefreshInterval()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(defaults.lowBalanceThreshold()).isEmpty();
+
+    GatewayConfig set = GatewayConfig.load(Map.of(
+        "OPENROUTER_CACHE_MAX_STALENESS_MS", "60000",
+        "OPENROUTER_CACHE_MIN_REFRESH_INTERVAL_MS", "0"),
+        List.of("--openrouter-low-balance-usd", "2.50"));
+    assertThat(set.cacheMaxStaleness()).isEqualTo(Duration.ofMinutes(1));
+    assertThat(set.cacheMinRefreshInterval()).isZero();
+    assertThat(set.lowBalanceThreshold()).contains(new java.math.BigDecimal("2.50"));
+
+    assertThatThrownBy(() -> GatewayConfig.load(Map.of("OPENROUTER_LOW_BALANCE_USD", "five"), List.of()))
+        .hasMessage("OPENROUTER_LOW_BALANCE_USD must be a non-negative amount of USD such as 5 or 2.50, got \"five\"");
+    assertThatThrownBy(() -> GatewayConfig.load(Map.of("OPENROUTER_LOW_BALANCE_USD", "-1"), List.of()))
+        .hasMessageContaining("OPENROUTER_LOW_BALANCE_USD must be a non-negative amount");
+    assertThatThrownBy(() -> GatewayConfig.load(Map.of("OPENROUTER_CACHE_MAX_STALENESS_MS", "-1"), List.of()))
+        .hasMessageContaining("OPENROUTER_CACHE_MAX_STALENESS_MS must be a non-negative number of milliseconds");
+  }
+
+  @Test
   void portOutOfRangeAndUnknownFlags() {
     assertThatThrownBy(() -> GatewayConfig.load(Map.of("GATEWAY_PORT", "70000"), List.of()))
         .hasMessageContaining("GATEWAY_PORT must be a whole number from 0 to 65535");

@@ -32,9 +32,14 @@ public final class GatewayHarness implements AutoCloseable {
 
   /** Starts a simulator and a gateway in front of it, with extra settings (env names). */
   public static GatewayHarness withSimulator(String... settings) throws Exception {
+    return withSimulatorKey(SimulatorKeys.DEFAULT, settings);
+  }
+
+  /** Like {@link #withSimulator}, with the gateway using {@code apiKey} (see SimulatorKeys). */
+  public static GatewayHarness withSimulatorKey(String apiKey, String... settings) throws Exception {
     OpenRouterSimulator sim = OpenRouterSimulator.start(0);
     try {
-      return start(sim, URI.create(sim.baseUrl()), SimulatorKeys.DEFAULT, settings);
+      return start(sim, URI.create(sim.baseUrl()), apiKey, settings);
     } catch (Exception e) {
       sim.close();
       throw e;

@@ -1,0 +1,176 @@
+package openrouter.gateway.server.chat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.protobuf.util.Timestamps;
+import com.google.rpc.BadRequest.FieldViolation;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import openrouter.gateway.server.errors.GatewayFailure;
+import openrouter.gateway.server.errors.GatewayFailure.Kind;
+import openrouter.gateway.server.errors.UpstreamError;
+import openrouter.gateway.server.json.Decimals;
+import openrouter.gateway.server.json.StructJson;
+import openrouter.gateway.server.resilience.RetryPolicy;
+import openrouter.gateway.server.upstream.CallControl;
+import openrouter.gateway.server.upstream.JsonCall;
+import openrouter.gateway.server.upstream.OpenRouterClient;
+import openrouter.gateway.v1.Generation;
+
+/**
+ * Reads the stats of one generation ({@code GET /generation?id=}, api reference §5.3).
+ *
+ * <p>OpenRouter's stats are eventually consistent: right after a completion it answers 404 for
+ * a few hundred milliseconds or more. A 404 is therefore retried with exponential backoff
+ * (from {@link #FIRST_404_DELAY} up to {@link #MAX_404_DELAY}) while the next attempt still
+ * fits the call's deadline, at most {@link #MAX_ATTEMPTS} attempts; other failures are retried
+ * as the {@link RetryPolicy} allows. An id still unknown then ends NOT_FOUND.
+ */
+public final class GenerationLookup {
+  /** Time allowed for a lookup whose caller set no deadline. */
+  public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
+  static final Duration FIRST_404_DELAY = Duration.ofMillis(100);
+  static final Duration MAX_404_DELAY = Duration.ofSeconds(1);
+  static final int MAX_ATTEMPTS = 12;
+  static final int MAX_ID_CHARS = 256;
+
+  private final OpenRouterClient client;
+  private final RetryPolicy retryPolicy;
+  private final ObjectMapper json;
+  private final Clock clock;
+
+  public GenerationLookup(OpenRouterClient client, RetryPolicy retryPolicy, ObjectMapper json, Clock clock) {
+    this.client = client;
+    this.retryPolicy = retryPolicy;
+    this.json = json;
+    this.clock = clock;
+  }
+
+  /** What is wrong with a generation id, before any upstream call; empty when it is fine. */
+  public static List<FieldViolation> validate(String id) {
+    String problem = null;
+    if (id.isBlank()) {
+      problem = "id is required: the generation id of a completion (ChatSummary.generation_id),"
+          + " e.g. gen-1739458867-kUKFjpDGCEBBvK6V46PX";
+    } else if (id.length() > MAX_ID_CHARS) {
+      problem = "id must be at most " + MAX_ID_CHARS + " characters, got " + id.length();
+    } else if (id.chars().anyMatch(c -> c <= ' ' || c >= 127)) {
+      problem = "id must not contain spaces, control or non-ASCII characters";
+    }
+    return problem == null ? List.of()
+        : List.of(FieldViolation.newBuilder().setField("id").setDescription(problem).build());
+  }
+
+  /** The generation's stats; throws a {@link GatewayFailure} (NOT_FOUND when still unknown). */
+  public Generation find(String id, Optional<String> callerKey, CallControl control) {
+    String path = "/generation?id=" + URLEncoder.encode(id, StandardCharsets.UTF_8);
+    int attempts = 0;
+    int notFoundRetries = 0;
+    int otherRetries = 0;
+    while (true) {
+      attempts++;
+      try {
+        JsonNode data = JsonCall.execute(client.newGetCall(path, callerKey), control, json).body().path("data");
+        if (!data.isObject()) {
+          throw GatewayFailure.of(Kind.UPSTREAM_MALFORMED, "GET /generation returned no data object");
+        }
+        return fromJson(data);
+      } catch (GatewayFailure caught) {
+        GatewayFailure f = caught.kind() == Kind.UPSTREAM_TIMEOUT
+            ? GatewayFailure.of(Kind.UPSTREAM_TIMEOUT, "OpenRouter did not answer GET /generation within"
+                + " GetGeneration's " + DEFAULT_TIMEOUT.toSeconds() + " s limit; set a deadline on the"
+                + " call to choose your own")
+            : caught;
+        f.withCallerKey(callerKey.isPresent());
+        boolean notYetVisible = f.kind() == Kind.UPSTREAM_ERROR
+            && f.upstreamError().map(UpstreamError::effectiveStatus).orElse(0) == 404;
+        if (notYetVisible) {
+          f.withResource("generation", id);
+        }
+        f.withAttempts(attempts, cause(f));
+        if (attempts >= MAX_ATTEMPTS || control.cancelled() || control.expired()) {
+          throw f;
+        }
+        Optional<Duration> wait = notYetVisible
+            ? Optional.of(notFoundDelay(++notFoundRetries))
+            : retryPolicy.delayBefore(++otherRetries, f, control.remaining(), clock,
+                () -> ThreadLocalRandom.current().nextDouble());
+        // A wait that reaches the deadline leaves no time for the attempt after it.
+        if (wait.isEmpty() || wait.get().compareTo(control.remaining()) >= 0) {
+          throw f;
+        }
+        sleep(wait.get(), control);
+      }
+    }
+  }
+
+  /** 100 ms, 200 ms, 400 ms, ... up to 1 s. */
+  static Duration notFoundDelay(int retry) {
+    long millis = FIRST_404_DELAY.toMillis() << Math.min(retry - 1, 10);
+    return Duration.ofMillis(Math.min(millis, MAX_404_DELAY.toMillis()));
+  }
+
+  private static String cause(GatewayFailure f) {
+    return f.upstreamError().map(e -> "HTTP " + e.effectiveStatus()).orElse(f.kind().name());
+  }
+
+  /** Sleeps, waking early to end the call if the caller cancels. */
+  private static void sleep(Duration d, CallControl control) {
+    long until = System.nanoTime() + d.toNanos();
+    try {
+      while (!control.cancelled()) {
+        long left = until - System.nanoTime();
+        if (left <= 0) {
+          return;
+        }
+        Thread.sleep(Math.min(20, Math.max(1, left / 1_000_000)));
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    throw GatewayFailure.of(Kind.CALLER_CANCELLED, "the caller cancelled the call");
+  }
+
+  /** Maps the {@code data} of {@code GET /generation}; everything is also in {@code raw}. */
+  public static Generation fromJson(JsonNode d) {
+    Generation.Builder b = Generation.newBuilder()
+        .setId(d.path("id").asText(""))
+        .setModel(text(d.get("model")))
+        .setProviderName(text(d.get("provider_name")))
+        .setTotalCost(Decimals.text(d.get("total_cost")))
+        .setTokensPrompt(d.path("tokens_prompt").asInt(0))
+        .setTokensCompletion(d.path("tokens_completion").asInt(0))
+        .setNativeTokensPrompt(d.path("native_tokens_prompt").asInt(0))
+        .setNativeTokensCompletion(d.path("native_tokens_completion").asInt(0))
+        .setNativeTokensReasoning(d.path("native_tokens_reasoning").asInt(0))
+        .setNativeTokensCached(d.path("native_tokens_cached").asInt(0))
+        .setLatencyMs(d.path("latency").asLong(0))
+        .setGenerationTimeMs(d.path("generation_time").asLong(0))
+        .setStreamed(d.path("streamed").asBoolean(false))
+        .setCancelled(d.path("cancelled").asBoolean(false))
+        .setFinishReason(text(d.get("finish_reason")))
+        .setNativeFinishReason(text(d.get("native_finish_reason")))
+        .setIsByok(d.path("is_byok").asBoolean(false))
+        .setRaw(StructJson.toStruct(d));
+    JsonNode created = d.get("created_at");
+    if (created != null && created.isTextual()) {
+      try {
+        b.setCreatedAt(Timestamps.fromMillis(Instant.parse(created.asText()).toEpochMilli()));
+      } catch (DateTimeParseException unreadable) {
+        // left unset; the raw value is in raw
+      }
+    }
+    return b.build();
+  }
+
+  private static String text(JsonNode node) {
+    return node == null || node.isNull() ? "" : node.asText();
+  }
+}

@@ -1,0 +1,50 @@
+package openrouter.gateway.server.models;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import openrouter.gateway.v1.Model;
+
+/**
+ * One read of OpenRouter's model catalogue, immutable.
+ *
+ * @param id identifies the catalogue's content (a hash of the listing as OpenRouter sent it):
+ *     two reads of an unchanged catalogue have the same id, so page tokens survive a refresh
+ *     that changed nothing, and only that
+ * @param models every model, in OpenRouter's order
+ */
+public record CatalogSnapshot(String id, List<Model> models, Map<String, Model> byId) {
+
+  public static CatalogSnapshot of(String id, List<Model> models) {
+    Map<String, Model> byId = new LinkedHashMap<>();
+    for (Model m : models) {
+      byId.putIfAbsent(m.getId(), m);
+    }
+    return new CatalogSnapshot(id, List.copyOf(models), Map.copyOf(byId));
+  }
+
+  public int size() {
+    return models.size();
+  }
+
+  /**
+   * The model for an id. An id with a variant suffix ({@code :free}, {@code :nitro}, ...) that
+   * is not listed under its own id resolves to its base model's entry.
+   */
+  public Optional<Resolved> resolve(String id) {
+    int colon = id.indexOf(':');
+    String variant = colon < 0 ? "" : id.substring(colon + 1);
+    Model exact = byId.get(id);
+    if (exact != null) {
+      return Optional.of(new Resolved(exact, variant));
+    }
+    if (colon < 0) {
+      return Optional.empty();
+    }
+    return Optional.ofNullable(byId.get(id.substring(0, colon))).map(m -> new Resolved(m, variant));
+  }
+
+  /** A model found for a requested id, and the requested id's variant suffix ("" if none). */
+  public record Resolved(Model model, String variant) {}
+}

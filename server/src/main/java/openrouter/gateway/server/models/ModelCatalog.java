@@ -1,0 +1,104 @@
+package openrouter.gateway.server.models;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import openrouter.gateway.server.cache.CachedRead;
+import openrouter.gateway.server.cache.SnapshotCache;
+import openrouter.gateway.server.errors.GatewayFailure;
+import openrouter.gateway.server.errors.GatewayFailure.Kind;
+import openrouter.gateway.server.json.Json;
+import openrouter.gateway.server.upstream.KeyFingerprint;
+import openrouter.gateway.server.upstream.OpenRouterClient;
+import openrouter.gateway.server.upstream.UpstreamGet;
+import openrouter.gateway.v1.Model;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * OpenRouter's model catalogue, read from {@code GET /models?output_modalities=all} (OpenRouter
+ * lists only text-output models unless asked for all) and held in a {@link SnapshotCache} per
+ * upstream key.
+ */
+public final class ModelCatalog {
+  static final String PATH = "/models?output_modalities=all";
+  /** A catalogue read shares one upstream call among its waiters; this bounds it. */
+  static final Duration FETCH_TIMEOUT = Duration.ofSeconds(30);
+  private static final Logger log = LoggerFactory.getLogger(ModelCatalog.class);
+
+  private final OpenRouterClient client;
+  private final SnapshotCache<CatalogSnapshot> cache;
+  private final ObjectMapper json;
+
+  public ModelCatalog(OpenRouterClient client, SnapshotCache<CatalogSnapshot> cache, ObjectMapper json) {
+    this.client = client;
+    this.cache = cache;
+    this.json = json;
+  }
+
+  /**
+   * The catalogue as seen with {@code callerKey} (or the gateway's key). Fails with a {@link
+   * GatewayFailure} only when it cannot be read and no copy is young enough to serve.
+   */
+  public CompletableFuture<CachedRead<CatalogSnapshot>> snapshot(Optional<String> callerKey, boolean forceRefresh) {
+    String identity = KeyFingerprint.of(callerKey, client.target());
+    return cache.get(identity, forceRefresh, () -> fetch(callerKey));
+  }
+
+  /** The state of the gateway key's catalogue, for the health report; never calls upstream. */
+  public Health health() {
+    Optional<CachedRead<CatalogSnapshot>> held =
+        cache.peek(KeyFingerprint.of(Optional.empty(), client.target()));
+    return new Health(held.isPresent(), held.map(r -> r.value().size()).orElse(0),
+        held.map(CachedRead::age), held.map(CachedRead::stale).orElse(false));
+  }
+
+  /**
+   * What the health report needs to know about the catalogue.
+   *
+   * @param loaded whether a catalogue young enough to serve is held
+   * @param count models in it (0 when none is loaded)
+   * @param cacheAge its age, when loaded
+   * @param stale true when it is past its TTL because refreshing it failed
+   */
+  public record Health(boolean loaded, int count, Optional<Duration> cacheAge, boolean stale) {}
+
+  private CatalogSnapshot fetch(Optional<String> callerKey) {
+    JsonNode data = UpstreamGet.data(client, PATH, callerKey, json, FETCH_TIMEOUT);
+    if (!data.isArray()) {
+      throw GatewayFailure.of(Kind.UPSTREAM_MALFORMED, "GET /models returned no data array");
+    }
+    List<Model> models = new ArrayList<>(data.size());
+    int skipped = 0;
+    for (JsonNode entry : data) {
+      if (entry.isObject() && entry.path("id").isTextual() && !entry.path("id").asText().isEmpty()) {
+        models.add(ModelJson.fromJson(entry));
+      } else {
+        skipped++;
+      }
+    }
+    if (skipped > 0) {
+      log.warn("GET /models listed {} entries without an id; they were left out", skipped);
+    }
+    return CatalogSnapshot.of(contentId(data), models);
+  }
+
+  /** A short hash of the listing as OpenRouter sent it: same content, same id. */
+  private static String contentId(JsonNode data) {
+    try {
+      byte[] hash = MessageDigest.getInstance("SHA-256")
+          .digest(Json.write(data).getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(hash, 0, 8);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JVM has SHA-256", e);
+    }
+  }
+}

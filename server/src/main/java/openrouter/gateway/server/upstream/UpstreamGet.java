@@ -1,0 +1,43 @@
+package openrouter.gateway.server.upstream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.time.Duration;
+import java.util.Optional;
+import openrouter.gateway.server.errors.GatewayFailure;
+import openrouter.gateway.server.errors.GatewayFailure.Kind;
+
+/**
+ * One GET of an OpenRouter read endpoint ({@code /models}, {@code /credits}, {@code /key}) whose
+ * answer is {@code {"data": ...}}, bounded by its own time limit: these reads feed caches
+ * shared by many callers, so no single caller's deadline may cut them short.
+ */
+public final class UpstreamGet {
+  private UpstreamGet() {}
+
+  /** The {@code data} member of the answer; a missing one is UPSTREAM_MALFORMED. */
+  public static JsonNode data(
+      OpenRouterClient client, String pathAndQuery, Optional<String> callerKey, ObjectMapper json, Duration timeout) {
+    CallControl control = new CallControl(timeout, false);
+    JsonCall.JsonResponse response;
+    try {
+      response = JsonCall.execute(client.newGetCall(pathAndQuery, callerKey), control, json);
+    } catch (GatewayFailure f) {
+      if (f.kind() == Kind.UPSTREAM_TIMEOUT) {
+        throw GatewayFailure.of(Kind.UPSTREAM_TIMEOUT, "OpenRouter did not answer GET "
+            + path(pathAndQuery) + " within " + timeout.toMillis() + " ms");
+      }
+      throw f.withCallerKey(callerKey.isPresent());
+    }
+    JsonNode data = response.body().get("data");
+    if (data == null || data.isNull()) {
+      throw GatewayFailure.of(Kind.UPSTREAM_MALFORMED, "GET " + path(pathAndQuery) + " returned no data");
+    }
+    return data;
+  }
+
+  private static String path(String pathAndQuery) {
+    int q = pathAndQuery.indexOf('?');
+    return q < 0 ? pathAndQuery : pathAndQuery.substring(0, q);
+  }
+}

@@ -1,0 +1,117 @@
+package openrouter.gateway.server.grpc;
+
+import static openrouter.gateway.server.testing.Requests.chat;
+import static openrouter.gateway.server.testing.Requests.detail;
+import static openrouter.gateway.server.testing.Requests.errorInfo;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import com.google.rpc.BadRequest;
+import com.google.rpc.ErrorInfo;
+import com.google.rpc.ResourceInfo;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import openrouter.gateway.server.testing.GatewayHarness;
+import openrouter.gateway.v1.ChatResponse;
+import openrouter.gateway.v1.ChatSummary;
+import openrouter.gateway.v1.GetGenerationRequest;
+import openrouter.gateway.v1.Generation;
+import openrouter.gateway.v1.StreamChatResponse;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * ChatService.GetGeneration against the simulator, whose /generation answers 404 for 300 ms
+ * after a completion, like OpenRouter's eventually consistent stats.
+ */
+class GetGenerationTest {
+  private static GatewayHarness h;
+
+  @BeforeAll
+  static void start() throws Exception {
+    h = GatewayHarness.withSimulator();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    h.close();
+  }
+
+  private static Generation lookup(String id, long deadlineMillis) {
+    return h.chat().withDeadlineAfter(deadlineMillis, TimeUnit.MILLISECONDS)
+        .getGeneration(GetGenerationRequest.newBuilder().setId(id).build()).getGeneration();
+  }
+
+  @Test
+  void findsTheStatsRightAfterACompletionByRetryingTheBrief404() {
+    ChatResponse answer = h.chat().chat(chat("sim/echo", "count these five words"));
+    ChatSummary summary = answer.getSummary();
+    int before = h.simulator.requestCount("/generation");
+
+    Generation g = lookup(summary.getGenerationId(), 5000);
+
+    int lookups = h.simulator.requestCount("/generation") - before;
+    assertThat(lookups).as("the first lookups met the 404 window").isBetween(2, 6);
+    assertThat(g.getId()).isEqualTo(summary.getGenerationId());
+    assertThat(g.getModel()).isEqualTo("sim/echo");
+    assertThat(g.getProviderName()).isEqualTo(summary.getProvider());
+    assertThat(g.getTotalCost()).isEqualTo(summary.getUsage().getCost());
+    assertThat(g.getTokensCompletion()).isEqualTo(summary.getUsage().getCompletionTokens());
+    assertThat(g.getTokensPrompt()).isEqualTo(summary.getUsage().getPromptTokens());
+    assertThat(g.getFinishReason()).isEqualTo("stop");
+    assertThat(g.getStreamed()).isFalse();
+    assertThat(g.getCancelled()).isFalse();
+    assertThat(g.getLatencyMs()).isGreaterThanOrEqualTo(0);
+    assertThat(g.hasCreatedAt()).isTrue();
+    assertThat(g.getRaw().getFieldsMap()).containsKeys("provider_responses", "upstream_id", "api_type");
+  }
+
+  @Test
+  void findsAStreamedGeneration() {
+    List<StreamChatResponse> messages = new ArrayList<>();
+    h.chat().streamChat(chat("sim/reasoning", "think first")).forEachRemaining(messages::add);
+    ChatSummary summary = messages.get(messages.size() - 1).getSummary();
+
+    Generation g = lookup(summary.getGenerationId(), 5000);
+    assertThat(g.getStreamed()).isTrue();
+    assertThat(g.getModel()).isEqualTo("sim/reasoning");
+    assertThat(g.getNativeTokensReasoning()).isPositive();
+  }
+
+  @Test
+  void anUnknownIdIsNotFoundOnceTheDeadlineLeavesNoRoomForAnotherTry() {
+    String id = "gen-0000000000-doesnotexistanywhere";
+    int before = h.simulator.requestCount("/generation");
+    long start = System.nanoTime();
+
+    StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class, () -> lookup(id, 1200));
+
+    long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND);
+    ErrorInfo info = errorInfo(e);
+    assertThat(info.getReason()).isEqualTo("GENERATION_NOT_FOUND");
+    assertThat(info.getDomain()).isEqualTo("openrouter.ai");
+    int lookups = h.simulator.requestCount("/generation") - before;
+    assertThat(info.getMetadataMap()).containsEntry("attempts", Integer.toString(lookups));
+    assertThat(lookups).as("100, 200, 400 ms backoff fits 1.2 s").isBetween(3, 5);
+    ResourceInfo resource = detail(e, ResourceInfo.class);
+    assertThat(resource.getResourceType()).isEqualTo("generation");
+    assertThat(resource.getResourceName()).isEqualTo(id);
+    assertThat(elapsedMs).as("ended by the gateway before the caller's deadline").isLessThan(1200);
+  }
+
+  @Test
+  void anEmptyIdIsInvalidAndNeverReachesOpenRouter() {
+    int before = h.simulator.requestCount("/generation");
+    for (String id : List.of("", "   ", "gen-with space")) {
+      StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class, () -> lookup(id, 2000));
+      assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+      assertThat(detail(e, BadRequest.class).getFieldViolations(0).getField()).isEqualTo("id");
+    }
+    assertThat(h.simulator.requestCount("/generation")).isEqualTo(before);
+  }
+}
