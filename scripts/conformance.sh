@@ -88,6 +88,24 @@ cli_smoke() {
   java -jar "$CLI_JAR" --target "$target" health >/dev/null
 }
 run "cli jar smoke test" cli_smoke
+# The README's buf curl recipes, against the same gateway.
+buf_curl_recipes() {
+  local url="http://$target" curl=(npx --no-install buf curl --protocol grpc --http2-prior-knowledge) out
+  export NPM_CONFIG_LOGLEVEL=error
+  # Outputs are captured before grep -q, which would otherwise cut the pipe (pipefail).
+  out=$("${curl[@]}" --list-methods "$url") && grep -qx "openrouter.gateway.v1.ChatService/StreamChat" <<<"$out" \
+    || { echo "buf curl --list-methods: $out" >&2; return 1; }
+  out=$("${curl[@]}" "$url/grpc.health.v1.Health/Check") && grep -q '"status": "SERVING"' <<<"$out" \
+    || { echo "buf curl Health/Check: $out" >&2; return 1; }
+  out=$("${curl[@]}" -d '{"model":"sim/echo","messages":[{"role":"ROLE_USER","content":"hi there"}]}' \
+    "$url/openrouter.gateway.v1.ChatService/StreamChat") && grep -q '"finishReason": "stop"' <<<"$out" \
+    || { echo "buf curl StreamChat: $out" >&2; return 1; }
+  out=$("${curl[@]}" -v -d '{"model":"sim/error-429","messages":[{"role":"ROLE_USER","content":"hi"}]}' \
+    "$url/openrouter.gateway.v1.ChatService/Chat" 2>&1)
+  out=$(bash scripts/grpc-status-details.sh <<<"$out") && grep -q '"reason":"RATE_LIMIT_EXCEEDED"' <<<"$out" \
+    && grep -q '"retryDelay":"2s"' <<<"$out" || { echo "decoded details: $out" >&2; return 1; }
+}
+run "buf curl recipes" buf_curl_recipes
 run "node client tests" env GATEWAY_TARGET="$target" bash -c 'cd clients/node && node --test test/'
 run "python client tests" env GATEWAY_TARGET="$target" bash -c \
   "cd clients/python && $PYTHON -m unittest discover -s tests -t ."
