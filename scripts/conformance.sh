@@ -20,6 +20,10 @@ for f in "$GATEWAY_JAR" "$CLI_JAR"; do
 done
 [[ -d clients/node/node_modules ]] || { echo "conformance: run npm ci in clients/node first" >&2; exit 1; }
 
+# The Python client's generated modules (clients/python/gen), with a clear error if protoc or
+# the gRPC Python plugin is missing.
+"$PYTHON" clients/python/generate.py >/dev/null || exit 1
+
 port=$("$PYTHON" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 target="127.0.0.1:$port"
 log=$(mktemp -t conformance-gateway.XXXXXX.log)
