@@ -1,15 +1,27 @@
 #!/usr/bin/env bash
 # The project's one test command (README "Run the tests"; CI runs it through .ci/run).
-# Installs the Node tools it needs from the committed lock file, lints the contracts, then
-# builds and runs every Maven test.
+# Installs the Node tools and the Node client's packages from their committed lock files, lints
+# the contracts, builds and runs every Maven test, checks the stubs buf.gen.yaml generates for
+# Go, Python and TypeScript, then runs the cross-language conformance suite against a gateway
+# process. Needs Debian's python3-grpcio, python3-protobuf, protobuf-compiler,
+# protobuf-compiler-grpc, protoc-gen-go and protoc-gen-go-grpc (.ci/run installs them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-echo "== npm ci (buf, from package-lock.json)"
+echo "== npm ci (buf and protoc-gen-es, from package-lock.json)"
 npm ci --no-audit --no-fund --loglevel=error
+
+echo "== npm ci (clients/node, from its package-lock.json)"
+(cd clients/node && npm ci --no-audit --no-fund --loglevel=error)
 
 echo "== buf lint proto"
 npx --no-install buf lint proto
 
 echo "== mvn verify"
 mvn -B -ntp verify
+
+echo "== stubs for other languages (buf.gen.yaml)"
+bash scripts/check-stubs.sh
+
+echo "== cross-language conformance"
+bash scripts/conformance.sh
