@@ -111,7 +111,9 @@ public final class ChatRunner {
               retryPolicy.delayBefore(++retry, f, control.remaining(), clock,
                   () -> ThreadLocalRandom.current().nextDouble());
           if (wait.isPresent()) {
-            sleep(wait.get(), control);
+            if (!control.pause(wait.get())) {
+              throw GatewayFailure.of(Kind.CALLER_CANCELLED, "the caller cancelled the call");
+            }
             continue;
           }
           if (s + 1 < slices.size() && movesAlongChain(f)) {
@@ -149,21 +151,6 @@ public final class ChatRunner {
         .orElse(f.kind().name());
   }
 
-  private static void sleep(Duration d, CallControl control) {
-    long until = System.nanoTime() + d.toNanos();
-    try {
-      while (!control.cancelled()) {
-        long left = until - System.nanoTime();
-        if (left <= 0) {
-          return;
-        }
-        Thread.sleep(Math.min(50, Math.max(1, left / 1_000_000)));
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    throw GatewayFailure.of(Kind.CALLER_CANCELLED, "the caller cancelled the call");
-  }
 
   private ChatSummary streamAttempt(
       ChatRequest request,

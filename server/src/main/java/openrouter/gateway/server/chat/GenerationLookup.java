@@ -106,7 +106,9 @@ public final class GenerationLookup {
         if (wait.isEmpty() || wait.get().compareTo(control.remaining()) >= 0) {
           throw f;
         }
-        sleep(wait.get(), control);
+        if (!control.pause(wait.get())) {
+          throw GatewayFailure.of(Kind.CALLER_CANCELLED, "the caller cancelled the call");
+        }
       }
     }
   }
@@ -121,22 +123,6 @@ public final class GenerationLookup {
     return f.upstreamError().map(e -> "HTTP " + e.effectiveStatus()).orElse(f.kind().name());
   }
 
-  /** Sleeps, waking early to end the call if the caller cancels. */
-  private static void sleep(Duration d, CallControl control) {
-    long until = System.nanoTime() + d.toNanos();
-    try {
-      while (!control.cancelled()) {
-        long left = until - System.nanoTime();
-        if (left <= 0) {
-          return;
-        }
-        Thread.sleep(Math.min(20, Math.max(1, left / 1_000_000)));
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    throw GatewayFailure.of(Kind.CALLER_CANCELLED, "the caller cancelled the call");
-  }
 
   /** Maps the {@code data} of {@code GET /generation}; everything is also in {@code raw}. */
   public static Generation fromJson(JsonNode d) {

@@ -15,6 +15,7 @@ public final class CallControl {
   private final boolean callerDeadline;
   private final AtomicBoolean cancelled = new AtomicBoolean();
   private final AtomicReference<Call> current = new AtomicReference<>();
+  private final java.util.concurrent.CountDownLatch cancelledSignal = new java.util.concurrent.CountDownLatch(1);
 
   /**
    * @param timeout time left for the whole call
@@ -59,10 +60,25 @@ public final class CallControl {
   /** Cancels the current upstream call and every later attempt. Idempotent, any thread. */
   public void cancel() {
     if (cancelled.compareAndSet(false, true)) {
+      cancelledSignal.countDown();
       Call call = current.get();
       if (call != null) {
         call.cancel();
       }
+    }
+  }
+
+  /**
+   * Waits {@code d} between attempts, waking at once if the call is cancelled.
+   *
+   * @return false when the call was cancelled (the caller should give up)
+   */
+  public boolean pause(Duration d) {
+    try {
+      return !cancelledSignal.await(d.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
     }
   }
 
