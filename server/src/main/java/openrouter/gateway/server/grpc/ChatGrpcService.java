@@ -22,6 +22,7 @@ import openrouter.gateway.v1.ChatResponse;
 import openrouter.gateway.v1.ChatServiceGrpc;
 import openrouter.gateway.v1.ChatSummary;
 import openrouter.gateway.v1.StreamChatResponse;
+import org.slf4j.MDC;
 
 /**
  * The gRPC edge of chat: validation, the concurrency bound, deadline and cancellation wiring,
@@ -57,14 +58,15 @@ public final class ChatGrpcService extends ChatServiceGrpc.ChatServiceImplBase {
   public void streamChat(ChatRequest request, StreamObserver<StreamChatResponse> observer) {
     var call = (ServerCallStreamObserver<StreamChatResponse>) observer;
     CallControl control = controlForCurrentCall();
+    CallRecord record = CallRecord.current();
     ReadySink sink = new ReadySink(call, control);
     call.setOnReadyHandler(sink::signal);
     call.setOnCancelHandler(() -> {
       control.cancel();
       sink.signal();
     });
-    run(call, control, request, () -> {
-      ChatSummary summary = runner.stream(request, Optional.empty(), control, sink);
+    run(call, record, request, () -> {
+      ChatSummary summary = runner.stream(request, Optional.empty(), control, sink, record.chat());
       call.onNext(StreamChatResponse.newBuilder().setSummary(summary).build());
       call.onCompleted();
     });
@@ -74,16 +76,17 @@ public final class ChatGrpcService extends ChatServiceGrpc.ChatServiceImplBase {
   public void chat(ChatRequest request, StreamObserver<ChatResponse> observer) {
     var call = (ServerCallStreamObserver<ChatResponse>) observer;
     CallControl control = controlForCurrentCall();
+    CallRecord record = CallRecord.current();
     call.setOnCancelHandler(control::cancel);
-    run(call, control, request, () -> {
-      ChatResponse response = runner.complete(request, Optional.empty(), control);
+    run(call, record, request, () -> {
+      ChatResponse response = runner.complete(request, Optional.empty(), control, record.chat());
       call.onNext(response);
       call.onCompleted();
     });
   }
 
   /** Validates, takes a slot, and runs {@code work} on a worker; every failure is a status. */
-  private void run(ServerCallStreamObserver<?> call, CallControl control, ChatRequest request, Runnable work) {
+  private void run(ServerCallStreamObserver<?> call, CallRecord record, ChatRequest request, Runnable work) {
     List<com.google.rpc.BadRequest.FieldViolation> violations = validator.validate(request);
     if (!violations.isEmpty()) {
       call.onError(statusMapper.toException(GatewayFailure.invalid(violations)));
@@ -97,7 +100,7 @@ public final class ChatGrpcService extends ChatServiceGrpc.ChatServiceImplBase {
     }
     try {
       workers.execute(() -> {
-        try {
+        try (var mdc = MDC.putCloseable("request_id", record.requestId())) {
           work.run();
         } catch (Throwable t) {
           if (!call.isCancelled()) {
