@@ -99,6 +99,8 @@ public final class Gateway implements AutoCloseable {
 
   public static Gateway start(GatewayConfig config, UpstreamTarget target, ModelsHealthSource models,
       CreditsHealthSource credits) throws IOException {
+    // First, so a bad certificate fails before anything else is started.
+    NettyServerBuilder builder = serverBuilder(config);
     Clock clock = Clock.systemUTC();
     ObjectMapper json = Json.mapper();
     String version = version();
@@ -122,8 +124,7 @@ public final class Gateway implements AutoCloseable {
     metrics.preregisterRateLimited(SERVICE_NAMES);
 
     GatewayConfig.ConnectionSettings c = config.connection();
-    NettyServerBuilder builder = NettyServerBuilder
-        .forAddress(new InetSocketAddress(config.host(), config.port()), credentials(config.tls()))
+    builder
         .keepAliveTime(c.keepAliveTime().isZero() ? Long.MAX_VALUE : c.keepAliveTime().toNanos(), TimeUnit.NANOSECONDS)
         .keepAliveTimeout(c.keepAliveTimeout().toNanos(), TimeUnit.NANOSECONDS)
         .permitKeepAliveTime(c.permitKeepAliveTime().toNanos(), TimeUnit.NANOSECONDS)
@@ -154,15 +155,11 @@ public final class Gateway implements AutoCloseable {
     Server server;
     try {
       server = builder.build().start();
-    } catch (IllegalArgumentException | IllegalStateException e) {
+    } catch (IOException | RuntimeException e) {
       upstream.close();
       workers.shutdownNow();
       watchdog.close();
       metrics.close();
-      if (config.tls().enabled()) {
-        throw new ConfigException("GATEWAY_TLS_CERT / GATEWAY_TLS_KEY: cannot use them for TLS ("
-            + e.getMessage() + "); expected a PEM certificate chain and its PEM PKCS#8 private key");
-      }
       throw e;
     }
     metrics.grpc().preregister(server.getServices());
@@ -197,6 +194,16 @@ public final class Gateway implements AutoCloseable {
     }
     return new Gateway(server, health, detailedHealth, upstream, watchdog, workers, metrics,
         metricsServer, prober, upstreamHealth);
+  }
+
+  private static NettyServerBuilder serverBuilder(GatewayConfig config) {
+    InetSocketAddress address = new InetSocketAddress(config.host(), config.port());
+    try {
+      return NettyServerBuilder.forAddress(address, credentials(config.tls()));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("GATEWAY_TLS_CERT / GATEWAY_TLS_KEY cannot be used for TLS (" + e.getMessage()
+          + "): they must be a PEM certificate chain and its PEM PKCS#8 private key");
+    }
   }
 
   private static ServerCredentials credentials(GatewayConfig.TlsSettings tls) {
