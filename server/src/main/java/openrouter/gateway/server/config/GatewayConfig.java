@@ -122,7 +122,7 @@ public record GatewayConfig(
           "GATEWAY_KEEPALIVE_TIME_MS",
           "60000",
           "The server pings a connection silent for this long, so dead peers and idle-dropping"
-              + " balancers are noticed, ms; 0 = never.");
+              + " balancers are noticed, ms (10000 at least, grpc-java's floor); 0 = never.");
   static final Setting KEEPALIVE_TIMEOUT =
       Setting.plain(
           "GATEWAY_KEEPALIVE_TIMEOUT_MS",
@@ -338,7 +338,7 @@ public record GatewayConfig(
         (int) positive(values, MAX_STREAMS, Integer.MAX_VALUE),
         millis(values, SHUTDOWN_GRACE),
         new ConnectionSettings(
-            millis(values, KEEPALIVE_TIME),
+            keepAliveTime(values),
             positiveMillis(values, KEEPALIVE_TIMEOUT),
             millis(values, PERMIT_KEEPALIVE_TIME),
             bool(values, PERMIT_KEEPALIVE_WITHOUT_CALLS),
@@ -422,6 +422,15 @@ public record GatewayConfig(
           s.env() + " names a file this process cannot read: " + path.toAbsolutePath());
     }
     return Optional.of(path);
+  }
+
+  private static Duration keepAliveTime(Map<String, String> values) {
+    Duration d = millis(values, KEEPALIVE_TIME);
+    if (!d.isZero() && d.toMillis() < 10_000) {
+      throw new ConfigException(KEEPALIVE_TIME.env()
+          + " must be 0 (never) or at least 10000 ms (gRPC does not ping more often), got " + d.toMillis());
+    }
+    return d;
   }
 
   private static OptionalInt metricsPort(Map<String, String> values) {
