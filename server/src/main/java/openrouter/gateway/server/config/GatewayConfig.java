@@ -155,7 +155,8 @@ public record GatewayConfig(
           "GATEWAY_MAX_CONNECTION_AGE_GRACE_MS",
           "660000",
           "After that GOAWAY, how long calls in flight may still run before the connection is"
-              + " closed, ms: longer than the longest stream (GATEWAY_CHAT_TIMEOUT_MS + 60 s).");
+              + " closed, ms: longer than the longest stream (GATEWAY_CHAT_TIMEOUT_MS + 60 s); 0 = no"
+              + " limit.");
   static final Setting MAX_INBOUND_MESSAGE =
       Setting.plain(
           "GATEWAY_MAX_INBOUND_MESSAGE_BYTES",

@@ -5,6 +5,7 @@ import static net.logstash.logback.argument.StructuredArguments.keyValue;
 import com.google.rpc.ErrorInfo;
 import io.grpc.Context;
 import io.grpc.Contexts;
+import io.grpc.Deadline;
 import io.grpc.ForwardingServerCall.SimpleForwardingServerCall;
 import io.grpc.ForwardingServerCallListener.SimpleForwardingServerCallListener;
 import io.grpc.Metadata;
@@ -15,6 +16,7 @@ import io.grpc.Status;
 import io.grpc.health.v1.HealthGrpc;
 import io.grpc.protobuf.StatusProto;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
@@ -43,6 +45,7 @@ public final class AccessLogInterceptor implements ServerInterceptor {
   public static final Metadata.Key<String> REQUEST_ID =
       Metadata.Key.of("x-request-id", Metadata.ASCII_STRING_MARSHALLER);
   private static final Logger log = LoggerFactory.getLogger(LOGGER);
+  private static final long DEADLINE_SLACK_MS = 100;
   private static final Pattern SANE_ID = Pattern.compile("[A-Za-z0-9._:/+=@-]{1,128}");
 
   @Override
@@ -53,6 +56,7 @@ public final class AccessLogInterceptor implements ServerInterceptor {
     String method = call.getMethodDescriptor().getFullMethodName();
     Level level = method.startsWith(HealthGrpc.SERVICE_NAME + "/") ? Level.DEBUG : Level.INFO;
     Context context = Context.current().withValue(CallRecord.KEY, record);
+    Deadline deadline = context.getDeadline();
     AtomicBoolean logged = new AtomicBoolean();
 
     ServerCall<ReqT, RespT> echoing = new SimpleForwardingServerCall<>(call) {
@@ -79,6 +83,7 @@ public final class AccessLogInterceptor implements ServerInterceptor {
     ServerCall.Listener<ReqT> listener = Contexts.interceptCall(context, echoing, headers, next);
     return new SimpleForwardingServerCallListener<>(listener) {
       @Override
+      @SuppressWarnings("try") // the MDC entry lives exactly as long as the try block
       public void onHalfClose() {
         try (var mdc = org.slf4j.MDC.putCloseable("request_id", requestId)) {
           super.onHalfClose();
@@ -89,10 +94,11 @@ public final class AccessLogInterceptor implements ServerInterceptor {
       public void onCancel() {
         // The caller went away or the deadline passed: no close() will come, log here.
         if (logged.compareAndSet(false, true)) {
-          Throwable cause = context.cancellationCause();
-          boolean deadline = cause instanceof TimeoutException
-              || (Context.current().getDeadline() != null && Context.current().getDeadline().isExpired());
-          write(level, method, record, deadline ? "DEADLINE_EXCEEDED" : "CANCELLED", "");
+          // A client whose deadline passes cancels its side a moment before the server's timer
+          // fires: a cancel within DEADLINE_SLACK_MS of the deadline is the deadline.
+          boolean deadlinePassed = context.cancellationCause() instanceof TimeoutException
+              || (deadline != null && deadline.timeRemaining(TimeUnit.MILLISECONDS) <= DEADLINE_SLACK_MS);
+          write(level, method, record, deadlinePassed ? "DEADLINE_EXCEEDED" : "CANCELLED", "");
         }
         super.onCancel();
       }

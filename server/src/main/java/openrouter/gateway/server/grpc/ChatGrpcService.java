@@ -86,6 +86,7 @@ public final class ChatGrpcService extends ChatServiceGrpc.ChatServiceImplBase {
   }
 
   /** Validates, takes a slot, and runs {@code work} on a worker; every failure is a status. */
+  @SuppressWarnings("try") // the MDC entry lives exactly as long as the try block
   private void run(ServerCallStreamObserver<?> call, CallRecord record, ChatRequest request, Runnable work) {
     List<com.google.rpc.BadRequest.FieldViolation> violations = validator.validate(request);
     if (!violations.isEmpty()) {
