@@ -68,6 +68,7 @@ public final class Gateway implements AutoCloseable {
   private final Server server;
   private final HealthStatusManager health;
   private final HealthGrpcService detailedHealth;
+  private final ChatGrpcService chatService;
   private final OpenRouterClient upstream;
   private final StreamWatchdog watchdog;
   private final ExecutorService workers;
@@ -77,11 +78,12 @@ public final class Gateway implements AutoCloseable {
   private final UpstreamHealth upstreamHealth;
 
   private Gateway(Server server, HealthStatusManager health, HealthGrpcService detailedHealth,
-      OpenRouterClient upstream, StreamWatchdog watchdog, ExecutorService workers, GatewayMetrics metrics,
+      ChatGrpcService chatService, OpenRouterClient upstream, StreamWatchdog watchdog, ExecutorService workers, GatewayMetrics metrics,
       Optional<MetricsHttpServer> metricsServer, Optional<UpstreamProber> prober, UpstreamHealth upstreamHealth) {
     this.server = server;
     this.health = health;
     this.detailedHealth = detailedHealth;
+    this.chatService = chatService;
     this.upstream = upstream;
     this.watchdog = watchdog;
     this.workers = workers;
@@ -124,6 +126,8 @@ public final class Gateway implements AutoCloseable {
     metrics.preregisterRateLimited(SERVICE_NAMES);
 
     GatewayConfig.ConnectionSettings c = config.connection();
+    ChatGrpcService chatService = new ChatGrpcService(new ChatRequestValidator(chatPolicy), runner, statusMapper,
+        workers, config.maxConcurrentStreams(), config.chatTimeout());
     builder
         .keepAliveTime(c.keepAliveTime().isZero() ? Long.MAX_VALUE : c.keepAliveTime().toNanos(), TimeUnit.NANOSECONDS)
         .keepAliveTimeout(c.keepAliveTimeout().toNanos(), TimeUnit.NANOSECONDS)
@@ -134,9 +138,10 @@ public final class Gateway implements AutoCloseable {
         // The tracer sees every call, even those refused before any interceptor runs.
         .addStreamTracerFactory(metrics.grpc())
         .addTransportFilter(metrics.grpc().transportFilter())
+        // The last interceptor registered runs first: keep the access log last, so that calls
+        // refused by interceptors added later (authentication, rate limits) are logged too.
         .intercept(new AccessLogInterceptor())
-        .addService(new ChatGrpcService(new ChatRequestValidator(chatPolicy), runner, statusMapper,
-            workers, config.maxConcurrentStreams(), config.chatTimeout()))
+        .addService(chatService)
         .addService(new ModelsServiceGrpc.ModelsServiceImplBase() {})
         .addService(new CreditsServiceGrpc.CreditsServiceImplBase() {})
         .addService(detailedHealth)
@@ -192,7 +197,7 @@ public final class Gateway implements AutoCloseable {
       metrics.close();
       throw e;
     }
-    return new Gateway(server, health, detailedHealth, upstream, watchdog, workers, metrics,
+    return new Gateway(server, health, detailedHealth, chatService, upstream, watchdog, workers, metrics,
         metricsServer, prober, upstreamHealth);
   }
 
@@ -248,8 +253,9 @@ public final class Gateway implements AutoCloseable {
    * The shutdown sequence: (1) health NOT_SERVING (standard and detailed), so balancers and
    * watchers stop sending; (2) no new calls (GOAWAY, listener closed); (3) calls in flight get
    * {@code grace} to finish (health Watch streams excepted: they never end by themselves);
-   * (4) whatever is left is cancelled, which cancels its upstream request; (5) the HTTP client,
-   * the probe, the executors and last the metrics endpoint close.
+   * (4) chat calls still running end UNAVAILABLE (GATEWAY_SHUTTING_DOWN, so callers retry
+   * elsewhere) and their upstream requests are cancelled; anything else left is cancelled;
+   * (5) the HTTP client, the probe, the executors and last the metrics endpoint close.
    */
   public void shutdown(Duration grace) {
     long start = System.nanoTime();
@@ -270,7 +276,14 @@ public final class Gateway implements AutoCloseable {
         }
         server.awaitTermination(Math.min(left, TimeUnit.MILLISECONDS.toNanos(20)), TimeUnit.NANOSECONDS);
       }
-      server.shutdownNow(); // ends what is left: health watches, or calls past the grace
+      if (metrics.grpc().callsToDrain() > 0 && chatService.endForShutdown() > 0) {
+        // Let the ended chat calls send their status (bounded: they only have to unwind).
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        while (metrics.grpc().callsToDrain() > 0 && System.nanoTime() < until) {
+          server.awaitTermination(20, TimeUnit.MILLISECONDS);
+        }
+      }
+      server.shutdownNow(); // ends what is left: health watches, or other calls past the grace
       if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
         log.warn("gRPC server did not terminate within 5 s of being forced");
       }

@@ -35,7 +35,9 @@ public final class GatewayFailure extends RuntimeException {
     /** The gateway is at a concurrency limit. */
     OVERLOADED,
     /** Something the gateway looked up does not exist. */
-    NOT_FOUND
+    NOT_FOUND,
+    /** The gateway is shutting down and ended a call its drain window could not wait for. */
+    SHUTTING_DOWN
   }
 
   private final Kind kind;

@@ -101,6 +101,8 @@ public final class StatusMapper {
           case OVERLOADED ->
               gateway(Code.RESOURCE_EXHAUSTED, "GATEWAY_OVERLOADED", f).message(f.getMessage());
           case NOT_FOUND -> gateway(Code.NOT_FOUND, "NOT_FOUND", f).message(f.getMessage());
+          case SHUTTING_DOWN ->
+              gateway(Code.UNAVAILABLE, "GATEWAY_SHUTTING_DOWN", f).message(f.getMessage());
         };
     return b.build();
   }

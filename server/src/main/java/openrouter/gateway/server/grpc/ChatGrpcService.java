@@ -8,6 +8,8 @@ import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -37,6 +39,7 @@ public final class ChatGrpcService extends ChatServiceGrpc.ChatServiceImplBase {
   private final Semaphore inFlight;
   private final int maxInFlight;
   private final Duration defaultTimeout;
+  private final Set<InFlight> runningCalls = ConcurrentHashMap.newKeySet();
 
   public ChatGrpcService(
       ChatRequestValidator validator,
@@ -65,7 +68,7 @@ public final class ChatGrpcService extends ChatServiceGrpc.ChatServiceImplBase {
       control.cancel();
       sink.signal();
     });
-    run(call, record, request, () -> {
+    run(call, control, record, request, () -> {
       ChatSummary summary = runner.stream(request, Optional.empty(), control, sink, record.chat());
       call.onNext(StreamChatResponse.newBuilder().setSummary(summary).build());
       call.onCompleted();
@@ -78,7 +81,7 @@ public final class ChatGrpcService extends ChatServiceGrpc.ChatServiceImplBase {
     CallControl control = controlForCurrentCall();
     CallRecord record = CallRecord.current();
     call.setOnCancelHandler(control::cancel);
-    run(call, record, request, () -> {
+    run(call, control, record, request, () -> {
       ChatResponse response = runner.complete(request, Optional.empty(), control, record.chat());
       call.onNext(response);
       call.onCompleted();
@@ -87,7 +90,8 @@ public final class ChatGrpcService extends ChatServiceGrpc.ChatServiceImplBase {
 
   /** Validates, takes a slot, and runs {@code work} on a worker; every failure is a status. */
   @SuppressWarnings("try") // the MDC entry lives exactly as long as the try block
-  private void run(ServerCallStreamObserver<?> call, CallRecord record, ChatRequest request, Runnable work) {
+  private void run(ServerCallStreamObserver<?> call, CallControl control, CallRecord record, ChatRequest request,
+      Runnable work) {
     List<com.google.rpc.BadRequest.FieldViolation> violations = validator.validate(request);
     if (!violations.isEmpty()) {
       call.onError(statusMapper.toException(GatewayFailure.invalid(violations)));
@@ -99,21 +103,53 @@ public final class ChatGrpcService extends ChatServiceGrpc.ChatServiceImplBase {
               + " chat calls (GATEWAY_MAX_CONCURRENT_STREAMS); retry shortly")));
       return;
     }
+    InFlight running = new InFlight(control);
+    runningCalls.add(running);
     try {
       workers.execute(() -> {
         try (var mdc = MDC.putCloseable("request_id", record.requestId())) {
           work.run();
         } catch (Throwable t) {
           if (!call.isCancelled()) {
-            call.onError(statusMapper.toException(t));
+            call.onError(statusMapper.toException(running.endedByShutdown
+                ? GatewayFailure.of(Kind.SHUTTING_DOWN, "the gateway is shutting down and ended this call at the"
+                    + " end of its drain window (GATEWAY_SHUTDOWN_GRACE_MS); retry on another instance")
+                : t));
           }
         } finally {
+          runningCalls.remove(running);
           inFlight.release();
         }
       });
     } catch (RuntimeException rejected) {
+      runningCalls.remove(running);
       inFlight.release();
       call.onError(statusMapper.toException(rejected));
+    }
+  }
+
+  /**
+   * Ends every chat call still running, with their upstream requests: they fail UNAVAILABLE
+   * ({@code GATEWAY_SHUTTING_DOWN}), a status callers retry on another instance. Returns how
+   * many there were.
+   */
+  public int endForShutdown() {
+    int n = 0;
+    for (InFlight running : runningCalls) {
+      running.endedByShutdown = true;
+      running.control.cancel();
+      n++;
+    }
+    return n;
+  }
+
+  /** A chat call holding a worker. */
+  private static final class InFlight {
+    final CallControl control;
+    volatile boolean endedByShutdown;
+
+    InFlight(CallControl control) {
+      this.control = control;
     }
   }
 
