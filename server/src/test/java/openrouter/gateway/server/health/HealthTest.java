@@ -116,7 +116,7 @@ class HealthTest {
       Thread.sleep(1_000);
       int probes = h.simulator.requestCount("/key");
       // About ten in a second; the bounds leave room for a slow, shared machine.
-      assertThat(probes).isBetween(4, 12);
+      assertThat(probes).isBetween(3, 15);
       assertThat(h.simulator.requestCount("/chat/completions")).isZero();
       assertThat(h.simulator.requests()).allMatch(r -> r.path().equals("/key"));
     }
@@ -222,7 +222,7 @@ class HealthTest {
           "GATEWAY_HEALTH_PROBE_TIMEOUT_MS", "200")) {
         long start = System.nanoTime();
         CheckResponse r = awaitReport(h.channel, CheckResponse::hasUpstream);
-        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(2_000);
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(3_000);
         assertThat(r.getUpstream().getReachable()).isFalse();
         assertThat(r.getUpstream().getLastError()).contains("no answer within 200 ms");
       }
