@@ -26,7 +26,8 @@ USER 10001:10001
 ENV GATEWAY_HOST=0.0.0.0 \
     GATEWAY_PORT=50051 \
     JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError"
-EXPOSE 50051
+# 50051: gRPC; 9464: Prometheus /metrics (GATEWAY_METRICS_PORT).
+EXPOSE 50051 9464
 # The standard grpc.health.v1 service, through a probe shipped in the jar (no extra binary).
 HEALTHCHECK --interval=10s --timeout=5s --start-period=10s --retries=3 \
   CMD ["java", "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-cp", "/app/gateway.jar", "openrouter.gateway.server.HealthProbe"]

@@ -2,7 +2,10 @@ package openrouter.gateway.server;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.benmanes.caffeine.cache.Ticker;
+import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
+import io.grpc.ServerCredentials;
+import io.grpc.TlsServerCredentials;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
@@ -20,37 +23,48 @@ import openrouter.gateway.server.chat.ChatPolicy;
 import openrouter.gateway.server.chat.ChatRequestMapper;
 import openrouter.gateway.server.chat.ChatRequestValidator;
 import openrouter.gateway.server.chat.ChatRunner;
-import openrouter.gateway.server.chat.GenerationLookup;
 import openrouter.gateway.server.cache.SnapshotCache;
+import openrouter.gateway.server.chat.GenerationLookup;
+import openrouter.gateway.server.config.ConfigException;
+import openrouter.gateway.server.config.GatewayConfig;
 import openrouter.gateway.server.credits.CreditsService;
 import openrouter.gateway.server.credits.LowBalanceAlarm;
-import openrouter.gateway.server.grpc.CreditsGrpcService;
-import openrouter.gateway.server.grpc.ModelsGrpcService;
-import openrouter.gateway.server.models.ModelCatalog;
-import openrouter.gateway.server.json.Json;
-import openrouter.gateway.server.config.GatewayConfig;
 import openrouter.gateway.server.errors.StatusMapper;
+import openrouter.gateway.server.grpc.AccessLogInterceptor;
 import openrouter.gateway.server.grpc.CallerInterceptor;
 import openrouter.gateway.server.grpc.ChatGrpcService;
+import openrouter.gateway.server.grpc.CreditsGrpcService;
 import openrouter.gateway.server.grpc.HealthGrpcService;
+import openrouter.gateway.server.grpc.ModelsGrpcService;
 import openrouter.gateway.server.grpc.ServiceDefinitions;
+import openrouter.gateway.server.health.CreditsHealthSource;
+import openrouter.gateway.server.health.ModelsHealthSource;
+import openrouter.gateway.server.health.UpstreamHealth;
+import openrouter.gateway.server.health.UpstreamProber;
+import openrouter.gateway.server.json.Json;
+import openrouter.gateway.server.metrics.GatewayMetrics;
+import openrouter.gateway.server.metrics.MetricsHttpServer;
+import openrouter.gateway.server.models.ModelCatalog;
 import openrouter.gateway.server.resilience.RetryPolicy;
 import openrouter.gateway.server.resilience.StreamWatchdog;
 import openrouter.gateway.server.security.CallerRegistry;
 import openrouter.gateway.server.security.ConcurrencyLimits;
 import openrouter.gateway.server.security.RateLimiter;
 import openrouter.gateway.server.upstream.OpenRouterClient;
+import openrouter.gateway.server.upstream.UpstreamObserver;
 import openrouter.gateway.server.upstream.UpstreamTarget;
 import openrouter.gateway.v1.ChatServiceGrpc;
 import openrouter.gateway.v1.CreditsServiceGrpc;
 import openrouter.gateway.v1.HealthServiceGrpc;
+import openrouter.gateway.v1.KeyState;
 import openrouter.gateway.v1.ModelsServiceGrpc;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Wires the gateway once, for {@code main} and the tests alike: the HTTP client, the services,
- * the gRPC server. {@link #shutdown} stops it in the order probes and balancers expect.
+ * health, metrics, the gRPC server. {@link #shutdown} stops it in the order probes and balancers
+ * expect.
  */
 public final class Gateway implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Gateway.class);
@@ -69,38 +83,56 @@ public final class Gateway implements AutoCloseable {
   static final int MAX_CATALOGUE_KEYS = 16;
   /** Upstream keys whose balance and key information are held at once (each is tiny). */
   static final int MAX_ACCOUNT_KEYS = 10_000;
+  /** What cannot serve without an accepted key; the rest (the catalogue is public) can. */
+  static final List<String> NEED_THE_KEY = List.of(ChatServiceGrpc.SERVICE_NAME, CreditsServiceGrpc.SERVICE_NAME);
 
   private final Server server;
   private final HealthStatusManager health;
   private final HealthGrpcService detailedHealth;
+  private final ChatGrpcService chatService;
   private final OpenRouterClient upstream;
   private final StreamWatchdog watchdog;
   private final ExecutorService workers;
+  private final GatewayMetrics metrics;
+  private final Optional<MetricsHttpServer> metricsServer;
+  private final Optional<UpstreamProber> prober;
+  private final UpstreamHealth upstreamHealth;
 
   private Gateway(Server server, HealthStatusManager health, HealthGrpcService detailedHealth,
-      OpenRouterClient upstream, StreamWatchdog watchdog, ExecutorService workers) {
+      ChatGrpcService chatService, OpenRouterClient upstream, StreamWatchdog watchdog, ExecutorService workers, GatewayMetrics metrics,
+      Optional<MetricsHttpServer> metricsServer, Optional<UpstreamProber> prober, UpstreamHealth upstreamHealth) {
     this.server = server;
     this.health = health;
     this.detailedHealth = detailedHealth;
+    this.chatService = chatService;
     this.upstream = upstream;
     this.watchdog = watchdog;
     this.workers = workers;
+    this.metrics = metrics;
+    this.metricsServer = metricsServer;
+    this.prober = prober;
+    this.upstreamHealth = upstreamHealth;
   }
 
   /** Builds and starts the gateway on the configured host and port (port 0 = any free port). */
   public static Gateway start(GatewayConfig config, UpstreamTarget target) throws IOException {
+    // First, so a bad certificate fails before anything else is started.
+    NettyServerBuilder builder = serverBuilder(config);
     Clock clock = Clock.systemUTC();
     ObjectMapper json = Json.mapper();
     String version = version();
-    OpenRouterClient upstream =
-        new OpenRouterClient(target, config.siteUrl(), config.siteName(), version);
+    GatewayMetrics metrics = new GatewayMetrics();
+    // The simulator's key is not the operator's: in simulator mode the key is "not configured".
+    UpstreamHealth upstreamHealth = new UpstreamHealth(target.apiKey().isPresent() && !target.simulator());
+    OpenRouterClient upstream = new OpenRouterClient(target, config.siteUrl(), config.siteName(), version,
+        UpstreamObserver.both(metrics, upstreamHealth));
     StatusMapper statusMapper = new StatusMapper(clock);
     ChatPolicy chatPolicy = new ChatPolicy(config.defaultModel().orElse(null),
         config.defaultMaxTokens(), 10, 4);
     StreamWatchdog watchdog = new StreamWatchdog(config.ttftTimeout(), config.streamIdleTimeout());
     ExecutorService workers = Workers.newExecutor();
     ChatRunner runner = new ChatRunner(upstream, new ChatRequestMapper(chatPolicy),
-        config.retryPolicy(), watchdog, json, clock);
+        config.retryPolicy(), watchdog, json, clock, metrics);
     GenerationLookup generations = new GenerationLookup(upstream, config.retryPolicy(), json, clock);
     ModelCatalog catalog = new ModelCatalog(upstream,
         new SnapshotCache<>("model catalogue", config.modelsCacheTtl(), config.cacheMaxStaleness(),
@@ -113,8 +145,21 @@ public final class Gateway implements AutoCloseable {
             config.cacheMinRefreshInterval(), MAX_ACCOUNT_KEYS, workers, clock, Ticker.systemTicker()),
         new LowBalanceAlarm(config.lowBalanceThreshold()),
         json);
-    HealthGrpcService detailedHealth = new HealthGrpcService(target, version, clock);
+    // The caches report their state to the detailed health check and the cache-age gauges.
+    ModelsHealthSource models = () -> {
+      ModelCatalog.Health h = catalog.health();
+      return Optional.of(new ModelsHealthSource.ModelsStatus(h.loaded(), h.count(), h.cacheAge(), h.stale()));
+    };
+    CreditsHealthSource creditsHealth = () -> {
+      CreditsService.Health h = credits.health();
+      return Optional.of(new CreditsHealthSource.CreditsStatus(h.remaining(), h.threshold(), h.cacheAge()));
+    };
+    HealthGrpcService detailedHealth =
+        new HealthGrpcService(target, version, clock, upstreamHealth, models, creditsHealth);
     HealthStatusManager health = new HealthStatusManager();
+    metrics.cacheAge("models", () -> models.status().flatMap(ModelsHealthSource.ModelsStatus::cacheAge));
+    metrics.cacheAge("credits", () -> creditsHealth.status().flatMap(CreditsHealthSource.CreditsStatus::cacheAge));
+    metrics.preregisterRateLimited(SERVICE_NAMES);
 
     Optional<CallerRegistry> callers = config.apiKeysFile().map(CallerRegistry::load);
     if (callers.isEmpty()) {
@@ -124,26 +169,110 @@ public final class Gateway implements AutoCloseable {
       log.info("caller authentication on: {} callers from {}", callers.get().size(), config.apiKeysFile().get());
     }
     CallerInterceptor callerInterceptor = new CallerInterceptor(callers, new RateLimiter(config.rateLimits()),
-        config.allowCallerKeys(), statusMapper);
+        config.allowCallerKeys(), statusMapper, metrics);
     ConcurrencyLimits concurrency = new ConcurrencyLimits(config.maxConcurrentStreams(), config.maxStreamsPerCaller());
 
-    Server server = NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.port()))
+    GatewayConfig.ConnectionSettings c = config.connection();
+    ChatGrpcService chatService = new ChatGrpcService(new ChatRequestValidator(chatPolicy, config.inputLimits()), runner,
+        generations, statusMapper, workers, concurrency, config.chatTimeout());
+    builder
+        .keepAliveTime(c.keepAliveTime().isZero() ? Long.MAX_VALUE : c.keepAliveTime().toNanos(), TimeUnit.NANOSECONDS)
+        .keepAliveTimeout(c.keepAliveTimeout().toNanos(), TimeUnit.NANOSECONDS)
+        .permitKeepAliveTime(c.permitKeepAliveTime().toNanos(), TimeUnit.NANOSECONDS)
+        .permitKeepAliveWithoutCalls(c.permitKeepAliveWithoutCalls())
+        .maxInboundMessageSize(c.maxInboundMessageBytes())
+        .maxInboundMetadataSize(c.maxInboundMetadataBytes())
+        // The tracer sees every call, even those refused before any interceptor runs.
+        .addStreamTracerFactory(metrics.grpc())
+        .addTransportFilter(metrics.grpc().transportFilter())
+        // The last interceptor registered runs first: the caller check runs inside the access
+        // log, so calls it refuses (authentication, rate limits) are logged too.
         .intercept(callerInterceptor)
-        .addService(ServiceDefinitions.strict(new ChatGrpcService(new ChatRequestValidator(chatPolicy, config.inputLimits()), runner,
-            generations, statusMapper, workers, concurrency, config.chatTimeout()), statusMapper))
+        .intercept(new AccessLogInterceptor())
+        .addService(ServiceDefinitions.strict(chatService, statusMapper))
         .addService(ServiceDefinitions.strict(new ModelsGrpcService(catalog, statusMapper), statusMapper))
         .addService(ServiceDefinitions.strict(new CreditsGrpcService(credits, statusMapper), statusMapper))
         .addService(ServiceDefinitions.strict(detailedHealth, statusMapper))
         .addService(health.getHealthService())
         .addService(ProtoReflectionServiceV1.newInstance())
-        .addService(ProtoReflectionService.newInstance())
-        .build()
-        .start();
+        .addService(ProtoReflectionService.newInstance());
+    if (!c.maxConnectionIdle().isZero()) {
+      builder.maxConnectionIdle(c.maxConnectionIdle().toNanos(), TimeUnit.NANOSECONDS);
+    }
+    if (!c.maxConnectionAge().isZero()) {
+      builder.maxConnectionAge(c.maxConnectionAge().toNanos(), TimeUnit.NANOSECONDS);
+      if (!c.maxConnectionAgeGrace().isZero()) {
+        builder.maxConnectionAgeGrace(c.maxConnectionAgeGrace().toNanos(), TimeUnit.NANOSECONDS);
+      }
+    }
+    Server server;
+    try {
+      server = builder.build().start();
+    } catch (IOException | RuntimeException e) {
+      upstream.close();
+      workers.shutdownNow();
+      watchdog.close();
+      metrics.close();
+      throw e;
+    }
+    metrics.grpc().preregister(server.getServices());
     for (String service : SERVICE_NAMES) {
       health.setStatus(service, ServingStatus.SERVING);
     }
     health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, ServingStatus.SERVING);
-    return new Gateway(server, health, detailedHealth, upstream, watchdog, workers);
+    // A rejected key is the one thing retrying cannot fix: the services that need it say so.
+    // The whole server ("") stays SERVING, so liveness and readiness never depend on OpenRouter.
+    upstreamHealth.onKeyStateChange(() -> {
+      ServingStatus s = upstreamHealth.keyState() == KeyState.KEY_STATE_REJECTED
+          ? ServingStatus.NOT_SERVING : ServingStatus.SERVING;
+      NEED_THE_KEY.forEach(service -> health.setStatus(service, s));
+    });
+
+    Optional<MetricsHttpServer> metricsServer = Optional.empty();
+    Optional<UpstreamProber> prober = Optional.empty();
+    try {
+      if (config.ops().metricsPort().isPresent()) {
+        metricsServer = Optional.of(
+            MetricsHttpServer.start(config.host(), config.ops().metricsPort().getAsInt(), metrics));
+      }
+      prober = UpstreamProber.start(upstream, upstreamHealth, config.ops().probeInterval(),
+          config.ops().probeTimeout(), clock);
+    } catch (IOException | RuntimeException e) {
+      server.shutdownNow();
+      upstream.close();
+      workers.shutdownNow();
+      watchdog.close();
+      metrics.close();
+      throw e;
+    }
+    return new Gateway(server, health, detailedHealth, chatService, upstream, watchdog, workers, metrics,
+        metricsServer, prober, upstreamHealth);
+  }
+
+  private static NettyServerBuilder serverBuilder(GatewayConfig config) {
+    InetSocketAddress address = new InetSocketAddress(config.host(), config.port());
+    try {
+      return NettyServerBuilder.forAddress(address, credentials(config.tls()));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("GATEWAY_TLS_CERT / GATEWAY_TLS_KEY cannot be used for TLS (" + e.getMessage()
+          + "): they must be a PEM certificate chain and its PEM PKCS#8 private key");
+    }
+  }
+
+  private static ServerCredentials credentials(GatewayConfig.TlsSettings tls) {
+    if (!tls.enabled()) {
+      return InsecureServerCredentials.create();
+    }
+    try {
+      TlsServerCredentials.Builder b = TlsServerCredentials.newBuilder()
+          .keyManager(tls.cert().get().toFile(), tls.key().get().toFile());
+      if (tls.clientCa().isPresent()) {
+        b.trustManager(tls.clientCa().get().toFile()).clientAuth(TlsServerCredentials.ClientAuth.REQUIRE);
+      }
+      return b.build();
+    } catch (IOException e) {
+      throw new ConfigException("GATEWAY_TLS_*: cannot read a TLS file: " + e.getMessage());
+    }
   }
 
   static String version() {
@@ -155,20 +284,56 @@ public final class Gateway implements AutoCloseable {
     return server.getPort();
   }
 
+  /** The port of the Prometheus endpoint, when there is one. */
+  public Optional<Integer> metricsPort() {
+    return metricsServer.map(MetricsHttpServer::port);
+  }
+
+  public GatewayMetrics metrics() {
+    return metrics;
+  }
+
+  public UpstreamHealth upstreamHealth() {
+    return upstreamHealth;
+  }
+
   /**
-   * Health NOT_SERVING first (so balancers stop sending), then no new calls, then in-flight
-   * calls get {@code grace} to finish, then the rest are cancelled (which cancels their
-   * upstream requests), then the HTTP client and the executors close.
+   * The shutdown sequence: (1) health NOT_SERVING (standard and detailed), so balancers and
+   * watchers stop sending; (2) no new calls (GOAWAY, listener closed); (3) calls in flight get
+   * {@code grace} to finish (health Watch streams excepted: they never end by themselves);
+   * (4) chat calls still running end UNAVAILABLE (GATEWAY_SHUTTING_DOWN, so callers retry
+   * elsewhere) and their upstream requests are cancelled; anything else left is cancelled;
+   * (5) the HTTP client, the probe, the executors and last the metrics endpoint close.
    */
   public void shutdown(Duration grace) {
+    long start = System.nanoTime();
     detailedHealth.markShuttingDown();
     health.enterTerminalState();
+    prober.ifPresent(UpstreamProber::close);
     server.shutdown();
+    log.info("shutdown: health NOT_SERVING, new calls refused; draining {} call(s) for up to {} ms",
+        metrics.grpc().callsToDrain(), grace.toMillis());
+    long deadline = start + grace.toNanos();
     try {
-      if (!server.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS)) {
-        log.warn("shutdown grace of {} ms passed; cancelling the calls still in flight", grace.toMillis());
-        server.shutdownNow();
-        server.awaitTermination(5, TimeUnit.SECONDS);
+      while (!server.isTerminated() && metrics.grpc().callsToDrain() > 0) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          log.warn("shutdown grace of {} ms passed; cancelling {} call(s) still in flight",
+              grace.toMillis(), metrics.grpc().callsToDrain());
+          break;
+        }
+        server.awaitTermination(Math.min(left, TimeUnit.MILLISECONDS.toNanos(20)), TimeUnit.NANOSECONDS);
+      }
+      if (metrics.grpc().callsToDrain() > 0 && chatService.endForShutdown() > 0) {
+        // Let the ended chat calls send their status (bounded: they only have to unwind).
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        while (metrics.grpc().callsToDrain() > 0 && System.nanoTime() < until) {
+          server.awaitTermination(20, TimeUnit.MILLISECONDS);
+        }
+      }
+      server.shutdownNow(); // ends what is left: health watches, or other calls past the grace
+      if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
+        log.warn("gRPC server did not terminate within 5 s of being forced");
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -177,6 +342,9 @@ public final class Gateway implements AutoCloseable {
     upstream.close();
     watchdog.close();
     workers.shutdownNow();
+    metricsServer.ifPresent(MetricsHttpServer::close);
+    metrics.close();
+    log.info("shutdown: done in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
   }
 
   public void awaitTermination() throws InterruptedException {

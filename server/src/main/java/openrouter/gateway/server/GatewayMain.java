@@ -1,11 +1,13 @@
 package openrouter.gateway.server;
 
+import java.io.IOException;
 import java.net.URI;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import openrouter.gateway.server.config.ConfigException;
 import openrouter.gateway.server.config.GatewayConfig;
+import openrouter.gateway.server.logging.LogSetup;
 import openrouter.gateway.server.simulator.OpenRouterSimulator;
 import openrouter.gateway.server.simulator.SimulatorKeys;
 import openrouter.gateway.server.upstream.UpstreamTarget;
@@ -36,6 +38,14 @@ public final class GatewayMain {
       System.exit(2);
       return;
     }
+    LogSetup.apply(config.ops().logFormat(), config.ops().logLevel());
+    GatewayConfig.ConnectionSettings connection = config.connection();
+    if (!connection.maxConnectionAge().isZero() && !connection.maxConnectionAgeGrace().isZero()
+        && connection.maxConnectionAgeGrace().compareTo(config.chatTimeout()) < 0) {
+      log.warn("GATEWAY_MAX_CONNECTION_AGE_GRACE_MS ({} ms) is shorter than GATEWAY_CHAT_TIMEOUT_MS ({} ms):"
+          + " streams on an aged connection may be cut", connection.maxConnectionAgeGrace().toMillis(),
+          config.chatTimeout().toMillis());
+    }
 
     OpenRouterSimulator simulator = null;
     UpstreamTarget target;
@@ -56,20 +66,45 @@ public final class GatewayMain {
       gateway = Gateway.start(config, target);
     } catch (ConfigException e) {
       System.err.println("configuration error: " + e.getMessage());
+      if (simulator != null) {
+        simulator.close();
+      }
       System.exit(2);
       return;
+    } catch (IOException e) {
+      log.error("cannot start: {}", e.getMessage(), e);
+      if (simulator != null) {
+        simulator.close();
+      }
+      System.exit(1);
+      return;
     }
-    log.info("openrouter-grpc-gateway {} serving on {}:{}, upstream {} ({})", Gateway.version(),
-        config.host(), gateway.port(), target.baseUrl(), target.simulator() ? "simulator" : "live");
+    log.info("openrouter-grpc-gateway {} serving on {}:{} ({}), upstream {} ({}), metrics {}", Gateway.version(),
+        config.host(), gateway.port(), config.tls().enabled()
+            ? (config.tls().clientCa().isPresent() ? "mutual TLS" : "TLS") : "plaintext",
+        target.baseUrl(), target.simulator() ? "simulator" : "live",
+        gateway.metricsPort().map(p -> "http://" + config.host() + ":" + p + "/metrics").orElse("off"));
 
     OpenRouterSimulator embedded = simulator;
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      log.info("shutting down: draining calls for up to {} ms", config.shutdownGrace().toMillis());
-      gateway.shutdown(config.shutdownGrace());
-      if (embedded != null) {
-        embedded.close();
+      int exit = 0;
+      try {
+        log.info("SIGTERM: shutting down (grace {} ms)", config.shutdownGrace().toMillis());
+        gateway.shutdown(config.shutdownGrace());
+        if (embedded != null) {
+          embedded.close();
+        }
+        log.info("stopped");
+      } catch (RuntimeException e) {
+        log.error("shutdown failed", e);
+        exit = 1;
       }
-      log.info("stopped");
+      // A clean, signalled stop exits 0 (the JVM would say 143); flush the logs first.
+      if (LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext context) {
+        context.stop();
+      }
+      System.out.flush();
+      Runtime.getRuntime().halt(exit);
     }, "shutdown"));
     gateway.awaitTermination();
   }

@@ -48,6 +48,7 @@ public final class ChatRunner {
   private final StreamWatchdog watchdog;
   private final ObjectMapper json;
   private final Clock clock;
+  private final ChatMetrics metrics;
 
   public ChatRunner(
       OpenRouterClient client,
@@ -55,30 +56,80 @@ public final class ChatRunner {
       RetryPolicy retryPolicy,
       StreamWatchdog watchdog,
       ObjectMapper json,
-      Clock clock) {
+      Clock clock,
+      ChatMetrics metrics) {
     this.client = client;
     this.mapper = mapper;
     this.retryPolicy = retryPolicy;
     this.watchdog = watchdog;
     this.json = json;
     this.clock = clock;
+    this.metrics = metrics;
   }
 
   /** Streams the completion into {@code sink} and returns the final summary. */
   public ChatSummary stream(
       ChatRequest request, Optional<String> callerKey, CallControl control, DeltaSink sink) {
+    return stream(request, callerKey, control, sink, new ChatStats());
+  }
+
+  /** As above, recording what the call did in {@code stats}. */
+  public ChatSummary stream(
+      ChatRequest request, Optional<String> callerKey, CallControl control, DeltaSink sink,
+      ChatStats stats) {
     Progress progress = new Progress();
-    return withAttempts(
-        request, control, progress,
-        (slice, attempt) -> streamAttempt(request, slice, callerKey, control, sink, progress, attempt));
+    stats.model(request.getModel());
+    try {
+      ChatSummary summary = withAttempts(
+          request, control, progress, stats,
+          (slice, attempt) -> streamAttempt(request, slice, callerKey, control, sink, progress, attempt, stats));
+      finished(true, stats, summary, "");
+      return summary;
+    } catch (GatewayFailure f) {
+      finished(true, stats, null, errorType(f));
+      throw f;
+    }
   }
 
   /** Returns the whole completion. */
   public ChatResponse complete(
       ChatRequest request, Optional<String> callerKey, CallControl control) {
-    return withAttempts(
-        request, control, new Progress(),
-        (slice, attempt) -> unaryAttempt(request, slice, callerKey, control, attempt));
+    return complete(request, callerKey, control, new ChatStats());
+  }
+
+  /** As above, recording what the call did in {@code stats}. */
+  public ChatResponse complete(
+      ChatRequest request, Optional<String> callerKey, CallControl control, ChatStats stats) {
+    stats.model(request.getModel());
+    try {
+      ChatResponse response = withAttempts(
+          request, control, new Progress(), stats,
+          (slice, attempt) -> unaryAttempt(request, slice, callerKey, control, attempt));
+      finished(false, stats, response.getSummary(), "");
+      return response;
+    } catch (GatewayFailure f) {
+      finished(false, stats, null, errorType(f));
+      throw f;
+    }
+  }
+
+  private void finished(boolean streaming, ChatStats stats, ChatSummary summary, String errorType) {
+    if (summary != null) {
+      stats.model(summary.getModel());
+      stats.provider(summary.getProvider());
+      if (summary.hasUsage()) {
+        stats.usage(summary.getUsage());
+      }
+    }
+    metrics.finished(streaming, summary == null ? "" : summary.getModel(), stats.usage(),
+        System.nanoTime() - stats.startNanos(), errorType);
+  }
+
+  /** A short, bounded label of a failure for metrics: the kind, or the upstream HTTP status. */
+  static String errorType(GatewayFailure f) {
+    return f.upstreamError()
+        .map(e -> "http_" + e.effectiveStatus())
+        .orElse(f.kind().name().toLowerCase(java.util.Locale.ROOT));
   }
 
   private interface Attempt<T> {
@@ -91,7 +142,7 @@ public final class ChatRunner {
   }
 
   private <T> T withAttempts(
-      ChatRequest request, CallControl control, Progress progress, Attempt<T> attempt) {
+      ChatRequest request, CallControl control, Progress progress, ChatStats stats, Attempt<T> attempt) {
     List<List<String>> slices = Lists.partition(mapper.modelChain(request), MODELS_PER_ATTEMPT);
     int attempts = 0;
     GatewayFailure last = null;
@@ -100,10 +151,14 @@ public final class ChatRunner {
       int retry = 0;
       while (true) {
         attempts++;
+        stats.attempts(attempts);
+        metrics.attempt();
         try {
           return attempt.run(slice, attempts);
         } catch (GatewayFailure f) {
           last = f.withAttempts(attempts, cause(f));
+          stats.model(f.model().orElse(null));
+          stats.provider(f.provider().orElse(null));
           if (progress.delivered || control.cancelled() || control.expired() || callerSide(f)) {
             throw last;
           }
@@ -111,12 +166,14 @@ public final class ChatRunner {
               retryPolicy.delayBefore(++retry, f, control.remaining(), clock,
                   () -> ThreadLocalRandom.current().nextDouble());
           if (wait.isPresent()) {
+            metrics.retry(errorType(f));
             if (!control.pause(wait.get())) {
               throw GatewayFailure.of(Kind.CALLER_CANCELLED, "the caller cancelled the call");
             }
             continue;
           }
           if (s + 1 < slices.size() && movesAlongChain(f)) {
+            metrics.fallback();
             break; // next slice of the chain
           }
           throw last;
@@ -159,8 +216,10 @@ public final class ChatRunner {
       CallControl control,
       DeltaSink sink,
       Progress progress,
-      int attemptNumber) {
+      int attemptNumber,
+      ChatStats stats) {
     ObjectNode body = mapper.toUpstreamBody(request, models, true);
+    long lastChunkNanos = System.nanoTime();
     StreamAssembler assembler = new StreamAssembler();
     try (StreamWatchdog.Watch watch = watchdog.watch(control::abortAttempt)) {
       try (ChatEventStream events =
@@ -176,11 +235,19 @@ public final class ChatRunner {
                 .withServed(seen.getModel(), seen.getProvider(), or(seen.getGenerationId(), generationId));
           }
           if (result.delta().isPresent()) {
+            long now = System.nanoTime();
+            if (!progress.delivered) {
+              stats.firstChunkAt(now);
+              metrics.firstChunk(chunk.path("model").asText(""), now - stats.startNanos());
+            } else {
+              metrics.chunkGap(now - lastChunkNanos);
+            }
             watch.firstToken();
             watch.pause();
             sink.send(result.delta().get());
             progress.delivered = true;
             watch.resume();
+            lastChunkNanos = System.nanoTime(); // the caller's reading time is not the upstream's gap
           }
         }
         if (!events.sawDone() && !assembler.finishReasonSeen()) {

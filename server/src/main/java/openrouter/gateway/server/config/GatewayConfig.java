@@ -3,6 +3,9 @@ package openrouter.gateway.server.config;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumMap;
 import openrouter.gateway.server.chat.InputLimits;
+import java.util.OptionalInt;
 import openrouter.gateway.server.resilience.RetryPolicy;
 import openrouter.gateway.server.security.MethodFamily;
 import openrouter.gateway.server.security.RateLimit;
@@ -48,7 +52,10 @@ public record GatewayConfig(
     InputLimits inputLimits,
     Duration cacheMaxStaleness,
     Duration cacheMinRefreshInterval,
-    Optional<BigDecimal> lowBalanceThreshold) {
+    Optional<BigDecimal> lowBalanceThreshold,
+    ConnectionSettings connection,
+    TlsSettings tls,
+    OpsSettings ops) {
 
   public static final String DEFAULT_BASE_URL = "https://openrouter.ai/api/v1";
 
@@ -138,8 +145,105 @@ public record GatewayConfig(
   static final Setting SHUTDOWN_GRACE =
       Setting.plain(
           "GATEWAY_SHUTDOWN_GRACE_MS",
+          "25000",
+          "On SIGTERM, how long in-flight calls may finish before they are cancelled, ms"
+              + " (keep it below Kubernetes' terminationGracePeriodSeconds, 30 s by default).");
+
+  // Connection management (README "Connections and TLS").
+  static final Setting KEEPALIVE_TIME =
+      Setting.plain(
+          "GATEWAY_KEEPALIVE_TIME_MS",
+          "60000",
+          "The server pings a connection silent for this long, so dead peers and idle-dropping"
+              + " balancers are noticed, ms (10000 at least, grpc-java's floor); 0 = never.");
+  static final Setting KEEPALIVE_TIMEOUT =
+      Setting.plain(
+          "GATEWAY_KEEPALIVE_TIMEOUT_MS",
+          "20000",
+          "A connection whose peer does not answer a ping within this is closed, ms.");
+  static final Setting PERMIT_KEEPALIVE_TIME =
+      Setting.plain(
+          "GATEWAY_PERMIT_KEEPALIVE_TIME_MS",
+          "20000",
+          "Shortest client ping interval tolerated; faster pingers get GOAWAY too_many_pings, ms.");
+  static final Setting PERMIT_KEEPALIVE_WITHOUT_CALLS =
+      Setting.plain(
+          "GATEWAY_PERMIT_KEEPALIVE_WITHOUT_CALLS",
+          "true",
+          "Whether clients may ping a connection with no call in flight (sidecars keep idle"
+              + " pooled connections alive this way).");
+  static final Setting MAX_CONNECTION_IDLE =
+      Setting.plain(
+          "GATEWAY_MAX_CONNECTION_IDLE_MS",
+          "1800000",
+          "A connection with no call for this long is closed gracefully (GOAWAY), ms; 0 = never.");
+  static final Setting MAX_CONNECTION_AGE =
+      Setting.plain(
+          "GATEWAY_MAX_CONNECTION_AGE_MS",
+          "1800000",
+          "Connections older than this get GOAWAY, so clients reconnect and L4 balancers"
+              + " spread load over new pods, ms; 0 = never.");
+  static final Setting MAX_CONNECTION_AGE_GRACE =
+      Setting.plain(
+          "GATEWAY_MAX_CONNECTION_AGE_GRACE_MS",
+          "660000",
+          "After that GOAWAY, how long calls in flight may still run before the connection is"
+              + " closed, ms: longer than the longest stream (GATEWAY_CHAT_TIMEOUT_MS + 60 s); 0 = no"
+              + " limit.");
+  static final Setting MAX_INBOUND_MESSAGE =
+      Setting.plain(
+          "GATEWAY_MAX_INBOUND_MESSAGE_BYTES",
+          "16777216",
+          "Largest request message accepted (images travel inline as data URLs), bytes; larger"
+              + " get RESOURCE_EXHAUSTED.");
+  static final Setting MAX_INBOUND_METADATA =
+      Setting.plain(
+          "GATEWAY_MAX_INBOUND_METADATA_BYTES",
+          "8192",
+          "Largest request metadata (headers) accepted, bytes.");
+  static final Setting TLS_CERT =
+      Setting.plain(
+          "GATEWAY_TLS_CERT",
+          "",
+          "PEM certificate chain of the server; set with GATEWAY_TLS_KEY to serve TLS."
+              + " Unset: plaintext (for a mesh or sidecar that terminates TLS).");
+  static final Setting TLS_KEY =
+      Setting.plain(
+          "GATEWAY_TLS_KEY", "", "PEM private key (PKCS#8) of GATEWAY_TLS_CERT.");
+  static final Setting TLS_CLIENT_CA =
+      Setting.plain(
+          "GATEWAY_TLS_CLIENT_CA",
+          "",
+          "PEM CA certificate(s); set it to require a client certificate signed by them (mutual"
+              + " TLS).");
+
+  // Observability (README "Operations").
+  static final Setting METRICS_PORT =
+      Setting.plain(
+          "GATEWAY_METRICS_PORT",
+          "9464",
+          "Port of the Prometheus endpoint (HTTP, /metrics) on GATEWAY_HOST; 0 = any free"
+              + " port, off = no endpoint.");
+  static final Setting LOG_FORMAT =
+      Setting.plain(
+          "GATEWAY_LOG_FORMAT", "text", "Log format: text, or json (one JSON object per line).");
+  static final Setting LOG_LEVEL =
+      Setting.plain(
+          "GATEWAY_LOG_LEVEL",
+          "INFO",
+          "Log level: ERROR, WARN, INFO or DEBUG (DEBUG logs upstream requests and responses,"
+              + " keys and authorization headers redacted).");
+  static final Setting PROBE_INTERVAL =
+      Setting.plain(
+          "GATEWAY_HEALTH_PROBE_INTERVAL_MS",
           "30000",
-          "On SIGTERM, how long in-flight calls may finish before they are cancelled, ms.");
+          "Interval of the background upstream probe (GET /key, never a chat call), ms; 0 ="
+              + " no probe.");
+  static final Setting PROBE_TIMEOUT =
+      Setting.plain(
+          "GATEWAY_HEALTH_PROBE_TIMEOUT_MS",
+          "5000",
+          "Time limit of one upstream probe, ms.");
 
   static final Setting API_KEYS_FILE =
       Setting.plain(
@@ -207,7 +311,24 @@ public record GatewayConfig(
           MAX_REQUEST_BYTES,
           MAX_CONTENT_CHARS,
           MAX_TOOLS,
-          MAX_TOOL_SCHEMA_BYTES);
+          MAX_TOOL_SCHEMA_BYTES,
+          KEEPALIVE_TIME,
+          KEEPALIVE_TIMEOUT,
+          PERMIT_KEEPALIVE_TIME,
+          PERMIT_KEEPALIVE_WITHOUT_CALLS,
+          MAX_CONNECTION_IDLE,
+          MAX_CONNECTION_AGE,
+          MAX_CONNECTION_AGE_GRACE,
+          MAX_INBOUND_MESSAGE,
+          MAX_INBOUND_METADATA,
+          TLS_CERT,
+          TLS_KEY,
+          TLS_CLIENT_CA,
+          METRICS_PORT,
+          LOG_FORMAT,
+          LOG_LEVEL,
+          PROBE_INTERVAL,
+          PROBE_TIMEOUT);
 
   /** Reads the process environment and command-line flags; flags win. */
   public static GatewayConfig load(Map<String, String> env, List<String> args) {
@@ -295,7 +416,7 @@ public record GatewayConfig(
             multiplier(values, RETRY_MULTIPLIER)),
         (int) positive(values, MAX_STREAMS, Integer.MAX_VALUE),
         millis(values, SHUTDOWN_GRACE),
-        optional(values, API_KEYS_FILE).map(v -> readableFile(API_KEYS_FILE, v)),
+        readableFile(values, API_KEYS_FILE),
         bool(values, ALLOW_CALLER_KEYS),
         rateLimits(values),
         (int) positive(values, STREAMS_PER_CALLER, Integer.MAX_VALUE),
@@ -307,7 +428,135 @@ public record GatewayConfig(
             (int) positive(values, MAX_TOOL_SCHEMA_BYTES, Integer.MAX_VALUE)),
         millis(values, CACHE_MAX_STALENESS),
         millis(values, CACHE_MIN_REFRESH_INTERVAL),
-        usd(values, LOW_BALANCE));
+        usd(values, LOW_BALANCE),
+        new ConnectionSettings(
+            keepAliveTime(values),
+            positiveMillis(values, KEEPALIVE_TIMEOUT),
+            millis(values, PERMIT_KEEPALIVE_TIME),
+            bool(values, PERMIT_KEEPALIVE_WITHOUT_CALLS),
+            millis(values, MAX_CONNECTION_IDLE),
+            millis(values, MAX_CONNECTION_AGE),
+            millis(values, MAX_CONNECTION_AGE_GRACE),
+            (int) range(values, MAX_INBOUND_MESSAGE, 1024, Integer.MAX_VALUE),
+            (int) range(values, MAX_INBOUND_METADATA, 1024, Integer.MAX_VALUE)),
+        tls(values),
+        new OpsSettings(
+            metricsPort(values),
+            choice(values, LOG_FORMAT, List.of("text", "json")),
+            choice(values, LOG_LEVEL, List.of("ERROR", "WARN", "INFO", "DEBUG", "TRACE")),
+            millis(values, PROBE_INTERVAL),
+            positiveMillis(values, PROBE_TIMEOUT)));
+  }
+
+  /**
+   * Connection management on the Netty server. Durations of zero mean "never" where the setting
+   * says so.
+   */
+  public record ConnectionSettings(
+      Duration keepAliveTime,
+      Duration keepAliveTimeout,
+      Duration permitKeepAliveTime,
+      boolean permitKeepAliveWithoutCalls,
+      Duration maxConnectionIdle,
+      Duration maxConnectionAge,
+      Duration maxConnectionAgeGrace,
+      int maxInboundMessageBytes,
+      int maxInboundMetadataBytes) {}
+
+  /** TLS files; all empty means plaintext. {@code clientCa} present means mutual TLS. */
+  public record TlsSettings(Optional<Path> cert, Optional<Path> key, Optional<Path> clientCa) {
+    public boolean enabled() {
+      return cert.isPresent();
+    }
+  }
+
+  /** Metrics, logs and the upstream probe. An empty metrics port means no endpoint. */
+  public record OpsSettings(
+      OptionalInt metricsPort,
+      String logFormat,
+      String logLevel,
+      Duration probeInterval,
+      Duration probeTimeout) {}
+
+  private static TlsSettings tls(Map<String, String> values) {
+    Optional<Path> cert = readableFile(values, TLS_CERT);
+    Optional<Path> key = readableFile(values, TLS_KEY);
+    Optional<Path> clientCa = readableFile(values, TLS_CLIENT_CA);
+    if (cert.isPresent() != key.isPresent()) {
+      Setting missing = cert.isPresent() ? TLS_KEY : TLS_CERT;
+      throw new ConfigException(
+          missing.env() + " must be set too: TLS needs both GATEWAY_TLS_CERT and GATEWAY_TLS_KEY");
+    }
+    if (clientCa.isPresent() && cert.isEmpty()) {
+      throw new ConfigException(
+          "GATEWAY_TLS_CLIENT_CA needs GATEWAY_TLS_CERT and GATEWAY_TLS_KEY: mutual TLS is TLS"
+              + " first");
+    }
+    return new TlsSettings(cert, key, clientCa);
+  }
+
+  private static Optional<Path> readableFile(Map<String, String> values, Setting s) {
+    Optional<String> v = optional(values, s);
+    if (v.isEmpty()) {
+      return Optional.empty();
+    }
+    Path path;
+    try {
+      path = Path.of(v.get());
+    } catch (InvalidPathException e) {
+      throw new ConfigException(s.env() + " is not a valid file path: \"" + v.get() + "\"");
+    }
+    if (!Files.isRegularFile(path)) {
+      throw new ConfigException(s.env() + " names no file: " + path.toAbsolutePath());
+    }
+    if (!Files.isReadable(path)) {
+      throw new ConfigException(
+          s.env() + " names a file this process cannot read: " + path.toAbsolutePath());
+    }
+    return Optional.of(path);
+  }
+
+  private static Duration keepAliveTime(Map<String, String> values) {
+    Duration d = millis(values, KEEPALIVE_TIME);
+    if (!d.isZero() && d.toMillis() < 10_000) {
+      throw new ConfigException(KEEPALIVE_TIME.env()
+          + " must be 0 (never) or at least 10000 ms (gRPC does not ping more often), got " + d.toMillis());
+    }
+    return d;
+  }
+
+  private static OptionalInt metricsPort(Map<String, String> values) {
+    if (raw(values, METRICS_PORT).equalsIgnoreCase("off")) {
+      return OptionalInt.empty();
+    }
+    String expected = "a port from 0 to 65535, or off";
+    long n = number(values, METRICS_PORT, expected);
+    if (n < 0 || n > 65535) {
+      throw new ConfigException(METRICS_PORT.env() + " must be " + expected + ", got " + n);
+    }
+    return OptionalInt.of((int) n);
+  }
+
+  private static String choice(Map<String, String> values, Setting s, List<String> allowed) {
+    String v = raw(values, s);
+    for (String a : allowed) {
+      if (a.equalsIgnoreCase(v)) {
+        return a;
+      }
+    }
+    throw new ConfigException(
+        s.env() + " must be one of " + String.join(", ", allowed) + ", got \"" + v + "\"");
+  }
+
+  private static boolean bool(Map<String, String> values, Setting s) {
+    String v = raw(values, s);
+    if (v.equalsIgnoreCase("true")) {
+      return true;
+    }
+    if (v.equalsIgnoreCase("false")) {
+      return false;
+    }
+    throw new ConfigException(s.env() + " must be true or false, got \"" + v + "\"");
   }
 
   /** An optional non-negative amount of USD, kept exact. */
@@ -385,23 +634,6 @@ public record GatewayConfig(
 
   private static long positive(Map<String, String> values, Setting s, long max) {
     return range(values, s, 1, max);
-  }
-
-  private static Path readableFile(Setting s, String v) {
-    Path p = Path.of(v);
-    if (!Files.isReadable(p) || Files.isDirectory(p)) {
-      throw new ConfigException(s.env() + " names " + v + ", which is not a readable file");
-    }
-    return p;
-  }
-
-  private static boolean bool(Map<String, String> values, Setting s) {
-    String v = raw(values, s).toLowerCase(java.util.Locale.ROOT);
-    return switch (v) {
-      case "true", "1", "yes" -> true;
-      case "false", "0", "no" -> false;
-      default -> throw new ConfigException(s.env() + " must be true or false, got \"" + v + "\"");
-    };
   }
 
   private static Map<MethodFamily, RateLimit> rateLimits(Map<String, String> values) {

@@ -41,7 +41,9 @@ public final class GatewayFailure extends RuntimeException {
     /** The caller may not do this (e.g. send its own OpenRouter key when that is off). */
     PERMISSION_DENIED,
     /** The caller is over one of its rate limits; see {@link #retryAfter()}. */
-    RATE_LIMITED
+    RATE_LIMITED,
+    /** The gateway is shutting down and ended a call its drain window could not wait for. */
+    SHUTTING_DOWN
   }
 
   private final Kind kind;

@@ -117,6 +117,8 @@ public final class StatusMapper {
                   .message(f.getMessage())
                   .quota(f.quotaSubject().orElse("caller"), f.getMessage())
                   .retry(f.retryAfter());
+          case SHUTTING_DOWN ->
+              gateway(Code.UNAVAILABLE, "GATEWAY_SHUTTING_DOWN", f).message(f.getMessage());
         };
     return b.build();
   }

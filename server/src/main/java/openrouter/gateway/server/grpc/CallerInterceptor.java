@@ -11,6 +11,7 @@ import java.util.Optional;
 import openrouter.gateway.server.errors.GatewayFailure;
 import openrouter.gateway.server.errors.GatewayFailure.Kind;
 import openrouter.gateway.server.errors.StatusMapper;
+import openrouter.gateway.server.metrics.GatewayMetrics;
 import openrouter.gateway.server.security.CallContext;
 import openrouter.gateway.server.security.Caller;
 import openrouter.gateway.server.security.CallerRegistry;
@@ -31,13 +32,15 @@ public final class CallerInterceptor implements ServerInterceptor {
   private final RateLimiter rateLimiter;
   private final boolean allowCallerKeys;
   private final StatusMapper statusMapper;
+  private final GatewayMetrics metrics;
 
   public CallerInterceptor(Optional<CallerRegistry> registry, RateLimiter rateLimiter, boolean allowCallerKeys,
-      StatusMapper statusMapper) {
+      StatusMapper statusMapper, GatewayMetrics metrics) {
     this.registry = registry;
     this.rateLimiter = rateLimiter;
     this.allowCallerKeys = allowCallerKeys;
     this.statusMapper = statusMapper;
+    this.metrics = metrics;
   }
 
   /** Probes and tools must work without credentials. */
@@ -59,6 +62,7 @@ public final class CallerInterceptor implements ServerInterceptor {
       openRouterKey = callerOpenRouterKey(headers);
       MethodFamily family = MethodFamily.of(call.getMethodDescriptor().getFullMethodName());
       rateLimiter.tryAcquire(caller, family).ifPresent(r -> {
+        metrics.rateLimited(call.getMethodDescriptor().getServiceName());
         throw GatewayFailure.rateLimited("caller:" + caller.id() + "/" + r.family().label(),
             "rate limit of " + r.limit() + " " + r.family().label() + " calls exceeded for caller "
                 + caller.id() + "; retry after " + Math.max(1, r.retryAfter().toMillis()) + " ms",

@@ -8,12 +8,15 @@ import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import openrouter.gateway.server.chat.ChatRequestValidator;
 import openrouter.gateway.server.chat.ChatRunner;
 import openrouter.gateway.server.chat.GenerationLookup;
 import openrouter.gateway.server.errors.GatewayFailure;
+import openrouter.gateway.server.errors.GatewayFailure.Kind;
 import openrouter.gateway.server.errors.StatusMapper;
 import openrouter.gateway.server.security.CallContext;
 import openrouter.gateway.server.security.ConcurrencyLimits;
@@ -26,20 +29,22 @@ import openrouter.gateway.v1.Generation;
 import openrouter.gateway.v1.GetGenerationRequest;
 import openrouter.gateway.v1.GetGenerationResponse;
 import openrouter.gateway.v1.StreamChatResponse;
+import org.slf4j.MDC;
 
 /**
- * The gRPC edge of chat: validation, the concurrency bound, deadline and cancellation wiring,
+ * The gRPC edge of chat: validation, the concurrency bounds, deadline and cancellation wiring,
  * flow control. Each call runs on its own worker (a virtual thread where the JVM has them)
  * because OkHttp's response bodies are read with blocking I/O.
  */
 public final class ChatGrpcService extends ChatServiceGrpc.ChatServiceImplBase {
   private final ChatRequestValidator validator;
   private final ChatRunner runner;
+  private final GenerationLookup generations;
   private final StatusMapper statusMapper;
   private final Executor workers;
   private final ConcurrencyLimits limits;
   private final Duration defaultTimeout;
-  private final GenerationLookup generations;
+  private final Set<InFlight> runningCalls = ConcurrentHashMap.newKeySet();
 
   public ChatGrpcService(
       ChatRequestValidator validator,
@@ -62,6 +67,7 @@ public final class ChatGrpcService extends ChatServiceGrpc.ChatServiceImplBase {
   public void streamChat(ChatRequest request, StreamObserver<StreamChatResponse> observer) {
     var call = (ServerCallStreamObserver<StreamChatResponse>) observer;
     CallControl control = controlForCurrentCall(defaultTimeout);
+    CallRecord record = CallRecord.current();
     ReadySink sink = new ReadySink(call, control);
     call.setOnReadyHandler(sink::signal);
     call.setOnCancelHandler(() -> {
@@ -69,8 +75,8 @@ public final class ChatGrpcService extends ChatServiceGrpc.ChatServiceImplBase {
       sink.signal();
     });
     Optional<String> callerKey = CallContext.callerOpenRouterKey();
-    run(call, control, request, () -> {
-      ChatSummary summary = runner.stream(request, callerKey, control, sink);
+    run(call, control, record, validator.validate(request), () -> {
+      ChatSummary summary = runner.stream(request, callerKey, control, sink, record.chat());
       call.onNext(StreamChatResponse.newBuilder().setSummary(summary).build());
       call.onCompleted();
     });
@@ -80,10 +86,11 @@ public final class ChatGrpcService extends ChatServiceGrpc.ChatServiceImplBase {
   public void chat(ChatRequest request, StreamObserver<ChatResponse> observer) {
     var call = (ServerCallStreamObserver<ChatResponse>) observer;
     CallControl control = controlForCurrentCall(defaultTimeout);
+    CallRecord record = CallRecord.current();
     call.setOnCancelHandler(control::cancel);
     Optional<String> callerKey = CallContext.callerOpenRouterKey();
-    run(call, control, request, () -> {
-      ChatResponse response = runner.complete(request, callerKey, control);
+    run(call, control, record, validator.validate(request), () -> {
+      ChatResponse response = runner.complete(request, callerKey, control, record.chat());
       call.onNext(response);
       call.onCompleted();
     });
@@ -98,23 +105,24 @@ public final class ChatGrpcService extends ChatServiceGrpc.ChatServiceImplBase {
   public void getGeneration(GetGenerationRequest request, StreamObserver<GetGenerationResponse> observer) {
     var call = (ServerCallStreamObserver<GetGenerationResponse>) observer;
     CallControl control = controlForCurrentCall(GenerationLookup.DEFAULT_TIMEOUT);
+    CallRecord record = CallRecord.current();
     call.setOnCancelHandler(control::cancel);
     String id = request.getId().trim();
     Optional<String> callerKey = CallContext.callerOpenRouterKey();
-    run(call, GenerationLookup.validate(id), () -> {
+    run(call, control, record, GenerationLookup.validate(id), () -> {
       Generation generation = generations.find(id, callerKey, control);
       call.onNext(GetGenerationResponse.newBuilder().setGeneration(generation).build());
       call.onCompleted();
     });
   }
 
-  /** Validates, takes a slot, and runs {@code work} on a worker; every failure is a status. */
-  private void run(ServerCallStreamObserver<?> call, CallControl control, ChatRequest request, Runnable work) {
-    run(call, validator.validate(request), work);
-  }
-
-  private void run(ServerCallStreamObserver<?> call, List<com.google.rpc.BadRequest.FieldViolation> violations,
-      Runnable work) {
+  /**
+   * Refuses invalid requests, takes a slot, and runs {@code work} on a worker; every failure is
+   * a status.
+   */
+  @SuppressWarnings("try") // the MDC entry lives exactly as long as the try block
+  private void run(ServerCallStreamObserver<?> call, CallControl control, CallRecord record,
+      List<com.google.rpc.BadRequest.FieldViolation> violations, Runnable work) {
     if (!violations.isEmpty()) {
       call.onError(statusMapper.toException(GatewayFailure.invalid(violations)));
       return;
@@ -127,27 +135,60 @@ public final class ChatGrpcService extends ChatServiceGrpc.ChatServiceImplBase {
       return;
     }
     boolean callerKey = CallContext.callerOpenRouterKey().isPresent();
+    InFlight running = new InFlight(control);
+    runningCalls.add(running);
     try {
       workers.execute(() -> {
-        try (slot) {
+        try (slot; var mdc = MDC.putCloseable("request_id", record.requestId())) {
           work.run();
         } catch (Throwable t) {
           if (t instanceof GatewayFailure f) {
             f.withCallerKey(callerKey);
           }
           if (!call.isCancelled()) {
-            call.onError(statusMapper.toException(t));
+            call.onError(statusMapper.toException(running.endedByShutdown
+                ? GatewayFailure.of(Kind.SHUTTING_DOWN, "the gateway is shutting down and ended this call at the"
+                    + " end of its drain window (GATEWAY_SHUTDOWN_GRACE_MS); retry on another instance")
+                : t));
           }
+        } finally {
+          runningCalls.remove(running);
         }
       });
     } catch (RuntimeException rejected) {
+      runningCalls.remove(running);
       slot.close();
       call.onError(statusMapper.toException(rejected));
     }
   }
 
   /**
-   * The call's total time: the caller's deadline, or the gateway's default. The gRPC context is
+   * Ends every chat call still running, with their upstream requests: they fail UNAVAILABLE
+   * ({@code GATEWAY_SHUTTING_DOWN}), a status callers retry on another instance. Returns how
+   * many there were.
+   */
+  public int endForShutdown() {
+    int n = 0;
+    for (InFlight running : runningCalls) {
+      running.endedByShutdown = true;
+      running.control.cancel();
+      n++;
+    }
+    return n;
+  }
+
+  /** A call holding a worker. */
+  private static final class InFlight {
+    final CallControl control;
+    volatile boolean endedByShutdown;
+
+    InFlight(CallControl control) {
+      this.control = control;
+    }
+  }
+
+  /**
+   * The call's total time: the caller's deadline, or the given default. The gRPC context is
    * cancelled on client cancel and on deadline; both cancel the upstream request at once.
    */
   private static CallControl controlForCurrentCall(Duration defaultTimeout) {

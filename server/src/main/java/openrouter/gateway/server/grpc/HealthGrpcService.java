@@ -1,34 +1,52 @@
 package openrouter.gateway.server.grpc;
 
 import com.google.protobuf.util.Durations;
+import com.google.protobuf.util.Timestamps;
 import io.grpc.stub.StreamObserver;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import openrouter.gateway.server.health.CreditsHealthSource;
+import openrouter.gateway.server.health.ModelsHealthSource;
+import openrouter.gateway.server.health.UpstreamHealth;
 import openrouter.gateway.server.upstream.UpstreamTarget;
 import openrouter.gateway.v1.CheckRequest;
 import openrouter.gateway.v1.CheckResponse;
+import openrouter.gateway.v1.CreditsHealth;
 import openrouter.gateway.v1.HealthServiceGrpc;
 import openrouter.gateway.v1.KeyState;
+import openrouter.gateway.v1.ModelsHealth;
 import openrouter.gateway.v1.OverallStatus;
 import openrouter.gateway.v1.UpstreamMode;
+import openrouter.gateway.v1.UpstreamProbe;
 
 /**
- * The detailed health report. It reads only in-process state, so it answers at once even when
- * OpenRouter is down.
+ * The detailed health report. It reads only in-process state (the last background probe, the
+ * key state, the caches), so it answers at once even when OpenRouter is down.
+ *
+ * <p>NOT_SERVING: shutting down, or OpenRouter rejected the gateway's key (an operator must act).
+ * DEGRADED: serving, but the last probe could not reach OpenRouter, the catalogue is stale
+ * (its refresh failed), or the balance is below its threshold. SERVING otherwise.
  */
 public final class HealthGrpcService extends HealthServiceGrpc.HealthServiceImplBase {
   private final UpstreamTarget target;
   private final String version;
   private final Instant startedAt;
   private final Clock clock;
+  private final UpstreamHealth upstream;
+  private final ModelsHealthSource models;
+  private final CreditsHealthSource credits;
   private volatile boolean shuttingDown;
 
-  public HealthGrpcService(UpstreamTarget target, String version, Clock clock) {
+  public HealthGrpcService(UpstreamTarget target, String version, Clock clock, UpstreamHealth upstream,
+      ModelsHealthSource models, CreditsHealthSource credits) {
     this.target = target;
     this.version = version;
     this.clock = clock;
     this.startedAt = clock.instant();
+    this.upstream = upstream;
+    this.models = models;
+    this.credits = credits;
   }
 
   /** From now on the report says NOT_SERVING. */
@@ -38,18 +56,71 @@ public final class HealthGrpcService extends HealthServiceGrpc.HealthServiceImpl
 
   @Override
   public void check(CheckRequest request, StreamObserver<CheckResponse> observer) {
+    observer.onNext(report());
+    observer.onCompleted();
+  }
+
+  CheckResponse report() {
+    KeyState keyState = upstream.keyState();
     CheckResponse.Builder r = CheckResponse.newBuilder()
         .setMode(target.simulator() ? UpstreamMode.UPSTREAM_MODE_SIMULATOR : UpstreamMode.UPSTREAM_MODE_LIVE)
         .setUpstreamBaseUrl(target.baseUrl().toString())
-        .setKeyState(target.apiKey().isPresent() ? KeyState.KEY_STATE_UNSPECIFIED : KeyState.KEY_STATE_NOT_CONFIGURED)
+        .setKeyState(keyState)
         .setVersion(version)
         .setUptime(Durations.fromMillis(Duration.between(startedAt, clock.instant()).toMillis()));
+    boolean notServing = false;
+    boolean degraded = false;
     if (shuttingDown) {
-      r.setStatus(OverallStatus.OVERALL_STATUS_NOT_SERVING).addProblems("the gateway is shutting down");
-    } else {
-      r.setStatus(OverallStatus.OVERALL_STATUS_SERVING);
+      notServing = true;
+      r.addProblems("the gateway is shutting down");
     }
-    observer.onNext(r.build());
-    observer.onCompleted();
+    if (keyState == KeyState.KEY_STATE_REJECTED) {
+      notServing = true;
+      r.addProblems("OpenRouter rejected the gateway's API key (HTTP 401): fix OPENROUTER_API_KEY");
+    }
+    var probe = upstream.lastProbe();
+    if (probe.isPresent()) {
+      UpstreamHealth.Probe p = probe.get();
+      r.setUpstream(UpstreamProbe.newBuilder()
+          .setReachable(p.reachable())
+          .setLatency(Durations.fromNanos(p.latency().toNanos()))
+          .setProbedAt(Timestamps.fromMillis(p.at().toEpochMilli()))
+          .setLastError(p.error()));
+      if (!p.reachable()) {
+        degraded = true;
+        r.addProblems("the last upstream probe failed: " + p.error());
+      }
+    }
+    var modelsStatus = models.status();
+    if (modelsStatus.isPresent()) {
+      ModelsHealthSource.ModelsStatus m = modelsStatus.get();
+      ModelsHealth.Builder mh = ModelsHealth.newBuilder().setLoaded(m.loaded()).setCount(m.count());
+      m.cacheAge().ifPresent(age -> mh.setCacheAge(Durations.fromMillis(age.toMillis())));
+      r.setModels(mh);
+      // The catalogue loads on first use, so "not loaded yet" is no problem; a failing refresh is.
+      if (m.stale()) {
+        degraded = true;
+        r.addProblems("the model catalogue is stale: its last refresh from OpenRouter failed");
+      }
+    }
+    var creditsStatus = credits.status();
+    if (creditsStatus.isPresent()) {
+      CreditsHealthSource.CreditsStatus c = creditsStatus.get();
+      CreditsHealth.Builder ch = CreditsHealth.newBuilder()
+          .setKnown(c.remaining().isPresent())
+          .setAboveThreshold(c.aboveThreshold());
+      c.remaining().ifPresent(v -> ch.setRemaining(v.toPlainString()));
+      c.lowBalanceThreshold().ifPresent(v -> ch.setLowBalanceThreshold(v.toPlainString()));
+      c.cacheAge().ifPresent(age -> ch.setCacheAge(Durations.fromMillis(age.toMillis())));
+      r.setCredits(ch);
+      if (!c.aboveThreshold()) {
+        degraded = true;
+        r.addProblems("the credit balance " + c.remaining().get().toPlainString()
+            + " USD is below the low-balance threshold of " + c.lowBalanceThreshold().get().toPlainString() + " USD");
+      }
+    }
+    r.setStatus(notServing ? OverallStatus.OVERALL_STATUS_NOT_SERVING
+        : degraded ? OverallStatus.OVERALL_STATUS_DEGRADED : OverallStatus.OVERALL_STATUS_SERVING);
+    return r.build();
   }
 }

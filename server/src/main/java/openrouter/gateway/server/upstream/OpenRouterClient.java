@@ -24,10 +24,21 @@ public final class OpenRouterClient implements AutoCloseable {
 
   public OpenRouterClient(
       UpstreamTarget target, Optional<String> siteUrl, String siteName, String version) {
+    this(target, siteUrl, siteName, version, UpstreamObserver.NONE);
+  }
+
+  /** {@code observer} hears about every exchange (metrics, key health). */
+  public OpenRouterClient(
+      UpstreamTarget target, Optional<String> siteUrl, String siteName, String version,
+      UpstreamObserver observer) {
     this.target = target;
     this.http =
         new OkHttpClient.Builder()
+            // Outermost: times and labels each exchange; innermost: the DEBUG log sees the
+            // final headers, so it is the one that must (and does) redact the key.
+            .addInterceptor(new UpstreamExchanges(observer, target.baseUrl().getRawPath()))
             .addInterceptor(new UpstreamHeaders(target.apiKey(), siteUrl, siteName, version))
+            .addInterceptor(new UpstreamDebugLog())
             .connectTimeout(Duration.ofSeconds(10))
             .writeTimeout(Duration.ofSeconds(30))
             // OpenRouter's keep-alive comments and whitespace padding defeat read timeouts, so

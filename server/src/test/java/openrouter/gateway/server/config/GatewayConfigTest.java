@@ -108,6 +108,55 @@ class GatewayConfigTest {
   }
 
   @Test
+  void operationsDefaults() {
+    GatewayConfig c = GatewayConfig.load(Map.of(), List.of());
+    assertThat(c.shutdownGrace()).isEqualTo(Duration.ofSeconds(25));
+    GatewayConfig.ConnectionSettings conn = c.connection();
+    assertThat(conn.keepAliveTime()).isEqualTo(Duration.ofMinutes(1));
+    assertThat(conn.keepAliveTimeout()).isEqualTo(Duration.ofSeconds(20));
+    assertThat(conn.permitKeepAliveTime()).isEqualTo(Duration.ofSeconds(20));
+    assertThat(conn.permitKeepAliveWithoutCalls()).isTrue();
+    assertThat(conn.maxConnectionIdle()).isEqualTo(Duration.ofMinutes(30));
+    assertThat(conn.maxConnectionAge()).isEqualTo(Duration.ofMinutes(30));
+    assertThat(conn.maxConnectionAgeGrace()).isGreaterThan(c.chatTimeout());
+    assertThat(conn.maxInboundMessageBytes()).isEqualTo(16 * 1024 * 1024);
+    assertThat(conn.maxInboundMetadataBytes()).isEqualTo(8192);
+    assertThat(c.tls().enabled()).isFalse();
+    assertThat(c.ops().metricsPort()).hasValue(9464);
+    assertThat(c.ops().logFormat()).isEqualTo("text");
+    assertThat(c.ops().logLevel()).isEqualTo("INFO");
+    assertThat(c.ops().probeInterval()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(c.ops().probeTimeout()).isEqualTo(Duration.ofSeconds(5));
+  }
+
+  @Test
+  void operationsSettingsAreParsedAndCheckedWithClearMessages() {
+    GatewayConfig c = GatewayConfig.load(Map.of("GATEWAY_METRICS_PORT", "off", "GATEWAY_LOG_FORMAT", "JSON",
+        "GATEWAY_LOG_LEVEL", "debug", "GATEWAY_PERMIT_KEEPALIVE_WITHOUT_CALLS", "FALSE",
+        "GATEWAY_KEEPALIVE_TIME_MS", "0"), List.of());
+    assertThat(c.ops().metricsPort()).isEmpty();
+    assertThat(c.ops().logFormat()).isEqualTo("json");
+    assertThat(c.ops().logLevel()).isEqualTo("DEBUG");
+    assertThat(c.connection().permitKeepAliveWithoutCalls()).isFalse();
+    assertThat(c.connection().keepAliveTime()).isZero();
+
+    assertThatThrownBy(() -> GatewayConfig.load(Map.of("GATEWAY_METRICS_PORT", "99999"), List.of()))
+        .hasMessage("GATEWAY_METRICS_PORT must be a port from 0 to 65535, or off, got 99999");
+    assertThatThrownBy(() -> GatewayConfig.load(Map.of("GATEWAY_LOG_FORMAT", "xml"), List.of()))
+        .hasMessage("GATEWAY_LOG_FORMAT must be one of text, json, got \"xml\"");
+    assertThatThrownBy(() -> GatewayConfig.load(Map.of("GATEWAY_LOG_LEVEL", "LOUD"), List.of()))
+        .hasMessageStartingWith("GATEWAY_LOG_LEVEL must be one of ERROR, WARN, INFO, DEBUG");
+    assertThatThrownBy(() -> GatewayConfig.load(Map.of("GATEWAY_PERMIT_KEEPALIVE_WITHOUT_CALLS", "yes"), List.of()))
+        .hasMessage("GATEWAY_PERMIT_KEEPALIVE_WITHOUT_CALLS must be true or false, got \"yes\"");
+    assertThatThrownBy(() -> GatewayConfig.load(Map.of("GATEWAY_KEEPALIVE_TIME_MS", "500"), List.of()))
+        .hasMessageStartingWith("GATEWAY_KEEPALIVE_TIME_MS must be 0 (never) or at least 10000 ms");
+    assertThatThrownBy(() -> GatewayConfig.load(Map.of("GATEWAY_MAX_INBOUND_MESSAGE_BYTES", "10"), List.of()))
+        .hasMessageStartingWith("GATEWAY_MAX_INBOUND_MESSAGE_BYTES must be a whole number from 1024");
+    assertThatThrownBy(() -> GatewayConfig.load(Map.of("GATEWAY_HEALTH_PROBE_TIMEOUT_MS", "0"), List.of()))
+        .hasMessage("GATEWAY_HEALTH_PROBE_TIMEOUT_MS must be a positive number of milliseconds, got 0");
+  }
+
+  @Test
   void theReadmeDocumentsEverySetting() throws java.io.IOException {
     String readme = java.nio.file.Files.readString(java.nio.file.Path.of("..", "README.md"));
     for (Setting s : GatewayConfig.SETTINGS) {

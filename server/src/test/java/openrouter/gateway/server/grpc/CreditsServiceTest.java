@@ -19,6 +19,7 @@ import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import openrouter.gateway.server.simulator.SimulatorKeys;
 import openrouter.gateway.server.testing.GatewayHarness;
+import openrouter.gateway.server.testing.TestKeys;
 import openrouter.gateway.v1.CreditsServiceGrpc;
 import openrouter.gateway.v1.CreditsSource;
 import openrouter.gateway.v1.GetCreditsRequest;
@@ -175,7 +176,9 @@ class CreditsServiceTest {
   void getKeyReturnsTheKeysLimitUsageAndFlags() throws Exception {
     h = GatewayHarness.withSimulator();
     GetKeyResponse key = credits().getKey(GetKeyRequest.getDefaultInstance());
-    assertThat(key.getLabel()).isEqualTo("sk-or-v1-000...000");
+    // The simulator truncates the key like OpenRouter: its first three and last three characters.
+    String secret = TestKeys.GATEWAY.substring("sk-or-v1-".length());
+    assertThat(key.getLabel()).isEqualTo("sk-or-v1-" + secret.substring(0, 3) + "..." + secret.substring(secret.length() - 3));
     assertThat(key.getLimit()).isEqualTo("100.5");
     assertThat(key.getLimitRemaining()).isEqualTo("74.75");
     assertThat(key.getLimitReset()).isEqualTo("monthly");

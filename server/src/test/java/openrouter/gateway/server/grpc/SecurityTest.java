@@ -147,6 +147,8 @@ class SecurityTest {
     assertThat(quota.getViolations(0).getSubject()).isEqualTo("caller:alice/chat");
     assertThat(quota.getViolations(0).getDescription()).contains("30/1m");
     assertThat(h.simulator.requestCount("/chat/completions")).isEqualTo(upstreamBefore);
+    assertThat(openrouter.gateway.server.testing.Prometheus.value(h.gateway.metrics().scrape(),
+        "gateway_rate_limited_calls_total", "grpc_service", "openrouter.gateway.v1.ChatService")).isEqualTo(1.0);
   }
 
   @Test

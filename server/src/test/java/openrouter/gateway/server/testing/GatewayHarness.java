@@ -10,8 +10,8 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import openrouter.gateway.server.Gateway;
 import openrouter.gateway.server.config.GatewayConfig;
+import openrouter.gateway.server.logging.LogSetup;
 import openrouter.gateway.server.simulator.OpenRouterSimulator;
-import openrouter.gateway.server.simulator.SimulatorKeys;
 import openrouter.gateway.server.upstream.UpstreamTarget;
 import openrouter.gateway.v1.ChatServiceGrpc;
 
@@ -20,6 +20,10 @@ import openrouter.gateway.v1.ChatServiceGrpc;
  * as a MockWebServer), and a real Netty channel to it. Everything a test starts, it closes.
  */
 public final class GatewayHarness implements AutoCloseable {
+  static {
+    LogSetup.routeJavaUtilLogging(); // grpc-java's own log lines reach the leak watch too
+  }
+
   public final OpenRouterSimulator simulator;
   public final Gateway gateway;
   public final ManagedChannel channel;
@@ -32,7 +36,8 @@ public final class GatewayHarness implements AutoCloseable {
 
   /** Starts a simulator and a gateway in front of it, with extra settings (env names). */
   public static GatewayHarness withSimulator(String... settings) throws Exception {
-    return withSimulatorKey(SimulatorKeys.DEFAULT, settings);
+    // A recognisable fake key, so the key-leak scan can find it anywhere it must not be.
+    return withSimulatorKey(TestKeys.GATEWAY, settings);
   }
 
   /** Like {@link #withSimulator}, with the gateway using {@code apiKey} (see SimulatorKeys). */
@@ -55,6 +60,10 @@ public final class GatewayHarness implements AutoCloseable {
     Map<String, String> env = new HashMap<>();
     env.put("GATEWAY_HOST", "127.0.0.1");
     env.put("GATEWAY_PORT", "0");
+    env.put("GATEWAY_METRICS_PORT", "0"); // never 9464: tests run side by side
+    // No background probe unless a test asks for one: its GET /key would show up in request
+    // counts and consume MockWebServer's queued responses.
+    env.put("GATEWAY_HEALTH_PROBE_INTERVAL_MS", "0");
     env.put("OPENROUTER_BASE_URL", baseUrl.toString());
     // Fast tests: small retry delays unless a test sets its own.
     env.put("OPENROUTER_RETRY_INITIAL_DELAY_MS", "10");
@@ -67,6 +76,20 @@ public final class GatewayHarness implements AutoCloseable {
     ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", gateway.port()).usePlaintext().build();
     return new GatewayHarness(sim, gateway, channel);
   }
+
+  /** GET /metrics over HTTP: the Prometheus text. */
+  public String scrape() throws Exception {
+    int port = gateway.metricsPort().orElseThrow(() -> new AssertionError("no metrics endpoint"));
+    var response = HTTP.send(
+        java.net.http.HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    if (response.statusCode() != 200) {
+      throw new AssertionError("GET /metrics answered " + response.statusCode());
+    }
+    return response.body();
+  }
+
+  private static final java.net.http.HttpClient HTTP = java.net.http.HttpClient.newHttpClient();
 
   public ChatServiceGrpc.ChatServiceBlockingStub chat() {
     return ChatServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);

@@ -1,0 +1,45 @@
+package openrouter.gateway.server.logging;
+
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.joran.JoranConfigurator;
+import ch.qos.logback.core.joran.spi.JoranException;
+import java.net.URL;
+import org.slf4j.ILoggerFactory;
+import org.slf4j.LoggerFactory;
+import org.slf4j.bridge.SLF4JBridgeHandler;
+
+/**
+ * Applies GATEWAY_LOG_FORMAT and GATEWAY_LOG_LEVEL (from the environment or from flags) by
+ * reloading {@code logback.xml} with them as context properties, and routes java.util.logging
+ * (grpc-java's logger) into logback, so every line has the chosen format.
+ */
+public final class LogSetup {
+  private LogSetup() {}
+
+  public static void apply(String format, String level) {
+    routeJavaUtilLogging();
+    ILoggerFactory factory = LoggerFactory.getILoggerFactory();
+    URL config = LogSetup.class.getResource("/logback.xml");
+    if (!(factory instanceof LoggerContext context) || config == null) {
+      return; // another SLF4J backend, or a test configuration: leave it alone
+    }
+    context.reset();
+    context.putProperty("GATEWAY_LOG_FORMAT", format);
+    context.putProperty("GATEWAY_LOG_LEVEL", level);
+    JoranConfigurator configurator = new JoranConfigurator();
+    configurator.setContext(context);
+    try {
+      configurator.doConfigure(config);
+    } catch (JoranException e) {
+      System.err.println("logging configuration failed: " + e.getMessage());
+    }
+  }
+
+  /** java.util.logging to SLF4J, once per process. */
+  public static synchronized void routeJavaUtilLogging() {
+    if (!SLF4JBridgeHandler.isInstalled()) {
+      SLF4JBridgeHandler.removeHandlersForRootLogger();
+      SLF4JBridgeHandler.install();
+    }
+  }
+}

@@ -1,0 +1,305 @@
+package openrouter.gateway.server;
+
+import static openrouter.gateway.server.testing.Requests.chat;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.health.v1.HealthGrpc;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.MetadataUtils;
+import io.grpc.stub.StreamObserver;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import openrouter.gateway.server.simulator.OpenRouterSimulator;
+import openrouter.gateway.server.testing.StreamCollector;
+import openrouter.gateway.server.testing.TestKeys;
+import openrouter.gateway.v1.ChatServiceGrpc;
+import openrouter.gateway.v1.StreamChatResponse;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The packaged jar as a real process ({@code java -jar gateway.jar}): SIGTERM drains, refuses,
+ * reports NOT_SERVING first and exits 0; JSON logs at DEBUG carry request ids and never the key.
+ * Runs in Maven's integration-test phase, after {@code package} built the jar.
+ */
+class GatewayProcessIT {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  @TempDir
+  Path dir;
+  private Process process;
+  private Path output;
+  private final List<ManagedChannel> channels = new ArrayList<>();
+
+  @AfterEach
+  void cleanUp() throws Exception {
+    for (ManagedChannel c : channels) {
+      c.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+    if (process != null && process.isAlive()) {
+      process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  /** Starts the jar with exactly these settings (the inherited GATEWAY_* and OPENROUTER_* dropped). */
+  private int start(Map<String, String> settings, String... flags) throws Exception {
+    Path jar = Path.of(System.getProperty("gateway.jar", "target/gateway.jar"));
+    assertThat(jar).as("the packaged jar (mvn verify builds it before this test)").exists();
+    int port = freePort();
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    List<String> command = new ArrayList<>(List.of(java, "-jar", jar.toString()));
+    command.addAll(List.of(flags));
+    ProcessBuilder pb = new ProcessBuilder(command);
+    pb.environment().keySet().removeIf(k -> k.startsWith("GATEWAY_") || k.startsWith("OPENROUTER_"));
+    pb.environment().put("GATEWAY_HOST", "127.0.0.1");
+    pb.environment().put("GATEWAY_PORT", Integer.toString(port));
+    pb.environment().putIfAbsent("GATEWAY_METRICS_PORT", "off");
+    pb.environment().putAll(settings);
+    output = dir.resolve("gateway.out");
+    pb.redirectErrorStream(true).redirectOutput(output.toFile());
+    process = pb.start();
+    ManagedChannel probe = channel(port);
+    for (int i = 0; i < 300; i++) { // bounded: 30 s for a cold JVM on a busy machine
+      assertThat(process.isAlive()).as("the gateway exited early:\n" + log()).isTrue();
+      try {
+        if (HealthGrpc.newBlockingStub(probe).withDeadlineAfter(1, TimeUnit.SECONDS)
+            .check(HealthCheckRequest.getDefaultInstance()).getStatus() == ServingStatus.SERVING) {
+          return port;
+        }
+      } catch (StatusRuntimeException notYet) {
+        // not listening yet
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError("the gateway did not become SERVING:\n" + log());
+  }
+
+  private ManagedChannel channel(int port) {
+    ManagedChannel c = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+    channels.add(c);
+    return c;
+  }
+
+  private String log() throws IOException {
+    return Files.readString(output, StandardCharsets.UTF_8);
+  }
+
+  /** Health Watch on "": every status lands in the queue with the time it arrived. */
+  private static BlockingQueue<Object[]> watchServer(ManagedChannel channel) {
+    BlockingQueue<Object[]> statuses = new LinkedBlockingQueue<>();
+    HealthGrpc.newStub(channel).watch(HealthCheckRequest.getDefaultInstance(), new StreamObserver<>() {
+      @Override
+      public void onNext(HealthCheckResponse value) {
+        statuses.add(new Object[] {value.getStatus(), System.nanoTime()});
+      }
+
+      @Override
+      public void onError(Throwable t) {}
+
+      @Override
+      public void onCompleted() {}
+    });
+    return statuses;
+  }
+
+  private static final class TimedCollector extends StreamCollector {
+    volatile long endedAt;
+
+    @Override
+    public void onError(Throwable t) {
+      endedAt = System.nanoTime();
+      super.onError(t);
+    }
+
+    @Override
+    public void onCompleted() {
+      endedAt = System.nanoTime();
+      super.onCompleted();
+    }
+  }
+
+  @Test
+  void sigtermGoesNotServingRefusesNewCallsDrainsTheStreamInFlightAndExitsZero() throws Exception {
+    int port = start(Map.of("GATEWAY_SHUTDOWN_GRACE_MS", "15000"));
+    ManagedChannel channel = channel(port);
+    BlockingQueue<Object[]> health = watchServer(channel);
+    assertThat(health.poll(10, TimeUnit.SECONDS)[0]).isEqualTo(ServingStatus.SERVING);
+
+    // About 2.4 s of answer at 200 ms a word.
+    String words = "one two three four five six seven eight nine ten eleven twelve";
+    TimedCollector inFlight = new TimedCollector();
+    ChatServiceGrpc.newStub(channel).streamChat(chat("sim/slow", words), inFlight);
+    assertThat(inFlight.firstMessage.await(10, TimeUnit.SECONDS)).isTrue();
+
+    long sigtermAt = System.nanoTime();
+    process.destroy(); // SIGTERM
+
+    Object[] notServing = health.poll(10, TimeUnit.SECONDS);
+    assertThat(notServing).as("health Watch after SIGTERM").isNotNull();
+    assertThat(notServing[0]).isEqualTo(ServingStatus.NOT_SERVING);
+
+    // A new call, on a new connection, is refused while the stream is still draining.
+    Status.Code refused = null;
+    for (int i = 0; i < 50 && refused != Status.Code.UNAVAILABLE; i++) {
+      try {
+        ChatServiceGrpc.newBlockingStub(channel(port)).withDeadlineAfter(2, TimeUnit.SECONDS)
+            .chat(chat("sim/echo", "too late"));
+        refused = Status.Code.OK;
+      } catch (StatusRuntimeException e) {
+        refused = e.getStatus().getCode();
+      }
+      Thread.sleep(20);
+    }
+    assertThat(refused).isEqualTo(Status.Code.UNAVAILABLE);
+    long refusedAt = System.nanoTime();
+
+    assertThat(inFlight.await().isOk()).as("the stream in flight at SIGTERM ends OK").isTrue();
+    assertThat(inFlight.content()).isEqualTo(words);
+    assertThat(inFlight.messages.get(inFlight.messages.size() - 1).hasSummary()).isTrue();
+    assertThat((long) notServing[1]).as("NOT_SERVING came first").isLessThan(inFlight.endedAt);
+    assertThat(refusedAt).as("new calls were refused while the stream still ran").isLessThan(inFlight.endedAt);
+
+    assertThat(process.waitFor(15, TimeUnit.SECONDS)).as("exits within the grace").isTrue();
+    assertThat(process.exitValue()).isZero();
+    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sigtermAt)).isLessThan(15_000);
+    String log = log();
+    assertThat(log).contains("shutdown: health NOT_SERVING, new calls refused; draining 1 call(s)")
+        .contains("stopped").doesNotContainPattern("sk-or-[A-Za-z0-9]");
+  }
+
+  @Test
+  void aStreamLongerThanTheGraceIsCancelledAndTheProcessStillExitsZeroPromptly() throws Exception {
+    int port = start(Map.of("GATEWAY_SHUTDOWN_GRACE_MS", "500"));
+    ManagedChannel channel = channel(port);
+    TimedCollector endless = new TimedCollector();
+    ChatServiceGrpc.newStub(channel).streamChat(chat("sim/slow", "w ".repeat(100).trim()), endless);
+    assertThat(endless.firstMessage.await(10, TimeUnit.SECONDS)).isTrue();
+
+    long sigtermAt = System.nanoTime();
+    process.destroy();
+    Status end = endless.await();
+    assertThat(end.isOk()).isFalse();
+    assertThat(end.getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+    assertThat(openrouter.gateway.server.testing.Requests.errorInfo((StatusRuntimeException) endless.error())
+        .getReason()).isEqualTo("GATEWAY_SHUTTING_DOWN");
+    assertThat(TimeUnit.NANOSECONDS.toMillis(endless.endedAt - sigtermAt)).as("cut at the grace").isBetween(300L, 5_000L);
+    assertThat(endless.messages).noneMatch(StreamChatResponse::hasSummary);
+
+    assertThat(process.waitFor(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(process.exitValue()).isZero();
+    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sigtermAt)).isLessThan(6_000);
+    assertThat(log()).contains("shutdown grace of 500 ms passed; cancelling 1 call(s) still in flight");
+  }
+
+  @Test
+  void jsonLogsAtDebugCarryAccessLinesAndRequestIdsAndNeverTheKey() throws Exception {
+    try (OpenRouterSimulator sim = OpenRouterSimulator.start(0)) {
+      int metricsPort = freePort();
+      int port = start(Map.of("OPENROUTER_BASE_URL", sim.baseUrl(), "OPENROUTER_API_KEY", TestKeys.GATEWAY,
+          "GATEWAY_LOG_FORMAT", "json", "GATEWAY_METRICS_PORT", Integer.toString(metricsPort)),
+          "--gateway-log-level", "DEBUG"); // a flag, as the environment variable would do
+      Metadata id = new Metadata();
+      Metadata.Key<String> requestId = Metadata.Key.of("x-request-id", Metadata.ASCII_STRING_MARSHALLER);
+      id.put(requestId, "it-request-42");
+      AtomicReference<Metadata> headers = new AtomicReference<>();
+      AtomicReference<Metadata> trailers = new AtomicReference<>();
+      var reply = ChatServiceGrpc.newBlockingStub(channel(port)).withDeadlineAfter(10, TimeUnit.SECONDS)
+          .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(id),
+              MetadataUtils.newCaptureMetadataInterceptor(headers, trailers))
+          .chat(chat("sim/echo", "json please"));
+      assertThat(reply.getMessage().getContent()).isEqualTo("json please");
+      assertThat(headers.get().get(requestId)).isEqualTo("it-request-42");
+
+      HttpResponse<String> metrics = HttpClient.newHttpClient().send(
+          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricsPort + "/metrics")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(metrics.body()).contains("grpc_server_call_duration_seconds_count{grpc_method=\"openrouter.gateway.v1.ChatService/Chat\"")
+          .contains("process_cpu_usage").contains("jvm_memory_used_bytes");
+
+      process.destroy();
+      assertThat(process.waitFor(15, TimeUnit.SECONDS)).isTrue();
+      assertThat(process.exitValue()).isZero();
+
+      String log = log();
+      List<JsonNode> lines = new ArrayList<>();
+      for (String line : log.split("\n")) {
+        if (!line.isBlank()) {
+          lines.add(JSON.readTree(line)); // throws if any line is not one JSON object
+        }
+      }
+      assertThat(lines).allMatch(JsonNode::isObject);
+      JsonNode access = lines.stream()
+          .filter(l -> l.path("logger_name").asText().equals("openrouter.gateway.access"))
+          .filter(l -> l.path("request_id").asText().equals("it-request-42"))
+          .findFirst().orElseThrow(() -> new AssertionError("no access line for it-request-42 in\n" + log));
+      assertThat(access.path("method").asText()).isEqualTo("openrouter.gateway.v1.ChatService/Chat");
+      assertThat(access.path("code").asText()).isEqualTo("OK");
+      assertThat(access.path("model").asText()).isEqualTo("sim/echo");
+      assertThat(access.path("provider").asText()).isNotEmpty();
+      assertThat(access.path("attempts").asInt()).isEqualTo(1);
+      assertThat(access.path("prompt_tokens").asInt()).isPositive();
+      assertThat(access.path("completion_tokens").asInt()).isEqualTo(2);
+      assertThat(access.path("cost_usd").asText()).isNotEmpty();
+      assertThat(access.path("duration_ms").isNumber()).isTrue();
+      assertThat(access.path("level").asText()).isEqualTo("INFO");
+
+      JsonNode upstream = lines.stream()
+          .filter(l -> l.path("level").asText().equals("DEBUG"))
+          .filter(l -> l.path("message").asText().startsWith("--> POST"))
+          .findFirst().orElseThrow(() -> new AssertionError("no DEBUG upstream request line in\n" + log));
+      assertThat(upstream.path("message").asText()).contains("Authorization: <redacted>").contains("json please");
+      assertThat(upstream.path("request_id").asText()).as("MDC on the worker").isEqualTo("it-request-42");
+
+      assertThat(log).doesNotContain(TestKeys.GATEWAY).doesNotContain(TestKeys.GATEWAY.substring(9))
+          .doesNotContainPattern("sk-or-[A-Za-z0-9]");
+    }
+  }
+
+  @Test
+  void aBadSettingStopsStartUpWithOneLineAndExitCode2() throws Exception {
+    Path jar = Path.of(System.getProperty("gateway.jar", "target/gateway.jar"));
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    ProcessBuilder pb = new ProcessBuilder(java, "-jar", jar.toString()).redirectErrorStream(true);
+    pb.environment().keySet().removeIf(k -> k.startsWith("GATEWAY_") || k.startsWith("OPENROUTER_"));
+    pb.environment().put("GATEWAY_TLS_CERT", dir.resolve("absent.pem").toString());
+    pb.environment().put("GATEWAY_TLS_KEY", dir.resolve("absent.key").toString());
+    process = pb.start();
+    String out;
+    try (InputStream in = process.getInputStream()) {
+      out = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+    assertThat(process.waitFor(20, TimeUnit.SECONDS)).isTrue();
+    assertThat(process.exitValue()).isEqualTo(2);
+    assertThat(out.strip()).startsWith("configuration error: GATEWAY_TLS_CERT names no file: ");
+  }
+}

@@ -1,0 +1,292 @@
+package openrouter.gateway.server.health;
+
+import static openrouter.gateway.server.testing.Requests.chat;
+import static openrouter.gateway.server.testing.Requests.errorInfo;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.health.v1.HealthGrpc;
+import io.grpc.stub.StreamObserver;
+import java.math.BigDecimal;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import openrouter.gateway.server.Gateway;
+import openrouter.gateway.server.config.GatewayConfig;
+import openrouter.gateway.server.simulator.OpenRouterSimulator;
+import openrouter.gateway.server.simulator.SimulatorKeys;
+import openrouter.gateway.server.testing.GatewayHarness;
+import openrouter.gateway.server.testing.Prometheus;
+import openrouter.gateway.server.testing.TestKeys;
+import openrouter.gateway.server.upstream.UpstreamTarget;
+import openrouter.gateway.v1.CheckRequest;
+import openrouter.gateway.v1.CheckResponse;
+import openrouter.gateway.v1.ChatServiceGrpc;
+import openrouter.gateway.v1.CreditsServiceGrpc;
+import openrouter.gateway.v1.HealthServiceGrpc;
+import openrouter.gateway.v1.KeyState;
+import openrouter.gateway.v1.ModelsServiceGrpc;
+import openrouter.gateway.v1.OverallStatus;
+import openrouter.gateway.v1.UpstreamMode;
+import org.junit.jupiter.api.Test;
+
+/** The standard health service, the detailed report, and the background upstream probe. */
+class HealthTest {
+  private static final List<String> SERVICES = List.of(ChatServiceGrpc.SERVICE_NAME, ModelsServiceGrpc.SERVICE_NAME,
+      CreditsServiceGrpc.SERVICE_NAME, HealthServiceGrpc.SERVICE_NAME);
+
+  private static ServingStatus standard(ManagedChannel channel, String service) {
+    return HealthGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS)
+        .check(HealthCheckRequest.newBuilder().setService(service).build()).getStatus();
+  }
+
+  private static CheckResponse detailed(ManagedChannel channel) {
+    return HealthServiceGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS)
+        .check(CheckRequest.getDefaultInstance());
+  }
+
+  /** Polls the detailed report (bounded: 5 s) until {@code condition} holds. */
+  private static CheckResponse awaitReport(ManagedChannel channel, Predicate<CheckResponse> condition)
+      throws InterruptedException {
+    CheckResponse last = null;
+    for (int i = 0; i < 250; i++) {
+      last = detailed(channel);
+      if (condition.test(last)) {
+        return last;
+      }
+      Thread.sleep(20);
+    }
+    throw new AssertionError("the health report never got there; last: " + last);
+  }
+
+  @Test
+  void theServerAndEachServiceServeAndUnknownServicesAreNotFound() throws Exception {
+    try (GatewayHarness h = GatewayHarness.withSimulator("GATEWAY_HEALTH_PROBE_INTERVAL_MS", "30000")) {
+      assertThat(standard(h.channel, "")).isEqualTo(ServingStatus.SERVING);
+      for (String service : SERVICES) {
+        assertThat(standard(h.channel, service)).as(service).isEqualTo(ServingStatus.SERVING);
+      }
+      StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class,
+          () -> standard(h.channel, "no.such.Service"));
+      assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND);
+    }
+  }
+
+  @Test
+  void theReportShowsModeVersionUptimeAndTheProbeWhichNeverChats() throws Exception {
+    try (GatewayHarness h = GatewayHarness.withSimulator("GATEWAY_HEALTH_PROBE_INTERVAL_MS", "30000")) {
+      CheckResponse r = awaitReport(h.channel, CheckResponse::hasUpstream);
+      assertThat(r.getStatus()).isEqualTo(OverallStatus.OVERALL_STATUS_SERVING);
+      assertThat(r.getProblemsList()).isEmpty();
+      assertThat(r.getMode()).isEqualTo(UpstreamMode.UPSTREAM_MODE_SIMULATOR);
+      assertThat(r.getKeyState()).isEqualTo(KeyState.KEY_STATE_NOT_CONFIGURED);
+      assertThat(r.getUpstreamBaseUrl()).isEqualTo(h.simulator.baseUrl());
+      assertThat(r.getUpstream().getReachable()).isTrue();
+      assertThat(r.getUpstream().getLastError()).isEmpty();
+      assertThat(r.getUpstream().getLatency().getNanos() + r.getUpstream().getLatency().getSeconds()).isPositive();
+      assertThat(r.getUpstream().getProbedAt().getSeconds()).isPositive();
+      assertThat(r.getVersion()).isNotEmpty();
+      assertThat(r.hasUptime()).isTrue();
+      assertThat(r.getModels().getLoaded()).as("the catalogue loads on first use, not at start-up").isFalse();
+      assertThat(r.getCredits().getKnown()).as("the balance is read on first use").isFalse();
+      assertThat(r.toString()).doesNotContain(TestKeys.GATEWAY);
+      assertThat(h.simulator.requestCount("/key")).isPositive();
+      assertThat(h.simulator.requestCount("/chat/completions")).isZero();
+    }
+  }
+
+  @Test
+  void theProbeRunsAtItsIntervalAndOnlyCallsKey() throws Exception {
+    try (GatewayHarness h = GatewayHarness.withSimulator("GATEWAY_HEALTH_PROBE_INTERVAL_MS", "100")) {
+      Thread.sleep(1_000);
+      int probes = h.simulator.requestCount("/key");
+      // About ten in a second; the bounds leave room for a slow, shared machine.
+      assertThat(probes).isBetween(3, 15);
+      assertThat(h.simulator.requestCount("/chat/completions")).isZero();
+      assertThat(h.simulator.requests()).allMatch(r -> r.path().equals("/key"));
+    }
+  }
+
+  @Test
+  void anAcceptedKeyIsReportedInLiveMode() throws Exception {
+    try (OpenRouterSimulator sim = OpenRouterSimulator.start(0);
+        GatewayHarness h = GatewayHarness.withUpstream(URI.create(sim.baseUrl()), TestKeys.GATEWAY, "GATEWAY_HEALTH_PROBE_INTERVAL_MS", "30000")) {
+      CheckResponse r = awaitReport(h.channel, x -> x.getKeyState() == KeyState.KEY_STATE_ACCEPTED);
+      assertThat(r.getMode()).isEqualTo(UpstreamMode.UPSTREAM_MODE_LIVE);
+      assertThat(r.getStatus()).isEqualTo(OverallStatus.OVERALL_STATUS_SERVING);
+    }
+  }
+
+  @Test
+  void aRejectedKeyMakesChatAndCreditsNotServingButNeverTheServer() throws Exception {
+    try (OpenRouterSimulator sim = OpenRouterSimulator.start(0);
+        GatewayHarness h = GatewayHarness.withUpstream(URI.create(sim.baseUrl()), SimulatorKeys.REJECTED, "GATEWAY_HEALTH_PROBE_INTERVAL_MS", "30000")) {
+      CheckResponse r = awaitReport(h.channel, x -> x.getKeyState() == KeyState.KEY_STATE_REJECTED);
+      assertThat(r.getStatus()).isEqualTo(OverallStatus.OVERALL_STATUS_NOT_SERVING);
+      assertThat(r.getProblemsList()).anyMatch(p -> p.contains("OPENROUTER_API_KEY"));
+      assertThat(r.getUpstream().getReachable()).as("a 401 is an answer: OpenRouter is up").isTrue();
+
+      assertThat(standard(h.channel, "")).isEqualTo(ServingStatus.SERVING);
+      assertThat(standard(h.channel, ChatServiceGrpc.SERVICE_NAME)).isEqualTo(ServingStatus.NOT_SERVING);
+      assertThat(standard(h.channel, CreditsServiceGrpc.SERVICE_NAME)).isEqualTo(ServingStatus.NOT_SERVING);
+      assertThat(standard(h.channel, ModelsServiceGrpc.SERVICE_NAME)).isEqualTo(ServingStatus.SERVING);
+      assertThat(standard(h.channel, HealthServiceGrpc.SERVICE_NAME)).isEqualTo(ServingStatus.SERVING);
+      assertThat(r.toString()).doesNotContain(SimulatorKeys.REJECTED);
+    }
+  }
+
+  @Test
+  void aChatCallRejectedWith401FlipsChatToNotServingAtOnceWithoutAnyProbe() throws Exception {
+    try (OpenRouterSimulator sim = OpenRouterSimulator.start(0);
+        GatewayHarness h = GatewayHarness.withUpstream(URI.create(sim.baseUrl()), SimulatorKeys.REJECTED,
+            "GATEWAY_HEALTH_PROBE_INTERVAL_MS", "0")) {
+      BlockingQueue<ServingStatus> watched = watch(h.channel, ChatServiceGrpc.SERVICE_NAME);
+      assertThat(watched.poll(5, TimeUnit.SECONDS)).isEqualTo(ServingStatus.SERVING);
+      assertThat(detailed(h.channel).getKeyState()).isEqualTo(KeyState.KEY_STATE_UNSPECIFIED);
+
+      StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class,
+          () -> h.chat().chat(chat("sim/echo", "hello")));
+      assertThat(errorInfo(e).getReason()).isEqualTo("UPSTREAM_KEY_REJECTED");
+
+      assertThat(watched.poll(5, TimeUnit.SECONDS)).isEqualTo(ServingStatus.NOT_SERVING);
+      assertThat(detailed(h.channel).getKeyState()).isEqualTo(KeyState.KEY_STATE_REJECTED);
+      assertThat(sim.requestCount("/key")).as("probe disabled").isZero();
+      assertThat(standard(h.channel, "")).isEqualTo(ServingStatus.SERVING);
+    }
+  }
+
+  @Test
+  void aKeyAcceptedAgainBringsChatBack() throws Exception {
+    try (MockWebServer upstream = new MockWebServer()) {
+      upstream.enqueue(new MockResponse.Builder().code(200).body("{\"data\":{\"label\":\"x\"}}").build());
+      upstream.enqueue(new MockResponse.Builder().code(401)
+          .body("{\"error\":{\"code\":401,\"message\":\"User not found.\"}}").build());
+      for (int i = 0; i < 200; i++) {
+        upstream.enqueue(new MockResponse.Builder().code(200).body("{\"data\":{\"label\":\"x\"}}").build());
+      }
+      upstream.start();
+      try (GatewayHarness h = GatewayHarness.withUpstream(upstream.url("/api/v1").uri(), TestKeys.GATEWAY,
+          "GATEWAY_HEALTH_PROBE_INTERVAL_MS", "300")) {
+        BlockingQueue<ServingStatus> watched = watch(h.channel, ChatServiceGrpc.SERVICE_NAME);
+        assertThat(List.of(watched.poll(5, TimeUnit.SECONDS), watched.poll(5, TimeUnit.SECONDS),
+            watched.poll(5, TimeUnit.SECONDS)))
+            .containsExactly(ServingStatus.SERVING, ServingStatus.NOT_SERVING, ServingStatus.SERVING);
+        assertThat(detailed(h.channel).getKeyState()).isEqualTo(KeyState.KEY_STATE_ACCEPTED);
+        assertThat(upstream.takeRequest().getTarget()).isEqualTo("/api/v1/key");
+      }
+    }
+  }
+
+  @Test
+  void anUnreachableUpstreamDegradesTheReportButNeverTheProbes() throws Exception {
+    int closedPort;
+    try (ServerSocket s = new ServerSocket(0)) {
+      closedPort = s.getLocalPort();
+    }
+    try (GatewayHarness h = GatewayHarness.withUpstream(URI.create("http://127.0.0.1:" + closedPort + "/api/v1"),
+        TestKeys.GATEWAY, "GATEWAY_HEALTH_PROBE_INTERVAL_MS", "30000")) {
+      CheckResponse r = awaitReport(h.channel, CheckResponse::hasUpstream);
+      assertThat(r.getStatus()).isEqualTo(OverallStatus.OVERALL_STATUS_DEGRADED);
+      assertThat(r.getUpstream().getReachable()).isFalse();
+      assertThat(r.getUpstream().getLastError()).startsWith("GET /key failed");
+      assertThat(r.getProblemsList()).anyMatch(p -> p.contains("upstream probe failed"));
+      assertThat(r.getKeyState()).isEqualTo(KeyState.KEY_STATE_UNSPECIFIED);
+      assertThat(standard(h.channel, "")).isEqualTo(ServingStatus.SERVING);
+      assertThat(standard(h.channel, ChatServiceGrpc.SERVICE_NAME)).isEqualTo(ServingStatus.SERVING);
+    }
+  }
+
+  @Test
+  void aProbeThatGetsNoAnswerIsCutAtItsTimeout() throws Exception {
+    try (MockWebServer upstream = new MockWebServer()) {
+      for (int i = 0; i < 20; i++) {
+        upstream.enqueue(new MockResponse.Builder().headersDelay(3, TimeUnit.SECONDS).body("{}").build());
+      }
+      upstream.start();
+      try (GatewayHarness h = GatewayHarness.withUpstream(upstream.url("/api/v1").uri(), TestKeys.GATEWAY,
+          "GATEWAY_HEALTH_PROBE_TIMEOUT_MS", "200", "GATEWAY_HEALTH_PROBE_INTERVAL_MS", "30000")) {
+        long start = System.nanoTime();
+        CheckResponse r = awaitReport(h.channel, CheckResponse::hasUpstream);
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(3_000);
+        assertThat(r.getUpstream().getReachable()).isFalse();
+        assertThat(r.getUpstream().getLastError()).contains("no answer within 200 ms");
+      }
+    }
+  }
+
+  @Test
+  void theModelsAndCreditsCachesFeedTheReportAndTheCacheAgeMetric() throws Exception {
+    try (GatewayHarness h = GatewayHarness.withSimulator("GATEWAY_METRICS_PORT", "0", "OPENROUTER_LOW_BALANCE_USD", "1000000")) {
+      CheckResponse before = detailed(h.channel);
+      assertThat(before.getModels().getLoaded()).isFalse();
+      assertThat(before.getCredits().getKnown()).isFalse();
+
+      int listed = openrouter.gateway.v1.ModelsServiceGrpc.newBlockingStub(h.channel)
+          .listModels(openrouter.gateway.v1.ListModelsRequest.newBuilder().setPageSize(1).build()).getTotalSize();
+      String remaining = openrouter.gateway.v1.CreditsServiceGrpc.newBlockingStub(h.channel)
+          .getCredits(openrouter.gateway.v1.GetCreditsRequest.getDefaultInstance()).getRemaining();
+
+      CheckResponse r = detailed(h.channel);
+      assertThat(r.getModels().getLoaded()).isTrue();
+      assertThat(r.getModels().getCount()).isEqualTo(listed);
+      assertThat(r.getModels().hasCacheAge()).isTrue();
+      assertThat(r.getCredits().getKnown()).isTrue();
+      assertThat(r.getCredits().getRemaining()).isEqualTo(remaining);
+      assertThat(r.getCredits().getLowBalanceThreshold()).isEqualTo("1000000");
+      assertThat(r.getCredits().getAboveThreshold()).isFalse();
+      assertThat(r.getStatus()).isEqualTo(OverallStatus.OVERALL_STATUS_DEGRADED);
+      assertThat(r.getProblemsList()).anyMatch(p -> p.contains("below the low-balance threshold"));
+
+      String scrape = h.gateway.metrics().scrape();
+      assertThat(Prometheus.value(scrape, "gateway_cache_age_seconds", "cache", "models")).isGreaterThanOrEqualTo(0.0);
+      assertThat(Prometheus.value(scrape, "gateway_cache_age_seconds", "cache", "credits")).isGreaterThanOrEqualTo(0.0);
+    }
+  }
+
+  @Test
+  void shutdownReportsNotServingBeforeAnythingElse() throws Exception {
+    try (GatewayHarness h = GatewayHarness.withSimulator()) {
+      BlockingQueue<ServingStatus> watched = watch(h.channel, "");
+      assertThat(watched.poll(5, TimeUnit.SECONDS)).isEqualTo(ServingStatus.SERVING);
+      Thread stopper = new Thread(() -> h.gateway.shutdown(Duration.ofSeconds(5)));
+      stopper.start();
+      assertThat(watched.poll(5, TimeUnit.SECONDS)).isEqualTo(ServingStatus.NOT_SERVING);
+      stopper.join(10_000);
+      assertThat(stopper.isAlive()).as("a health Watch does not hold the shutdown for the grace").isFalse();
+    }
+  }
+
+  /** Watches a service; every status it reports lands in the queue. */
+  private static BlockingQueue<ServingStatus> watch(ManagedChannel channel, String service) {
+    BlockingQueue<ServingStatus> statuses = new LinkedBlockingQueue<>();
+    HealthGrpc.newStub(channel).watch(HealthCheckRequest.newBuilder().setService(service).build(),
+        new StreamObserver<>() {
+          @Override
+          public void onNext(HealthCheckResponse value) {
+            statuses.add(value.getStatus());
+          }
+
+          @Override
+          public void onError(Throwable t) {}
+
+          @Override
+          public void onCompleted() {}
+        });
+    return statuses;
+  }
+}

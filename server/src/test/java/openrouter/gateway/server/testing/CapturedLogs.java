@@ -1,0 +1,53 @@
+package openrouter.gateway.server.testing;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import java.util.List;
+import org.slf4j.LoggerFactory;
+
+/** Captures the events of one logger for a test, at a chosen level; close() restores it. */
+public final class CapturedLogs implements AutoCloseable {
+  private final Logger logger;
+  private final Level previous;
+  private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
+
+  public CapturedLogs(String loggerName, Level level) {
+    this.logger = (Logger) LoggerFactory.getLogger(loggerName);
+    this.previous = logger.getLevel();
+    logger.setLevel(level);
+    appender.start();
+    logger.addAppender(appender);
+  }
+
+  /** The formatted messages so far. */
+  public List<String> lines() {
+    synchronized (appender.list) {
+      return appender.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+    }
+  }
+
+  /** Lines containing {@code text}. */
+  public List<String> linesWith(String text) {
+    return lines().stream().filter(l -> l.contains(text)).toList();
+  }
+
+  /** Waits (bounded: 5 s) until {@code count} lines contain {@code text}; returns them. */
+  public List<String> await(String text, int count) throws InterruptedException {
+    for (int i = 0; i < 250; i++) {
+      List<String> found = linesWith(text);
+      if (found.size() >= count) {
+        return found;
+      }
+      Thread.sleep(20);
+    }
+    throw new AssertionError("fewer than " + count + " log lines with \"" + text + "\" in " + lines());
+  }
+
+  @Override
+  public void close() {
+    logger.detachAppender(appender);
+    logger.setLevel(previous);
+  }
+}

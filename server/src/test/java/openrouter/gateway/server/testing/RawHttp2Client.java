@@ -1,0 +1,129 @@
+package openrouter.gateway.server.testing;
+
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * A bare HTTP/2 connection (prior knowledge, no TLS) that speaks only frames, to watch what the
+ * gRPC server does on the connection level: its pings, GOAWAYs and closes. It acknowledges the
+ * server's SETTINGS and nothing else.
+ */
+public final class RawHttp2Client implements AutoCloseable {
+  public static final int PING = 6;
+  public static final int GOAWAY = 7;
+  public static final int ENHANCE_YOUR_CALM = 0xb;
+
+  /** One frame; {@code closed} marks the end of the connection instead. */
+  public record Frame(int type, int flags, int streamId, byte[] payload, boolean closed) {
+    public boolean isPing() {
+      return type == PING && (flags & 1) == 0;
+    }
+
+    public boolean isPingAck() {
+      return type == PING && (flags & 1) == 1;
+    }
+
+    public int goAwayError() {
+      return ((payload[4] & 0xff) << 24) | ((payload[5] & 0xff) << 16) | ((payload[6] & 0xff) << 8) | (payload[7] & 0xff);
+    }
+
+    public String goAwayDebug() {
+      return new String(payload, 8, payload.length - 8, StandardCharsets.UTF_8);
+    }
+  }
+
+  private final Socket socket;
+  private final DataInputStream in;
+  private final OutputStream out;
+
+  public RawHttp2Client(int port) throws IOException {
+    socket = new Socket("127.0.0.1", port);
+    in = new DataInputStream(socket.getInputStream());
+    out = socket.getOutputStream();
+    out.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+    frame(4, 0, new byte[0]); // empty SETTINGS
+  }
+
+  public synchronized void ping() throws IOException {
+    frame(PING, 0, new byte[8]);
+  }
+
+  private synchronized void frame(int type, int flags, byte[] payload) throws IOException {
+    byte[] header = {(byte) (payload.length >> 16), (byte) (payload.length >> 8), (byte) payload.length,
+        (byte) type, (byte) flags, 0, 0, 0, 0};
+    out.write(header);
+    out.write(payload);
+    out.flush();
+  }
+
+  /** The next frame other than SETTINGS and WINDOW_UPDATE, or null after {@code timeoutMs}. */
+  public Frame next(int timeoutMs) throws IOException {
+    long until = System.nanoTime() + timeoutMs * 1_000_000L;
+    while (true) {
+      long left = (until - System.nanoTime()) / 1_000_000;
+      if (left <= 0) {
+        return null;
+      }
+      socket.setSoTimeout((int) left);
+      byte[] header = new byte[9];
+      try {
+        in.readFully(header);
+      } catch (SocketTimeoutException e) {
+        return null;
+      } catch (EOFException | java.net.SocketException e) {
+        return new Frame(-1, 0, 0, new byte[0], true);
+      }
+      int length = ((header[0] & 0xff) << 16) | ((header[1] & 0xff) << 8) | (header[2] & 0xff);
+      int type = header[3] & 0xff;
+      int flags = header[4] & 0xff;
+      int stream = ((header[5] & 0x7f) << 24) | ((header[6] & 0xff) << 16) | ((header[7] & 0xff) << 8) | (header[8] & 0xff);
+      byte[] payload = new byte[length];
+      in.readFully(payload);
+      if (type == 4) {
+        if ((flags & 1) == 0) {
+          try {
+            frame(4, 1, new byte[0]); // SETTINGS ACK
+          } catch (IOException closing) {
+            // the server is closing the connection; the frames it sent are still to be read
+          }
+        }
+        continue;
+      }
+      if (type == 8) {
+        continue; // WINDOW_UPDATE
+      }
+      return new Frame(type, flags, stream, payload, false);
+    }
+  }
+
+  /** Reads until a frame matching {@code wanted} or the time is up; null if none. */
+  public Frame await(java.util.function.Predicate<Frame> wanted, int timeoutMs) throws IOException {
+    long until = System.nanoTime() + timeoutMs * 1_000_000L;
+    while (true) {
+      int left = (int) ((until - System.nanoTime()) / 1_000_000);
+      if (left <= 0) {
+        return null;
+      }
+      Frame f = next(left);
+      if (f == null) {
+        return null;
+      }
+      if (wanted.test(f)) {
+        return f;
+      }
+      if (f.closed()) {
+        return null;
+      }
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    socket.close();
+  }
+}

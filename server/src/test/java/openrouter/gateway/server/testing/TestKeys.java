@@ -1,0 +1,16 @@
+package openrouter.gateway.server.testing;
+
+import java.util.List;
+import openrouter.gateway.server.simulator.SimulatorKeys;
+
+/** OpenRouter-shaped fake keys the tests configure, recognisable if they ever leak into logs. */
+public final class TestKeys {
+  /** The gateway's own key in the tests (the simulator accepts any well-formed key). */
+  public static final String GATEWAY = "sk-or-v1-" + "7e57ab1e".repeat(8);
+
+  /** Every key the tests use, whose secret part must never be logged, with or without prefix. */
+  public static final List<String> ALL =
+      List.of(GATEWAY, SimulatorKeys.DEFAULT, SimulatorKeys.MANAGEMENT, SimulatorKeys.REJECTED);
+
+  private TestKeys() {}
+}
