@@ -176,6 +176,7 @@ public final class Gateway implements AutoCloseable {
     ChatGrpcService chatService = new ChatGrpcService(new ChatRequestValidator(chatPolicy, config.inputLimits()), runner,
         generations, statusMapper, workers, concurrency, config.chatTimeout());
     builder
+        .directExecutor()
         .keepAliveTime(c.keepAliveTime().isZero() ? Long.MAX_VALUE : c.keepAliveTime().toNanos(), TimeUnit.NANOSECONDS)
         .keepAliveTimeout(c.keepAliveTimeout().toNanos(), TimeUnit.NANOSECONDS)
         .permitKeepAliveTime(c.permitKeepAliveTime().toNanos(), TimeUnit.NANOSECONDS)
