@@ -21,6 +21,11 @@ RUN groupadd --system --gid 10001 gateway \
  && useradd --system --uid 10001 --gid gateway --no-create-home --shell /usr/sbin/nologin gateway
 WORKDIR /app
 COPY --from=build /src/server/target/gateway.jar /app/gateway.jar
+# An AppCDS archive of the classes a start-up loads (about a third off start-up time): made
+# by starting the gateway once on its built-in simulator and stopping it. Without it the JVM
+# starts normally.
+RUN java -XX:ArchiveClassesAtExit=/app/gateway.jsa -jar /app/gateway.jar > /tmp/cds.log 2>&1 & pid=$!; \
+    sleep 10; kill $pid; wait $pid; ls -l /app/gateway.jsa || cat /tmp/cds.log
 USER 10001:10001
 # Configuration is by environment only (see README "Configuration").
 ENV GATEWAY_HOST=0.0.0.0 \
@@ -31,4 +36,4 @@ EXPOSE 50051 9464
 # The standard grpc.health.v1 service, through a probe shipped in the jar (no extra binary).
 HEALTHCHECK --interval=10s --timeout=5s --start-period=10s --retries=3 \
   CMD ["java", "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-cp", "/app/gateway.jar", "openrouter.gateway.server.HealthProbe"]
-ENTRYPOINT ["java", "-jar", "/app/gateway.jar"]
+ENTRYPOINT ["java", "-XX:SharedArchiveFile=/app/gateway.jsa", "-Xshare:auto", "-jar", "/app/gateway.jar"]

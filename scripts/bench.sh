@@ -16,6 +16,7 @@ done
 JAVA=${JAVA:-java}
 SIM_PORT=${SIM_PORT:-18090}
 GW_PORT=${GW_PORT:-18051}
+METRICS_PORT=${METRICS_PORT:-19464}
 SIM_URL="http://127.0.0.1:$SIM_PORT/api/v1"
 LOADGEN=("$JAVA" -Xms1g -Xmx4g -cp "$CLI_JAR" openrouter.gateway.loadgen.LoadGen --target "127.0.0.1:$GW_PORT")
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
@@ -40,18 +41,33 @@ echo "== simulator on :$SIM_PORT"
 pids+=($!)
 for _ in $(seq 1 100); do grep -q listening "$OUT/simulator.log" && break; sleep 0.1; done
 
-echo "== gateway on :$GW_PORT (start-up time and idle RSS)"
-launched=$(date +%s%3N)
-OPENROUTER_API_KEY="sk-or-v1-$(printf '0%.0s' $(seq 1 64))" OPENROUTER_BASE_URL="$SIM_URL" \
-  GATEWAY_PORT=$GW_PORT GATEWAY_MAX_CONCURRENT_STREAMS=20000 OPENROUTER_MAX_RETRIES=0 \
-  "$JAVA" ${GATEWAY_JVM_OPTS:-} -jar "$GATEWAY_JAR" > "$OUT/gateway.log" 2>&1 &
-GW_PID=$!
-pids+=($GW_PID)
-startup_ms=$("$JAVA" -cp "$CLI_JAR" openrouter.gateway.loadgen.WaitServing "127.0.0.1:$GW_PORT" "$launched" 60)
+KEY="sk-or-v1-$(printf '0%.0s' $(seq 1 64))"
+GW_ENV=(env OPENROUTER_API_KEY="$KEY" OPENROUTER_BASE_URL="$SIM_URL" GATEWAY_PORT=$GW_PORT
+  GATEWAY_METRICS_PORT=$METRICS_PORT GATEWAY_MAX_CONCURRENT_STREAMS=20000 OPENROUTER_MAX_RETRIES=0)
+# WaitServing launches the gateway itself and prints "<pid> <ms from launch to health SERVING>".
+launch() { "${GW_ENV[@]}" "$JAVA" -cp "$CLI_JAR" openrouter.gateway.loadgen.WaitServing "127.0.0.1:$GW_PORT" "$OUT/gateway.log" "$@"; }
+stop_gw() { kill "$1" 2>/dev/null || true; while kill -0 "$1" 2>/dev/null; do sleep 0.05; done; }
+
+echo "== start-up: launch to health SERVING, 3 runs each, plain JVM and with an AppCDS archive"
+CDS="$OUT/gateway.jsa"
+read -r p _ < <(launch "$JAVA" -XX:ArchiveClassesAtExit="$CDS" -jar "$GATEWAY_JAR")
+"${LOADGEN[@]}" --scenario unary --requests 200 --warmup 0 --duration 5 > /dev/null  # exercise the call path
+stop_gw "$p"
+plain=(); cds=()
+for i in 1 2 3; do
+  read -r p ms < <(launch "$JAVA" -jar "$GATEWAY_JAR"); plain+=("$ms"); stop_gw "$p"
+  read -r p ms < <(launch "$JAVA" -XX:SharedArchiveFile="$CDS" -jar "$GATEWAY_JAR"); cds+=("$ms"); stop_gw "$p"
+done
+median() { printf '%s\n' "$@" | sort -n | sed -n 2p; }
+echo "start-up ms: plain ${plain[*]} (median $(median "${plain[@]}")); AppCDS ${cds[*]} (median $(median "${cds[@]}"))" | tee "$OUT/startup.txt"
+
+echo "== gateway on :$GW_PORT for the load runs (AppCDS), idle RSS"
+read -r GW_PID _ < <(launch "$JAVA" -XX:SharedArchiveFile="$CDS" ${GATEWAY_JVM_OPTS:-} -jar "$GATEWAY_JAR")
+pids+=("$GW_PID")
 sleep 5
-idle_rss=$(rss_mb $GW_PID)
-echo "start-up to SERVING: ${startup_ms} ms; idle RSS: ${idle_rss} MB" | tee "$OUT/startup.txt"
-printf '{"startupMs":%s,"idleRssMb":%s}\n' "$startup_ms" "$idle_rss" > "$OUT/startup.json"
+idle_rss=$(rss_mb "$GW_PID")
+echo "idle RSS after start-up: ${idle_rss} MB" | tee -a "$OUT/startup.txt"
+printf '{"startupMsPlain":[%s],"startupMsAppCds":[%s],"idleRssMb":%s}\n' "$(IFS=,; echo "${plain[*]}")" "$(IFS=,; echo "${cds[*]}")" "$idle_rss" > "$OUT/startup.json"
 
 run() { # name, then loadgen args
   local name=$1; shift
