@@ -28,7 +28,15 @@ final class ChatCompletionsEndpoint {
     this.jsonResponder = new ChatJsonResponder(options, closing);
   }
 
-  void handle(SimulatorExchange exchange) throws IOException {
+  /** Larger answers are built on a worker thread, not on the event loop. */
+  static final int MAX_IMMEDIATE_DELTAS = 4096;
+  static final int MAX_IMMEDIATE_CHARS = 64 * 1024;
+
+  /**
+   * Answers at once what needs no waiting (errors, non-streaming answers without pauses);
+   * otherwise returns the rest (streams, pauses, padding, stalls) for a worker thread.
+   */
+  SlowPart handle(SimulatorExchange exchange) throws IOException {
     // Every answer carries the id, errors included, like OpenRouter's X-Generation-Id.
     String id = options.generationIds().get();
     long created = options.clock().instant().getEpochSecond();
@@ -40,8 +48,36 @@ final class ChatCompletionsEndpoint {
       served = chooseModel(id, created, request, attempts);
     } catch (SimulatorError error) {
       exchange.sendError(error, Map.of("X-Generation-Id", id));
-      return;
+      return null;
     }
+    if (answersAtOnce(served)) {
+      respond(exchange, served, attempts);
+      return null;
+    }
+    return () -> respond(exchange, served, attempts);
+  }
+
+  /** True when writing the answer never sleeps, never waits for the reader, and is small. */
+  static boolean answersAtOnce(ServedChat served) {
+    ChatRequest request = served.request();
+    ChatAnswer answer = served.answer();
+    if (request.stream() || request.splitWrites() || answer.padded()
+        || answer.shape() == ChatAnswer.Shape.STALL || !answer.generationTime().isZero()) {
+      return false;
+    }
+    if (answer.deltas().size() > MAX_IMMEDIATE_DELTAS) {
+      return false;
+    }
+    long chars = 0;
+    for (var delta : answer.deltas()) {
+      chars += delta.path("content").asText("").length()
+          + delta.path("reasoning").asText("").length();
+    }
+    return chars <= MAX_IMMEDIATE_CHARS;
+  }
+
+  private void respond(SimulatorExchange exchange, ServedChat served, ArrayNode attempts)
+      throws IOException {
     ChatStreamResponder.Progress progress = new ChatStreamResponder.Progress();
     try {
       if (served.request().stream()) {
@@ -50,7 +86,7 @@ final class ChatCompletionsEndpoint {
         progress.deltasSent = jsonResponder.respond(exchange, served);
       }
     } finally {
-      generations.put(id, stats(exchange, served, progress.deltasSent, attempts));
+      generations.put(served.id(), stats(exchange, served, progress.deltasSent, attempts));
     }
   }
 
