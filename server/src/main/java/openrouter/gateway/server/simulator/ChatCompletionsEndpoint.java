@@ -34,7 +34,8 @@ final class ChatCompletionsEndpoint {
 
   /**
    * Answers at once what needs no waiting (errors, non-streaming answers without pauses);
-   * otherwise returns the rest (streams, pauses, padding, stalls) for a worker thread.
+   * streams go on from the event loop, paced by timers; the rest of a non-streaming answer
+   * that waits (pauses, padding, stalls) is returned for a worker thread.
    */
   SlowPart handle(SimulatorExchange exchange) throws IOException {
     // Every answer carries the id, errors included, like OpenRouter's X-Generation-Id.
@@ -50,18 +51,29 @@ final class ChatCompletionsEndpoint {
       exchange.sendError(error, Map.of("X-Generation-Id", id));
       return null;
     }
-    if (answersAtOnce(served)) {
-      respond(exchange, served, attempts);
+    if (served.request().stream()) {
+      exchange.detach();
+      streamResponder.start(exchange, served, deltasSent -> {
+        try {
+          generations.put(served.id(), stats(exchange, served, deltasSent, attempts));
+        } finally {
+          exchange.finish();
+        }
+      });
       return null;
     }
-    return () -> respond(exchange, served, attempts);
+    if (answersAtOnce(served)) {
+      respondJson(exchange, served, attempts);
+      return null;
+    }
+    return () -> respondJson(exchange, served, attempts);
   }
 
-  /** True when writing the answer never sleeps, never waits for the reader, and is small. */
+  /** True when writing the JSON answer never sleeps, never waits for the reader, and is small. */
   static boolean answersAtOnce(ServedChat served) {
     ChatRequest request = served.request();
     ChatAnswer answer = served.answer();
-    if (request.stream() || request.splitWrites() || answer.padded()
+    if (request.splitWrites() || answer.padded()
         || answer.shape() == ChatAnswer.Shape.STALL || !answer.generationTime().isZero()) {
       return false;
     }
@@ -76,17 +88,13 @@ final class ChatCompletionsEndpoint {
     return chars <= MAX_IMMEDIATE_CHARS;
   }
 
-  private void respond(SimulatorExchange exchange, ServedChat served, ArrayNode attempts)
+  private void respondJson(SimulatorExchange exchange, ServedChat served, ArrayNode attempts)
       throws IOException {
-    ChatStreamResponder.Progress progress = new ChatStreamResponder.Progress();
+    int deltasSent = 0;
     try {
-      if (served.request().stream()) {
-        streamResponder.respond(exchange, served, progress);
-      } else {
-        progress.deltasSent = jsonResponder.respond(exchange, served);
-      }
+      deltasSent = jsonResponder.respond(exchange, served);
     } finally {
-      generations.put(served.id(), stats(exchange, served, progress.deltasSent, attempts));
+      generations.put(served.id(), stats(exchange, served, deltasSent, attempts));
     }
   }
 

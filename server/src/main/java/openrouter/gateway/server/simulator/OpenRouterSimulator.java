@@ -184,7 +184,7 @@ public final class OpenRouterSimulator implements AutoCloseable {
       log.warn("simulator bug while handling {} {}", exchange.method(), exchange.path(), e);
       sendQuietly(exchange, OpenRouterErrors.typed(500, "Internal Server Error", "server"));
     } finally {
-      if (rest == null) {
+      if (rest == null && !exchange.detached()) {
         exchange.finish();
       }
     }

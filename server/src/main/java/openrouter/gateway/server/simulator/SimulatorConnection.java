@@ -39,6 +39,8 @@ final class SimulatorConnection extends ChannelInboundHandlerAdapter {
   private boolean responding;
   /** The response in progress; read by channelInactive to record a disconnect. */
   private volatile SimulatorExchange current;
+  /** An event-loop writer waiting for room in the outbound buffer (event loop only). */
+  private Runnable whenWritable;
 
   SimulatorConnection(SimulatorHttpServer.RequestHandler handler) {
     this.handler = handler;
@@ -137,10 +139,26 @@ final class SimulatorConnection extends ChannelInboundHandlerAdapter {
     }
   }
 
+  /** On the event loop: runs {@code task} once the channel is writable again or closed. */
+  void whenWritable(Runnable task) {
+    whenWritable = task;
+  }
+
   @Override
   public void channelWritabilityChanged(ChannelHandlerContext ctx) {
     wakeWriters();
+    if (ctx.channel().isWritable()) {
+      resumeEventLoopWriter();
+    }
     ctx.fireChannelWritabilityChanged();
+  }
+
+  private void resumeEventLoopWriter() {
+    Runnable task = whenWritable;
+    whenWritable = null;
+    if (task != null) {
+      task.run();
+    }
   }
 
   @Override
@@ -150,6 +168,7 @@ final class SimulatorConnection extends ChannelInboundHandlerAdapter {
       exchange.connectionClosed();
     }
     wakeWriters();
+    resumeEventLoopWriter(); // it sees the closed connection and ends
     FullHttpRequest request;
     while ((request = pipelined.poll()) != null) {
       request.release();

@@ -27,13 +27,15 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One request/response pair on a Netty connection: the {@link RecordedRequest} plus response
- * helpers. Scenarios write through the {@link OutputStream} of {@link #start}, from a worker
- * thread or (for answers that never wait) the event loop. A write that finds the client gone,
- * or the client closing while the response is under way, records the disconnect (with its
- * time) on the recorded request.
+ * helpers. Responses are written through the {@link OutputStream} of {@link #start}, either from
+ * a worker thread (blocking: it waits while the client does not read) or from the connection's
+ * event loop (never blocking: answers that need no waiting, and streams paced by
+ * {@link #schedule timers}). A write that finds the client gone, or the client closing while the
+ * response is under way, records the disconnect (with its time) on the recorded request.
  */
 final class SimulatorExchange {
   /** A chunked body sends what it has buffered once it reaches this size, flush or not. */
@@ -47,6 +49,10 @@ final class SimulatorExchange {
   private ResponseBody body;
   /** Set once the end of the response is handed to the channel: a close after it is normal. */
   private volatile boolean ended;
+  /** The response goes on after its handler returned; whoever continues it calls finish(). */
+  private boolean detached;
+  /** Chunks are queued without a socket flush until {@link #flushSocket()} (event loop only). */
+  private boolean batchFlushes;
 
   private SimulatorExchange(SimulatorConnection connection, RecordedRequest recorded,
       String rawQuery, boolean keepAlive) {
@@ -186,6 +192,61 @@ final class SimulatorExchange {
     return recorded.clientDisconnected();
   }
 
+  // ---- for responses that go on from the event loop, without a thread ----
+
+  /** Marks the response as continued elsewhere: the handler's return does not finish it. */
+  void detach() {
+    detached = true;
+  }
+
+  boolean detached() {
+    return detached;
+  }
+
+  /** True while the client is connected. */
+  boolean open() {
+    return channel.isActive();
+  }
+
+  /** Runs {@code task} on this connection's event loop after {@code nanos}. */
+  void schedule(Runnable task, long nanos) {
+    channel.eventLoop().schedule(task, nanos, TimeUnit.NANOSECONDS);
+  }
+
+  /** Runs {@code task} on this connection's event loop, after what is already queued there. */
+  void execute(Runnable task) {
+    channel.eventLoop().execute(task);
+  }
+
+  /**
+   * On the event loop: true if the outbound buffer has room. If not, flushes it and, if that is
+   * not enough, arranges for {@code resume} to run once it has room (or the connection closed).
+   */
+  boolean writableOrResumeLater(Runnable resume) {
+    if (channel.isWritable()) {
+      return true;
+    }
+    channel.flush();
+    if (channel.isWritable() || !channel.isActive()) {
+      return true;
+    }
+    connection.whenWritable(resume);
+    return false;
+  }
+
+  /**
+   * On the event loop: queue chunks without flushing the socket after each one, so that events
+   * produced together leave in one write; {@link #flushSocket()} sends them. HTTP chunk framing
+   * is the same either way.
+   */
+  void batchFlushes(boolean batch) {
+    this.batchFlushes = batch;
+  }
+
+  void flushSocket() {
+    channel.flush();
+  }
+
   /** The connection closed: a disconnect unless the whole response was already handed over. */
   void connectionClosed() {
     if (!ended) {
@@ -277,7 +338,11 @@ final class SimulatorExchange {
       if (!channel.isActive()) {
         throw clientGone();
       }
-      channel.writeAndFlush(message, channel.voidPromise());
+      if (batchFlushes) {
+        channel.write(message, channel.voidPromise());
+      } else {
+        channel.writeAndFlush(message, channel.voidPromise());
+      }
     }
   }
 

@@ -57,8 +57,7 @@ public final class SimulatorOptions {
 
   /**
    * Interval of keep-alive comments while a stream pauses longer than 50 ms, and of the endless
-   * comments of sim/stall (default 25 ms). Short, because a dead client is only noticed when a
-   * write fails, and on a FIN-closed socket that is the second write after the close.
+   * comments of sim/stall (default 25 ms).
    */
   public Duration keepAliveInterval() {
     return keepAliveInterval;
