@@ -28,7 +28,16 @@ final class ChatCompletionsEndpoint {
     this.jsonResponder = new ChatJsonResponder(options, closing);
   }
 
-  void handle(SimulatorExchange exchange) throws IOException {
+  /** Larger answers are built on a worker thread, not on the event loop. */
+  static final int MAX_IMMEDIATE_DELTAS = 4096;
+  static final int MAX_IMMEDIATE_CHARS = 64 * 1024;
+
+  /**
+   * Answers at once what needs no waiting (errors, non-streaming answers without pauses);
+   * streams go on from the event loop, paced by timers; the rest of a non-streaming answer
+   * that waits (pauses, padding, stalls) is returned for a worker thread.
+   */
+  SlowPart handle(SimulatorExchange exchange) throws IOException {
     // Every answer carries the id, errors included, like OpenRouter's X-Generation-Id.
     String id = options.generationIds().get();
     long created = options.clock().instant().getEpochSecond();
@@ -40,17 +49,52 @@ final class ChatCompletionsEndpoint {
       served = chooseModel(id, created, request, attempts);
     } catch (SimulatorError error) {
       exchange.sendError(error, Map.of("X-Generation-Id", id));
-      return;
+      return null;
     }
-    ChatStreamResponder.Progress progress = new ChatStreamResponder.Progress();
+    if (served.request().stream()) {
+      exchange.detach();
+      streamResponder.start(exchange, served, deltasSent -> {
+        try {
+          generations.put(served.id(), stats(exchange, served, deltasSent, attempts));
+        } finally {
+          exchange.finish();
+        }
+      });
+      return null;
+    }
+    if (answersAtOnce(served)) {
+      respondJson(exchange, served, attempts);
+      return null;
+    }
+    return () -> respondJson(exchange, served, attempts);
+  }
+
+  /** True when writing the JSON answer never sleeps, never waits for the reader, and is small. */
+  static boolean answersAtOnce(ServedChat served) {
+    ChatRequest request = served.request();
+    ChatAnswer answer = served.answer();
+    if (request.splitWrites() || answer.padded()
+        || answer.shape() == ChatAnswer.Shape.STALL || !answer.generationTime().isZero()) {
+      return false;
+    }
+    if (answer.deltas().size() > MAX_IMMEDIATE_DELTAS) {
+      return false;
+    }
+    long chars = 0;
+    for (var delta : answer.deltas()) {
+      chars += delta.path("content").asText("").length()
+          + delta.path("reasoning").asText("").length();
+    }
+    return chars <= MAX_IMMEDIATE_CHARS;
+  }
+
+  private void respondJson(SimulatorExchange exchange, ServedChat served, ArrayNode attempts)
+      throws IOException {
+    int deltasSent = 0;
     try {
-      if (served.request().stream()) {
-        streamResponder.respond(exchange, served, progress);
-      } else {
-        progress.deltasSent = jsonResponder.respond(exchange, served);
-      }
+      deltasSent = jsonResponder.respond(exchange, served);
     } finally {
-      generations.put(id, stats(exchange, served, progress.deltasSent, attempts));
+      generations.put(served.id(), stats(exchange, served, deltasSent, attempts));
     }
   }
 

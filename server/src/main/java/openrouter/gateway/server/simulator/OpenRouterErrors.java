@@ -96,6 +96,12 @@ final class OpenRouterErrors {
     return typed(404, message, "not_found");
   }
 
+  /** A request body over the simulator's limit (OpenRouter answers 413 the same way). */
+  static SimulatorError payloadTooLarge(int maxBytes) {
+    return typed(413, "Payload too large: request bodies are limited to " + maxBytes + " bytes",
+        "payload_too_large");
+  }
+
   static SimulatorError methodNotAllowed(String method) {
     return typed(405, "Method " + method + " not allowed", "invalid_request");
   }

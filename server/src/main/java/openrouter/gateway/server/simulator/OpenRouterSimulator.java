@@ -1,22 +1,15 @@
 package openrouter.gateway.server.simulator;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.math.BigDecimal;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -29,24 +22,17 @@ import org.slf4j.LoggerFactory;
  * {@code metadata} ({@code sim_chunk_delay_ms}, {@code sim_chunks}, {@code sim_chunk_chars},
  * {@code sim_line_ending=crlf}, {@code sim_split_writes=true}).
  *
- * <p>Binds to 127.0.0.1 only. Each request runs on its own daemon thread (a stream holds one for
- * its whole life), and every request is recorded for assertions.
+ * <p>Binds to 127.0.0.1 only. HTTP/1.1 (keep-alive, chunked bodies) runs on Netty event loops
+ * ({@link SimulatorHttpServer}); each request's handler runs on its own daemon thread (a stream
+ * holds one for its whole life, sleeping between chunks), and every request is recorded for
+ * assertions.
  */
 public final class OpenRouterSimulator implements AutoCloseable {
-  static {
-    // Without TCP_NODELAY, Nagle's algorithm holds back small SSE writes until the previous
-    // segment is acknowledged, which adds up to 40 ms per chunk and defeats split writes.
-    // Must be set before the JDK server reads its configuration.
-    if (System.getProperty("sun.net.httpserver.nodelay") == null) {
-      System.setProperty("sun.net.httpserver.nodelay", "true");
-    }
-  }
-
   static final String API_PREFIX = "/api/v1";
   static final int MAX_RECORDED_REQUESTS = 1000;
   private static final Logger log = LoggerFactory.getLogger(OpenRouterSimulator.class);
 
-  private final HttpServer server;
+  private final SimulatorHttpServer server;
   private final ExecutorService executor;
   private volatile boolean closing;
 
@@ -71,11 +57,12 @@ public final class OpenRouterSimulator implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
-    this.server = HttpServer.create(
-        new InetSocketAddress(InetAddress.getLoopbackAddress(), options.port()), 256);
-    server.setExecutor(executor);
-    server.createContext("/", this::handle);
-    server.start();
+    try {
+      this.server = SimulatorHttpServer.start(options.port(), this::dispatch);
+    } catch (IOException | RuntimeException e) {
+      executor.shutdownNow();
+      throw e;
+    }
   }
 
   /** Starts a simulator on 127.0.0.1; port 0 picks a free port. */
@@ -93,7 +80,7 @@ public final class OpenRouterSimulator implements AutoCloseable {
   }
 
   public int port() {
-    return server.getAddress().getPort();
+    return server.port();
   }
 
   /** Requests received for a path below /api/v1, e.g. {@code "/chat/completions"}. */
@@ -137,7 +124,7 @@ public final class OpenRouterSimulator implements AutoCloseable {
       return;
     }
     closing = true;
-    server.stop(0);
+    server.closeConnections();
     executor.shutdownNow();
     try {
       if (!executor.awaitTermination(5, TimeUnit.SECONDS)) {
@@ -145,34 +132,67 @@ public final class OpenRouterSimulator implements AutoCloseable {
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    } finally {
+      server.close();
     }
   }
 
   // ---- request handling ----
 
-  private void handle(HttpExchange http) {
-    SimulatorExchange exchange = null;
+  /**
+   * On the event loop: records the request and answers what can be answered without waiting
+   * (errors, GET endpoints, immediate JSON completions: most benchmark requests), saving two
+   * thread hand-offs; anything that may block goes on to a worker thread.
+   */
+  private void dispatch(SimulatorExchange exchange) {
+    record(exchange.recorded());
+    SlowPart rest = answer(exchange, () -> route(exchange));
+    if (rest == null) {
+      return;
+    }
     try {
-      exchange = new SimulatorExchange(http, record(http));
-      route(exchange);
+      executor.execute(() -> answer(exchange, () -> {
+        rest.run();
+        return null;
+      }));
+    } catch (RejectedExecutionException e) {
+      exchange.finish(); // closing: no answer, the connection closes
+    }
+  }
+
+  /** One step of an answer. */
+  @FunctionalInterface
+  private interface Step {
+    /** Returns what is left to do on a worker thread, or null when the answer is complete. */
+    SlowPart run() throws IOException;
+  }
+
+  /**
+   * Runs a step, turning failures into responses; finishes the exchange unless the step left a
+   * slow part (which is returned).
+   */
+  private SlowPart answer(SimulatorExchange exchange, Step step) {
+    SlowPart rest = null;
+    try {
+      rest = step.run();
     } catch (SimulatorError error) {
       sendQuietly(exchange, error);
     } catch (IOException e) {
       // The client went away (recorded by the exchange) or the simulator is closing.
       log.debug("simulator response ended early: {}", e.toString());
     } catch (RuntimeException e) {
-      log.warn("simulator bug while handling {}", http.getRequestURI(), e);
+      log.warn("simulator bug while handling {} {}", exchange.method(), exchange.path(), e);
       sendQuietly(exchange, OpenRouterErrors.typed(500, "Internal Server Error", "server"));
     } finally {
-      if (exchange != null) {
+      if (rest == null && !exchange.detached()) {
         exchange.finish();
-      } else {
-        http.close();
       }
     }
+    return rest;
   }
 
-  private void route(SimulatorExchange exchange) throws IOException {
+  /** Answers, or returns the slow rest of the answer; GET endpoints never wait. */
+  private SlowPart route(SimulatorExchange exchange) throws IOException {
     String path = exchange.path();
     String method = exchange.method();
     Integer failure = failureFor(path);
@@ -182,7 +202,7 @@ public final class OpenRouterSimulator implements AutoCloseable {
     switch (path) {
       case "/chat/completions" -> {
         requireMethod(method, "POST");
-        chat.handle(exchange);
+        return chat.handle(exchange);
       }
       case "/models" -> {
         requireMethod(method, "GET");
@@ -209,6 +229,7 @@ public final class OpenRouterSimulator implements AutoCloseable {
         }
       }
     }
+    return null;
   }
 
   private Integer failureFor(String path) {
@@ -227,34 +248,18 @@ public final class OpenRouterSimulator implements AutoCloseable {
     }
   }
 
-  /** Reads the request and records it before anything is answered. */
-  private RecordedRequest record(HttpExchange http) throws IOException {
-    String body = new String(http.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-    long receivedAt = System.nanoTime();
-    String fullPath = http.getRequestURI().getPath();
-    String path = fullPath.equals(API_PREFIX) || fullPath.startsWith(API_PREFIX + "/")
-        ? fullPath.substring(API_PREFIX.length()) : fullPath;
-    Map<String, String> headers = new LinkedHashMap<>();
-    http.getRequestHeaders().forEach((name, values) ->
-        headers.merge(name.toLowerCase(Locale.ROOT), String.join(", ", values),
-            (a, b) -> a + ", " + b));
-    RecordedRequest request = new RecordedRequest(http.getRequestMethod(), path,
-        http.getRequestURI().getRawQuery(), Map.copyOf(headers), body, receivedAt,
-        new CompletableFuture<>(), new CompletableFuture<>());
-    counts.computeIfAbsent(path, p -> new AtomicInteger()).incrementAndGet();
+  /** Records a request before anything is answered. */
+  private void record(RecordedRequest request) {
+    counts.computeIfAbsent(request.path(), p -> new AtomicInteger()).incrementAndGet();
     synchronized (recorded) {
       recorded.addLast(request);
       while (recorded.size() > MAX_RECORDED_REQUESTS) {
         recorded.removeFirst();
       }
     }
-    return request;
   }
 
   private static void sendQuietly(SimulatorExchange exchange, SimulatorError error) {
-    if (exchange == null) {
-      return;
-    }
     try {
       exchange.sendError(error, Map.of());
     } catch (IOException | RuntimeException e) {

@@ -1,9 +1,9 @@
 package openrouter.gateway.server.simulator;
 
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 
 /**
@@ -13,7 +13,6 @@ import java.util.function.Supplier;
 public final class SimulatorOptions {
   private static final String ALPHANUMERIC =
       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-  private static final SecureRandom RANDOM = new SecureRandom();
 
   private final int port;
   private final int processingComments;
@@ -58,8 +57,7 @@ public final class SimulatorOptions {
 
   /**
    * Interval of keep-alive comments while a stream pauses longer than 50 ms, and of the endless
-   * comments of sim/stall (default 25 ms). Short, because a dead client is only noticed when a
-   * write fails, and on a FIN-closed socket that is the second write after the close.
+   * comments of sim/stall (default 25 ms).
    */
   public Duration keepAliveInterval() {
     return keepAliveInterval;
@@ -81,9 +79,12 @@ public final class SimulatorOptions {
   }
 
   static String randomGenerationId(Clock clock) {
+    // Ids need to be unique (62^20 values), not unguessable: ThreadLocalRandom, not the much
+    // slower, synchronized SecureRandom, on the request path.
+    ThreadLocalRandom random = ThreadLocalRandom.current();
     StringBuilder id = new StringBuilder("gen-").append(clock.instant().getEpochSecond()).append('-');
     for (int i = 0; i < 20; i++) {
-      id.append(ALPHANUMERIC.charAt(RANDOM.nextInt(ALPHANUMERIC.length())));
+      id.append(ALPHANUMERIC.charAt(random.nextInt(ALPHANUMERIC.length())));
     }
     return id.toString();
   }
