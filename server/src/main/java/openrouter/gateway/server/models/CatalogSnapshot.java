@@ -14,14 +14,23 @@ import openrouter.gateway.v1.Model;
  *     that changed nothing, and only that
  * @param models every model, in OpenRouter's order
  */
-public record CatalogSnapshot(String id, List<Model> models, Map<String, Model> byId) {
+public record CatalogSnapshot(String id, List<Model> models, Map<String, Model> byId, Map<Model, Model> withoutRaw) {
 
   public static CatalogSnapshot of(String id, List<Model> models) {
     Map<String, Model> byId = new LinkedHashMap<>();
+    // Listings leave out `raw` unless asked: made once per snapshot, not per request.
+    Map<Model, Model> lean = new java.util.IdentityHashMap<>();
     for (Model m : models) {
       byId.putIfAbsent(m.getId(), m);
+      lean.put(m, m.toBuilder().clearRaw().build());
     }
-    return new CatalogSnapshot(id, List.copyOf(models), Map.copyOf(byId));
+    return new CatalogSnapshot(id, List.copyOf(models), Map.copyOf(byId), java.util.Collections.unmodifiableMap(lean));
+  }
+
+  /** The model without its {@code raw} field (the same instance's lean copy). */
+  public Model lean(Model m) {
+    Model l = withoutRaw.get(m);
+    return l == null ? m.toBuilder().clearRaw().build() : l;
   }
 
   public int size() {

@@ -29,7 +29,7 @@ public final class ModelPager {
   private ModelPager() {}
 
   /** A validated ListModels request. */
-  public record Query(ModelFilter filter, int pageSize, Optional<Token> token) {}
+  public record Query(ModelFilter filter, int pageSize, Optional<Token> token, boolean includeRaw) {}
 
   /** Where the next page starts, and what it is bound to. */
   public record Token(String filterFingerprint, String snapshotId, int offset) {}
@@ -63,7 +63,7 @@ public final class ModelPager {
       throw GatewayFailure.invalid(violations);
     }
     int size = pageSize == 0 ? DEFAULT_PAGE_SIZE : Math.min(pageSize, MAX_PAGE_SIZE);
-    return new Query(filter.orElseThrow(), size, token);
+    return new Query(filter.orElseThrow(), size, token, request.getIncludeRaw());
   }
 
   /** The page of {@code snapshot} the query asks for; without the cache info. */
@@ -84,9 +84,10 @@ public final class ModelPager {
       offset = token.offset();
     }
     int end = Math.min(matching.size(), offset + query.pageSize());
-    ListModelsResponse.Builder page = ListModelsResponse.newBuilder()
-        .addAllModels(matching.subList(offset, end))
-        .setTotalSize(matching.size());
+    ListModelsResponse.Builder page = ListModelsResponse.newBuilder().setTotalSize(matching.size());
+    for (Model m : matching.subList(offset, end)) {
+      page.addModels(query.includeRaw() ? m : snapshot.lean(m));
+    }
     if (end < matching.size()) {
       page.setNextPageToken(encode(new Token(query.filter().fingerprint(), snapshot.id(), end)));
     }

@@ -379,9 +379,22 @@ class ModelsServiceTest {
   @Test
   void getModelFindsAnEntry() {
     GetModelResponse r = models().getModel(GetModelRequest.newBuilder().setId("sim/echo").build());
-    assertThat(r.getModel()).isEqualTo(all.stream().filter(m -> m.getId().equals("sim/echo")).findFirst().orElseThrow());
+    // Listings leave `raw` out unless asked; GetModel always carries it.
+    assertThat(r.getModel().toBuilder().clearRaw().build())
+        .isEqualTo(all.stream().filter(m -> m.getId().equals("sim/echo")).findFirst().orElseThrow());
+    assertThat(r.getModel().hasRaw()).isTrue();
     assertThat(r.getVariant()).isEmpty();
     assertThat(r.getCache().hasFetchedAt()).isTrue();
+  }
+
+  @Test
+  void listingsCarryRawOnlyWhenAsked() {
+    ListModelsResponse lean = models().listModels(ListModelsRequest.newBuilder().setPageSize(1000).build());
+    ListModelsResponse full = models().listModels(ListModelsRequest.newBuilder().setPageSize(1000).setIncludeRaw(true).build());
+    assertThat(lean.getModelsList()).noneMatch(Model::hasRaw);
+    assertThat(full.getModelsList()).allMatch(Model::hasRaw);
+    assertThat(full.getModelsCount()).isEqualTo(lean.getModelsCount());
+    assertThat(lean.getSerializedSize()).isLessThan(full.getSerializedSize() / 2);
   }
 
   @Test
