@@ -27,7 +27,8 @@ if g and d:
                  f" (gateway {ms(g['latencyMs']['p50'])} / {ms(g['latencyMs']['p99'])}, direct {ms(d['latencyMs']['p50'])} / {ms(d['latencyMs']['p99'])})",
                  "≤ 0.3 ms / ≤ 1 ms"))
 frontier = []
-for f in sorted(run.glob("unary-open-*.json"), key=lambda p: int(p.stem.split("-")[-1])):
+for f in sorted((p for p in run.glob("unary-open-*.json") if p.stem.split("-")[-1].isdigit()),
+                key=lambda p: int(p.stem.split("-")[-1])):
     r = json.loads(f.read_text())
     frontier.append((int(f.stem.split("-")[-1]), r))
 best = None
