@@ -3,10 +3,24 @@
 # Installs the Node tools and the Node client's packages from their committed lock files, lints
 # the contracts, builds and runs every Maven test, checks the stubs buf.gen.yaml generates for
 # Go, Python and TypeScript, then runs the cross-language conformance suite against a gateway
-# process. Needs Debian's python3-grpcio, python3-protobuf, protobuf-compiler,
-# protobuf-compiler-grpc, protoc-gen-go and protoc-gen-go-grpc (.ci/run installs them).
+# process. Installs what it needs when missing: Debian's python3-grpcio, python3-protobuf,
+# protobuf-compiler, protobuf-compiler-grpc, protoc-gen-go and protoc-gen-go-grpc.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+# dpkg -s answers at once when they are all installed already.
+debian_packages=(python3-grpcio python3-protobuf protobuf-compiler protobuf-compiler-grpc
+  protoc-gen-go protoc-gen-go-grpc)
+if ! dpkg -s "${debian_packages[@]}" >/dev/null 2>&1; then
+  echo "== apt-get install ${debian_packages[*]}"
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${debian_packages[@]}"
+  else
+    sudo apt-get update -qq
+    sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${debian_packages[@]}"
+  fi
+fi
 
 echo "== npm ci (buf and protoc-gen-es, from package-lock.json)"
 npm ci --no-audit --no-fund --loglevel=error
