@@ -2,7 +2,6 @@ package openrouter.gateway.server.errors;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.Any;
 import com.google.protobuf.util.Durations;
 import com.google.rpc.BadRequest;
@@ -23,6 +22,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import openrouter.gateway.server.json.Json;
 
 /**
  * The one place where failures become gRPC statuses. Every status carries a {@code
@@ -37,7 +37,6 @@ public final class StatusMapper {
   public static final String GATEWAY_DOMAIN = "openrouter-grpc-gateway";
   static final String CREDITS_URL = "https://openrouter.ai/credits";
   private static final int MAX_DETAIL_CHARS = 500;
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Clock clock;
 
@@ -280,7 +279,7 @@ public final class StatusMapper {
       String text = raw.asText().trim();
       if (text.startsWith("{") || text.startsWith("[")) {
         try {
-          String inner = extractDetail(JSON.readTree(text), depth + 1);
+          String inner = extractDetail(Json.mapper().readTree(text), depth + 1);
           if (!inner.isBlank()) {
             return inner;
           }
