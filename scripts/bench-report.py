@@ -46,9 +46,14 @@ if g and d:
                  "≤ 1 ms / ≤ 0.5 ms"))
 s = load("streams-10k")
 if s:
-    peak = (run / "streams-10k-peak-rss.txt").read_text().strip() if (run / "streams-10k-peak-rss.txt").exists() else "?"
+    peaks = load("streams-10k-peaks") or {}
+    if not peaks and (run / "streams-10k-peak-rss.txt").exists():  # runs before 2026-11-22 02:00
+        peaks = {"peakRssMb": (run / "streams-10k-peak-rss.txt").read_text().strip()}
+    held = f", {peaks['peakActiveStreams']} active in the gateway at the peak" if "peakActiveStreams" in peaks else ""
+    conns = f", {peaks['peakUpstreamConnections']} upstream connections at the peak" if "peakUpstreamConnections" in peaks else ""
     rows.append(("concurrent streams", "streams held open at once, all completing OK; gateway RSS",
-                 f"{s['ok']} OK of {s['ok'] + s['errors']} ({s['outcomes']}), peak RSS {peak} MB", "10,000 streams in ≤ 1 GiB"))
+                 f"{s['ok']} OK of {s['ok'] + s['errors']} ({s['outcomes']}){held}{conns}; peak RSS {peaks.get('peakRssMb', '?')} MB;"
+                 f" first chunk p50 {ms(s['firstChunkMs']['p50'])}, p99 {ms(s['firstChunkMs']['p99'])}", "10,000 streams in ≤ 1 GiB"))
 m = load("models-c32")
 if m:
     rows.append(("cached ListModels", "throughput at concurrency 32",
