@@ -1,8 +1,8 @@
 package openrouter.gateway.server.grpc;
 
-import io.grpc.BindableService;
 import io.grpc.ForwardingServerCallListener;
 import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
@@ -19,12 +19,30 @@ import openrouter.gateway.server.errors.StatusMapper;
  * ErrorInfo. Left alone, grpc-java parses requests outside any handler and turns the parse
  * failure into UNKNOWN "Application error processing RPC" (and a SEVERE log line). Here the
  * service receives raw bytes and parses them inside a listener that can answer properly.
+ *
+ * <p>Only requests are handled as bytes. Responses go out as the service's own marshaller
+ * streamed them: a protobuf response stays a drainable stream that is serialized straight into
+ * the transport's buffer (re-reading it through a buffered stream cost a second copy of every
+ * response), and a method may answer with bytes it serialized earlier (see {@link PreSerialized}).
  */
 final class MalformedRequests {
+  /** Requests reach the listener as the transport's stream; the service's own parser reads it there. */
+  private static final MethodDescriptor.Marshaller<InputStream> AS_IS = new MethodDescriptor.Marshaller<>() {
+    @Override
+    public InputStream stream(InputStream value) {
+      return value;
+    }
+
+    @Override
+    public InputStream parse(InputStream stream) {
+      return stream;
+    }
+  };
+
   private MalformedRequests() {}
 
-  static ServerServiceDefinition wrap(BindableService service, StatusMapper statusMapper) {
-    ServerServiceDefinition raw = ServerInterceptors.useInputStreamMessages(service.bindService());
+  static ServerServiceDefinition wrap(ServerServiceDefinition service, StatusMapper statusMapper) {
+    ServerServiceDefinition raw = ServerInterceptors.useMarshalledMessages(service, AS_IS, AS_IS);
     return ServerInterceptors.intercept(raw, new ServerInterceptor() {
       @Override
       public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
