@@ -72,7 +72,11 @@ public final class ModelCatalog {
   public record Health(boolean loaded, int count, Optional<Duration> cacheAge, boolean stale) {}
 
   private CatalogSnapshot fetch(Optional<String> callerKey) {
-    JsonNode data = UpstreamGet.data(client, PATH, callerKey, json, FETCH_TIMEOUT);
+    return fromListing(UpstreamGet.data(client, PATH, callerKey, json, FETCH_TIMEOUT));
+  }
+
+  /** A snapshot of the {@code data} array of {@code GET /models}; fails on anything else. */
+  public static CatalogSnapshot fromListing(JsonNode data) {
     if (!data.isArray()) {
       throw GatewayFailure.of(Kind.UPSTREAM_MALFORMED, "GET /models returned no data array");
     }

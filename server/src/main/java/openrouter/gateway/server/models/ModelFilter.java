@@ -10,6 +10,7 @@ import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -206,6 +207,31 @@ public final class ModelFilter {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every JVM has SHA-256", e);
     }
+  }
+
+  /**
+   * Equal filters list the same models in the same order (the fields are the normalised
+   * request), so a filter can key a cache of pages.
+   */
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof ModelFilter f
+        && minContextLength == f.minContextLength
+        && freeOnly == f.freeOnly
+        && order == f.order
+        && authorPrefix.equals(f.authorPrefix)
+        && query.equals(f.query)
+        && inputModalities.equals(f.inputModalities)
+        && outputModalities.equals(f.outputModalities)
+        && supportedParameters.equals(f.supportedParameters)
+        && Objects.equals(maxPromptPrice, f.maxPromptPrice)
+        && Objects.equals(maxCompletionPrice, f.maxCompletionPrice);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(authorPrefix, query, inputModalities, outputModalities, supportedParameters,
+        minContextLength, maxPromptPrice, maxCompletionPrice, freeOnly, order);
   }
 
   private static String plain(BigDecimal d) {
