@@ -44,6 +44,8 @@ public final class ModelFilter {
   private final boolean freeOnly;
   private final String query;
   private final ModelOrder order;
+  /** Hashed once: every ListModels call looks its page up by query. */
+  private final int hash;
 
   private ModelFilter(ListModelsRequest r, BigDecimal maxPromptPrice, BigDecimal maxCompletionPrice) {
     this.authorPrefix = lower(r.getAuthorPrefix());
@@ -56,6 +58,8 @@ public final class ModelFilter {
     this.freeOnly = r.getFreeOnly();
     this.query = lower(r.getQuery());
     this.order = r.getOrderBy() == ModelOrder.MODEL_ORDER_UNSPECIFIED ? ModelOrder.MODEL_ORDER_ID : r.getOrderBy();
+    this.hash = Objects.hash(authorPrefix, query, inputModalities, outputModalities, supportedParameters,
+        minContextLength, maxPromptPrice, maxCompletionPrice, freeOnly, order);
   }
 
   /** The request's filters, or the violations (added to {@code violations}) that prevent them. */
@@ -230,8 +234,7 @@ public final class ModelFilter {
 
   @Override
   public int hashCode() {
-    return Objects.hash(authorPrefix, query, inputModalities, outputModalities, supportedParameters,
-        minContextLength, maxPromptPrice, maxCompletionPrice, freeOnly, order);
+    return hash;
   }
 
   private static String plain(BigDecimal d) {
