@@ -1,9 +1,11 @@
 package openrouter.gateway.server.grpc;
 
 import com.google.rpc.BadRequest.FieldViolation;
+import io.grpc.BindableService;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
 import java.util.List;
-import java.util.Optional;
 import openrouter.gateway.server.security.CallContext;
 import openrouter.gateway.server.errors.GatewayFailure;
 import openrouter.gateway.server.errors.GatewayFailure.Kind;
@@ -11,27 +13,39 @@ import openrouter.gateway.server.errors.StatusMapper;
 import openrouter.gateway.server.models.CatalogSnapshot;
 import openrouter.gateway.server.models.ModelCatalog;
 import openrouter.gateway.server.models.ModelPager;
+import openrouter.gateway.server.models.SerializedPages;
 import openrouter.gateway.v1.GetModelRequest;
 import openrouter.gateway.v1.GetModelResponse;
 import openrouter.gateway.v1.ListModelsRequest;
-import openrouter.gateway.v1.ListModelsResponse;
 import openrouter.gateway.v1.ModelsServiceGrpc;
 
 /**
  * The gRPC edge of the model catalogue. Requests are validated before the catalogue is read,
  * so a bad request never costs an upstream call.
+ *
+ * <p>ListModels answers with pages serialized once per catalogue snapshot and query ({@link
+ * SerializedPages}) followed by the call's own cache field: the same bytes as serializing the
+ * ListModelsResponse, without doing it on every call.
  */
-public final class ModelsGrpcService extends ModelsServiceGrpc.ModelsServiceImplBase {
+public final class ModelsGrpcService implements ModelsServiceGrpc.AsyncService, BindableService {
   private final ModelCatalog catalog;
   private final StatusMapper statusMapper;
+  private final SerializedPages pages;
 
   public ModelsGrpcService(ModelCatalog catalog, StatusMapper statusMapper) {
     this.catalog = catalog;
     this.statusMapper = statusMapper;
+    this.pages = new SerializedPages(SerializedPages.DEFAULT_MAX_BYTES);
   }
 
   @Override
-  public void listModels(ListModelsRequest request, StreamObserver<ListModelsResponse> observer) {
+  public ServerServiceDefinition bindService() {
+    return PreSerialized.rebind(ModelsServiceGrpc.bindService(this), ModelsServiceGrpc.getListModelsMethod(),
+        ServerCalls.asyncUnaryCall(this::listSerializedModels));
+  }
+
+  /** ListModels, answered with a {@link PreSerialized.Message}; bound in place of {@link #listModels}. */
+  private void listSerializedModels(ListModelsRequest request, StreamObserver<Object> observer) {
     ModelPager.Query query;
     try {
       query = ModelPager.parse(request);
@@ -40,7 +54,8 @@ public final class ModelsGrpcService extends ModelsServiceGrpc.ModelsServiceImpl
       return;
     }
     AsyncUnary.respond(observer, catalog.snapshot(CallContext.callerOpenRouterKey(), request.getForceRefresh()),
-        read -> ModelPager.page(query, read.value()).setCache(AsyncUnary.cacheInfo(read)).build(),
+        read -> new PreSerialized.Message(pages.page(query, read.value()),
+            SerializedPages.cacheField(AsyncUnary.cacheInfo(read))),
         statusMapper);
   }
 

@@ -10,6 +10,6 @@ public final class ServiceDefinitions {
 
   /** The service, answering malformed request bytes with INVALID_ARGUMENT (see {@link MalformedRequests}). */
   public static ServerServiceDefinition strict(BindableService service, StatusMapper statusMapper) {
-    return MalformedRequests.wrap(service, statusMapper);
+    return MalformedRequests.wrap(service.bindService(), statusMapper);
   }
 }

@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 import openrouter.gateway.v1.Model;
 
 /**
@@ -13,8 +14,13 @@ import openrouter.gateway.v1.Model;
  *     two reads of an unchanged catalogue have the same id, so page tokens survive a refresh
  *     that changed nothing, and only that
  * @param models every model, in OpenRouter's order
+ * @param serial identifies this snapshot object: every read of the catalogue, for any key,
+ *     makes a new one, so what is derived from a snapshot and cached by its serial (serialized
+ *     pages) is never served from another read or another key's catalogue
  */
-public record CatalogSnapshot(String id, List<Model> models, Map<String, Model> byId, Map<Model, Model> withoutRaw) {
+public record CatalogSnapshot(String id, List<Model> models, Map<String, Model> byId, Map<Model, Model> withoutRaw,
+    long serial) {
+  private static final AtomicLong SERIALS = new AtomicLong();
 
   public static CatalogSnapshot of(String id, List<Model> models) {
     Map<String, Model> byId = new LinkedHashMap<>();
@@ -24,7 +30,8 @@ public record CatalogSnapshot(String id, List<Model> models, Map<String, Model> 
       byId.putIfAbsent(m.getId(), m);
       lean.put(m, m.toBuilder().clearRaw().build());
     }
-    return new CatalogSnapshot(id, List.copyOf(models), Map.copyOf(byId), java.util.Collections.unmodifiableMap(lean));
+    return new CatalogSnapshot(id, List.copyOf(models), Map.copyOf(byId), java.util.Collections.unmodifiableMap(lean),
+        SERIALS.incrementAndGet());
   }
 
   /** The model without its {@code raw} field (the same instance's lean copy). */

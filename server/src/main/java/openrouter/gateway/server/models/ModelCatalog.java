@@ -37,9 +37,12 @@ public final class ModelCatalog {
   private final OpenRouterClient client;
   private final SnapshotCache<CatalogSnapshot> cache;
   private final ObjectMapper json;
+  /** The gateway key's fingerprint, hashed once: most reads use it. */
+  private final String gatewayKeyIdentity;
 
   public ModelCatalog(OpenRouterClient client, SnapshotCache<CatalogSnapshot> cache, ObjectMapper json) {
     this.client = client;
+    this.gatewayKeyIdentity = KeyFingerprint.of(Optional.empty(), client.target());
     this.cache = cache;
     this.json = json;
   }
@@ -49,14 +52,14 @@ public final class ModelCatalog {
    * GatewayFailure} only when it cannot be read and no copy is young enough to serve.
    */
   public CompletableFuture<CachedRead<CatalogSnapshot>> snapshot(Optional<String> callerKey, boolean forceRefresh) {
-    String identity = KeyFingerprint.of(callerKey, client.target());
+    String identity = callerKey.isPresent() ? KeyFingerprint.of(callerKey, client.target()) : gatewayKeyIdentity;
     return cache.get(identity, forceRefresh, () -> fetch(callerKey));
   }
 
   /** The state of the gateway key's catalogue, for the health report; never calls upstream. */
   public Health health() {
     Optional<CachedRead<CatalogSnapshot>> held =
-        cache.peek(KeyFingerprint.of(Optional.empty(), client.target()));
+        cache.peek(gatewayKeyIdentity);
     return new Health(held.isPresent(), held.map(r -> r.value().size()).orElse(0),
         held.map(CachedRead::age), held.map(CachedRead::stale).orElse(false));
   }
@@ -72,7 +75,11 @@ public final class ModelCatalog {
   public record Health(boolean loaded, int count, Optional<Duration> cacheAge, boolean stale) {}
 
   private CatalogSnapshot fetch(Optional<String> callerKey) {
-    JsonNode data = UpstreamGet.data(client, PATH, callerKey, json, FETCH_TIMEOUT);
+    return fromListing(UpstreamGet.data(client, PATH, callerKey, json, FETCH_TIMEOUT));
+  }
+
+  /** A snapshot of the {@code data} array of {@code GET /models}; fails on anything else. */
+  public static CatalogSnapshot fromListing(JsonNode data) {
     if (!data.isArray()) {
       throw GatewayFailure.of(Kind.UPSTREAM_MALFORMED, "GET /models returned no data array");
     }

@@ -10,6 +10,7 @@ import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -43,6 +44,8 @@ public final class ModelFilter {
   private final boolean freeOnly;
   private final String query;
   private final ModelOrder order;
+  /** Hashed once: every ListModels call looks its page up by query. */
+  private final int hash;
 
   private ModelFilter(ListModelsRequest r, BigDecimal maxPromptPrice, BigDecimal maxCompletionPrice) {
     this.authorPrefix = lower(r.getAuthorPrefix());
@@ -55,6 +58,8 @@ public final class ModelFilter {
     this.freeOnly = r.getFreeOnly();
     this.query = lower(r.getQuery());
     this.order = r.getOrderBy() == ModelOrder.MODEL_ORDER_UNSPECIFIED ? ModelOrder.MODEL_ORDER_ID : r.getOrderBy();
+    this.hash = Objects.hash(authorPrefix, query, inputModalities, outputModalities, supportedParameters,
+        minContextLength, maxPromptPrice, maxCompletionPrice, freeOnly, order);
   }
 
   /** The request's filters, or the violations (added to {@code violations}) that prevent them. */
@@ -206,6 +211,30 @@ public final class ModelFilter {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every JVM has SHA-256", e);
     }
+  }
+
+  /**
+   * Equal filters list the same models in the same order (the fields are the normalised
+   * request), so a filter can key a cache of pages.
+   */
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof ModelFilter f
+        && minContextLength == f.minContextLength
+        && freeOnly == f.freeOnly
+        && order == f.order
+        && authorPrefix.equals(f.authorPrefix)
+        && query.equals(f.query)
+        && inputModalities.equals(f.inputModalities)
+        && outputModalities.equals(f.outputModalities)
+        && supportedParameters.equals(f.supportedParameters)
+        && Objects.equals(maxPromptPrice, f.maxPromptPrice)
+        && Objects.equals(maxCompletionPrice, f.maxCompletionPrice);
+  }
+
+  @Override
+  public int hashCode() {
+    return hash;
   }
 
   private static String plain(BigDecimal d) {

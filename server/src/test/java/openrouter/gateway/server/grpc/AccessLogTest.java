@@ -113,6 +113,8 @@ class AccessLogTest {
     stub.chat(chat("sim/echo", "no id"));
     String generated = headers.get().get(REQUEST_ID);
     assertThat(generated).matches("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+    assertThat(java.util.UUID.fromString(generated).version()).as("a random UUID").isEqualTo(4);
+    assertThat(java.util.UUID.fromString(generated).variant()).isEqualTo(2);
     logs.await("request_id=" + generated, 1);
 
     // An id that looks like a key, or is not a sane token, is replaced rather than logged.

@@ -84,6 +84,45 @@ class ModelRulesTest {
   }
 
   @Test
+  void queriesThatCanListDifferentPagesAreNeverEqual() {
+    // Serialized pages are cached by query: equal queries must list the same page.
+    CatalogSnapshot snapshot = CatalogSnapshot.of("s1", CATALOGUE);
+    String token = ModelPager.page(ModelPager.parse(ListModelsRequest.newBuilder().setPageSize(1).build()), snapshot)
+        .build().getNextPageToken();
+    List<ListModelsRequest> distinct = List.of(
+        ListModelsRequest.getDefaultInstance(),
+        ListModelsRequest.newBuilder().setAuthorPrefix("free/").build(),
+        ListModelsRequest.newBuilder().setQuery("free").build(),
+        ListModelsRequest.newBuilder().addInputModalities("text").build(),
+        ListModelsRequest.newBuilder().addOutputModalities("text").build(),
+        ListModelsRequest.newBuilder().addSupportedParameters("tools").build(),
+        ListModelsRequest.newBuilder().addInputModalities("a,b").build(),
+        ListModelsRequest.newBuilder().addInputModalities("a").addInputModalities("b").build(),
+        ListModelsRequest.newBuilder().setMinContextLength(3000).build(),
+        ListModelsRequest.newBuilder().setMaxPromptPrice("0.000001").build(),
+        ListModelsRequest.newBuilder().setMaxCompletionPrice("0.000001").build(),
+        ListModelsRequest.newBuilder().setFreeOnly(true).build(),
+        ListModelsRequest.newBuilder().setOrderBy(ModelOrder.MODEL_ORDER_PRICE).build(),
+        ListModelsRequest.newBuilder().setOrderBy(ModelOrder.MODEL_ORDER_NEWEST).build(),
+        ListModelsRequest.newBuilder().setPageSize(1).build(),
+        ListModelsRequest.newBuilder().setPageSize(1).setPageToken(token).build(),
+        ListModelsRequest.newBuilder().setIncludeRaw(true).build());
+    for (int i = 0; i < distinct.size(); i++) {
+      ModelPager.Query query = ModelPager.parse(distinct.get(i));
+      assertThat(ModelPager.parse(distinct.get(i))).isEqualTo(query).hasSameHashCodeAs(query);
+      for (int j = 0; j < distinct.size(); j++) {
+        if (i != j) {
+          assertThat(ModelPager.parse(distinct.get(j))).as("%s vs %s", distinct.get(i), distinct.get(j)).isNotEqualTo(query);
+        }
+      }
+    }
+    // The same query written differently is one key; force_refresh does not change the page.
+    assertThat(ModelPager.parse(ListModelsRequest.newBuilder().setAuthorPrefix(" FREE/ ").setForceRefresh(true)
+        .setOrderBy(ModelOrder.MODEL_ORDER_ID).setPageSize(50).build()))
+        .isEqualTo(ModelPager.parse(ListModelsRequest.newBuilder().setAuthorPrefix("free/").build()));
+  }
+
+  @Test
   void tokensThatWereTamperedWithAreRefused() {
     CatalogSnapshot snapshot = CatalogSnapshot.of("s1", CATALOGUE);
     ModelPager.Query first = ModelPager.parse(ListModelsRequest.newBuilder().setPageSize(1).build());
