@@ -189,7 +189,7 @@ public final class Gateway implements AutoCloseable {
         // The last interceptor registered runs first: the caller check runs inside the access
         // log, so calls it refuses (authentication, rate limits) are logged too.
         .intercept(callerInterceptor)
-        .intercept(new AccessLogInterceptor())
+        .intercept(new AccessLogInterceptor(AccessLogInterceptor.Lines.parse(config.ops().accessLog())))
         .addService(ServiceDefinitions.strict(chatService, statusMapper))
         .addService(ServiceDefinitions.strict(new ModelsGrpcService(catalog, statusMapper), statusMapper))
         .addService(ServiceDefinitions.strict(new CreditsGrpcService(credits, statusMapper), statusMapper))

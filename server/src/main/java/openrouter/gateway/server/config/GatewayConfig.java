@@ -227,6 +227,12 @@ public record GatewayConfig(
   static final Setting LOG_FORMAT =
       Setting.plain(
           "GATEWAY_LOG_FORMAT", "text", "Log format: text, or json (one JSON object per line).");
+  static final Setting ACCESS_LOG =
+      Setting.plain(
+          "GATEWAY_ACCESS_LOG",
+          "all",
+          "Access lines: all (one per call), errors (only calls that did not end OK), or off."
+              + " At high call rates the line is a large share of a cheap call's cost.");
   static final Setting LOG_LEVEL =
       Setting.plain(
           "GATEWAY_LOG_LEVEL",
@@ -327,6 +333,7 @@ public record GatewayConfig(
           METRICS_PORT,
           LOG_FORMAT,
           LOG_LEVEL,
+          ACCESS_LOG,
           PROBE_INTERVAL,
           PROBE_TIMEOUT);
 
@@ -444,6 +451,7 @@ public record GatewayConfig(
             metricsPort(values),
             choice(values, LOG_FORMAT, List.of("text", "json")),
             choice(values, LOG_LEVEL, List.of("ERROR", "WARN", "INFO", "DEBUG", "TRACE")),
+            choice(values, ACCESS_LOG, List.of("all", "errors", "off")),
             millis(values, PROBE_INTERVAL),
             positiveMillis(values, PROBE_TIMEOUT)));
   }
@@ -475,6 +483,7 @@ public record GatewayConfig(
       OptionalInt metricsPort,
       String logFormat,
       String logLevel,
+      String accessLog,
       Duration probeInterval,
       Duration probeTimeout) {}
 

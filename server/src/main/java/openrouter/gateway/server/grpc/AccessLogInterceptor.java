@@ -39,15 +39,38 @@ import org.slf4j.event.Level;
  * <p>The access line (logger {@value #LOGGER}) carries method, model, provider, code, reason
  * (the ErrorInfo reason), duration, time to first chunk, tokens, cost, attempts and request id
  * as key=value pairs (top-level fields in JSON). Standard health checks, which probes send every
- * few seconds, are logged at DEBUG; everything else at INFO.
+ * few seconds, are logged at DEBUG; everything else at INFO. {@code GATEWAY_ACCESS_LOG} keeps
+ * only the lines of calls that did not end OK, or none: building and writing the line costs
+ * about a third of a cached ListModels call (docs/BENCHMARKS.md).
  */
 public final class AccessLogInterceptor implements ServerInterceptor {
+  /** Which calls get an access line. */
+  public enum Lines {
+    ALL,
+    ERRORS,
+    OFF;
+
+    public static Lines parse(String setting) {
+      return valueOf(setting.toUpperCase(java.util.Locale.ROOT));
+    }
+  }
+
   public static final String LOGGER = "openrouter.gateway.access";
   public static final Metadata.Key<String> REQUEST_ID =
       Metadata.Key.of("x-request-id", Metadata.ASCII_STRING_MARSHALLER);
   private static final Logger log = LoggerFactory.getLogger(LOGGER);
   private static final long DEADLINE_SLACK_MS = 100;
   private static final Pattern SANE_ID = Pattern.compile("[A-Za-z0-9._:/+=@-]{1,128}");
+
+  private final Lines lines;
+
+  public AccessLogInterceptor() {
+    this(Lines.ALL);
+  }
+
+  public AccessLogInterceptor(Lines lines) {
+    this.lines = lines;
+  }
 
   @Override
   public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(
@@ -144,8 +167,8 @@ public final class AccessLogInterceptor implements ServerInterceptor {
     return "";
   }
 
-  private static void write(Level level, String method, CallRecord record, String code, String reason) {
-    if (!log.isEnabledForLevel(level)) {
+  private void write(Level level, String method, CallRecord record, String code, String reason) {
+    if (lines == Lines.OFF || (lines == Lines.ERRORS && code.equals("OK")) || !log.isEnabledForLevel(level)) {
       return;
     }
     ChatStats chat = record.chat();

@@ -105,6 +105,28 @@ class AccessLogTest {
   }
 
   @Test
+  void withAccessLogErrorsOnlyFailedCallsGetALineAndWithOffNone() throws Exception {
+    for (String setting : List.of("errors", "off")) {
+      try (GatewayHarness quiet = GatewayHarness.withSimulator("GATEWAY_ACCESS_LOG", setting)) {
+        var stub = ChatServiceGrpc.newBlockingStub(quiet.channel).withDeadlineAfter(10, TimeUnit.SECONDS);
+        stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(requestId("quiet-ok-" + setting)))
+            .chat(chat("sim/echo", "fine"));
+        catchThrowableOfType(StatusRuntimeException.class,
+            () -> stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(requestId("quiet-402-" + setting)))
+                .chat(chat("sim/error-402", "no money")));
+        // A marker call on the always-logging gateway: once its line is there, the async
+        // appender has also written whatever the quiet gateway logged before it.
+        ChatServiceGrpc.newBlockingStub(h.channel).withDeadlineAfter(10, TimeUnit.SECONDS)
+            .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(requestId("marker-" + setting)))
+            .chat(chat("sim/echo", "marker"));
+        logs.await("request_id=marker-" + setting, 1);
+        assertThat(logs.linesWith("request_id=quiet-ok-" + setting)).isEmpty();
+        assertThat(logs.linesWith("request_id=quiet-402-" + setting)).hasSize(setting.equals("errors") ? 1 : 0);
+      }
+    }
+  }
+
+  @Test
   void withoutAUsableIdOneIsGenerated() throws Exception {
     AtomicReference<Metadata> headers = new AtomicReference<>();
     AtomicReference<Metadata> trailers = new AtomicReference<>();
