@@ -65,6 +65,7 @@ public final class OpenRouterClient implements AutoCloseable {
             .addInterceptor(new UpstreamExchanges(observer, target.baseUrl().getRawPath()))
             .addInterceptor(new UpstreamHeaders(target.apiKey(), siteUrl, siteName, version))
             .addInterceptor(new UpstreamDebugLog())
+            .socketFactory(new NoDelaySocketFactory())
             .connectTimeout(Duration.ofSeconds(10))
             .writeTimeout(Duration.ofSeconds(30))
             // OpenRouter's keep-alive comments and whitespace padding defeat read timeouts, so
