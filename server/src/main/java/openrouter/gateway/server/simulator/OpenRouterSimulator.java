@@ -57,7 +57,8 @@ public final class OpenRouterSimulator implements AutoCloseable {
       return t;
     });
     try {
-      this.server = SimulatorHttpServer.start(options.port(), this::dispatch);
+      this.server = SimulatorHttpServer.start(options.port(), options.http2MaxConcurrentStreams(),
+          this::dispatch);
     } catch (IOException | RuntimeException e) {
       executor.shutdownNow();
       throw e;

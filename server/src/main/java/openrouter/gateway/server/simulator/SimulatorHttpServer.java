@@ -54,11 +54,6 @@ final class SimulatorHttpServer implements AutoCloseable {
   /** Two event loops are plenty on the two-core machines the benchmarks run on. */
   private static final int IO_THREADS = Math.min(2, Runtime.getRuntime().availableProcessors());
   /**
-   * Streams one HTTP/2 connection may have open at once: enough for every benchmark on one
-   * connection (a client opens another connection when it reaches the limit).
-   */
-  static final int HTTP2_MAX_CONCURRENT_STREAMS = 20_000;
-  /**
    * Request bytes a client may send on one stream, and on the whole connection, before the
    * simulator's WINDOW_UPDATE: larger than HTTP/2's 64 KiB default so big request bodies and
    * thousands of small ones do not wait for a round trip each. Bytes are acknowledged as the
@@ -81,7 +76,8 @@ final class SimulatorHttpServer implements AutoCloseable {
   private final AtomicInteger acceptedConnections = new AtomicInteger();
   private final AtomicInteger http2Connections = new AtomicInteger();
 
-  private SimulatorHttpServer(int port, RequestHandler handler) throws IOException {
+  private SimulatorHttpServer(int port, int http2MaxConcurrentStreams, RequestHandler handler)
+      throws IOException {
     // Native epoll on Linux saves syscalls and copies; NIO everywhere else.
     boolean epoll = Epoll.isAvailable();
     IoHandlerFactory ioHandlers = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
@@ -106,7 +102,7 @@ final class SimulatorHttpServer implements AutoCloseable {
             acceptedConnections.incrementAndGet();
             channel.pipeline().addLast("protocol", new ProtocolSniffer(
                 pipeline -> installHttp1(pipeline, handler),
-                pipeline -> installHttp2(pipeline, handler)));
+                pipeline -> installHttp2(pipeline, http2MaxConcurrentStreams, handler)));
           }
         });
     ChannelFuture bound = bootstrap
@@ -136,11 +132,12 @@ final class SimulatorHttpServer implements AutoCloseable {
    * that resets a stream or stops reading it looks to the handlers like an HTTP/1.1 client that
    * closed or stopped reading its connection.
    */
-  private void installHttp2(ChannelPipeline pipeline, RequestHandler handler) {
+  private void installHttp2(ChannelPipeline pipeline, int maxConcurrentStreams,
+      RequestHandler handler) {
     http2Connections.incrementAndGet();
     Http2FrameCodec codec = Http2FrameCodecBuilder.forServer()
         .initialSettings(Http2Settings.defaultSettings()
-            .maxConcurrentStreams(HTTP2_MAX_CONCURRENT_STREAMS)
+            .maxConcurrentStreams(maxConcurrentStreams)
             .initialWindowSize(HTTP2_STREAM_WINDOW)
             .maxHeaderListSize(MAX_HEADER_BYTES))
         // Netty's "rapid reset" guard (GOAWAY after 200 RST_STREAMs in 30 s) would close the
@@ -168,9 +165,13 @@ final class SimulatorHttpServer implements AutoCloseable {
     }
   }
 
-  /** Listens on 127.0.0.1:{@code port} (0 picks a free port). */
-  static SimulatorHttpServer start(int port, RequestHandler handler) throws IOException {
-    return new SimulatorHttpServer(port, handler);
+  /**
+   * Listens on 127.0.0.1:{@code port} (0 picks a free port); an HTTP/2 connection carries up to
+   * {@code http2MaxConcurrentStreams} streams at once.
+   */
+  static SimulatorHttpServer start(int port, int http2MaxConcurrentStreams, RequestHandler handler)
+      throws IOException {
+    return new SimulatorHttpServer(port, http2MaxConcurrentStreams, handler);
   }
 
   int port() {

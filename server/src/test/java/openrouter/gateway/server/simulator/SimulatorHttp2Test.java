@@ -112,7 +112,7 @@ class SimulatorHttp2Test {
     try (RawHttp2Client raw = new RawHttp2Client(sim.port())) {
       raw.next(300); // reads (and acknowledges) the server's SETTINGS
       assertThat(raw.serverSettings())
-          .containsEntry(0x3, (long) SimulatorHttpServer.HTTP2_MAX_CONCURRENT_STREAMS)
+          .containsEntry(0x3, 20_000L)
           .containsEntry(0x4, 1024L * 1024);
     }
   }
@@ -145,6 +145,55 @@ class SimulatorHttp2Test {
     assertThat(sim.requests().stream().filter(r -> r.path().equals("/chat/completions")))
         .hasSize(streams + 1).allMatch(r -> r.protocol().equals("HTTP/2"));
     assertThat(sim.connectionsAccepted()).isEqualTo(1);
+  }
+
+  /**
+   * OkHttp opens another connection once the server's SETTINGS_MAX_CONCURRENT_STREAMS is in use.
+   * Streams start in batches of the limit: a new connection takes any number of streams until
+   * the server's SETTINGS arrive, and the simulator (Netty) refuses those over the limit and then
+   * closes the connection on their DATA frames.
+   */
+  @Test
+  void beyondTheStreamLimitTheClientOpensMoreConnections() throws Exception {
+    int limit = 10;
+    int batches = 3;
+    sim.close();
+    sim = OpenRouterSimulator.start(SimulatorOptions.builder().http2MaxConcurrentStreams(limit).build());
+    try (Response warm = chatCall(chat("sim/echo", "learn the limit")).execute()) {
+      assertThat(warm.code()).isEqualTo(200);
+    }
+    ExecutorService callers = Executors.newFixedThreadPool(limit * batches);
+    try {
+      List<Future<String>> bodies = new ArrayList<>();
+      for (int batch = 1; batch <= batches; batch++) {
+        for (int i = 0; i < limit; i++) {
+          Object body = knob(knob(stream(chat("sim/fixed", "x")), "sim_chunks", "5"),
+              "sim_chunk_delay_ms", "400");
+          bodies.add(callers.submit(() -> {
+            try (Response response = chatCall(body).execute()) {
+              return response.body().string();
+            }
+          }));
+        }
+        awaitChatRequests(1 + batch * limit); // this batch holds its connection's streams
+      }
+      for (Future<String> body : bodies) {
+        assertThat(body.get(20, TimeUnit.SECONDS)).endsWith("data: [DONE]\n\n");
+      }
+    } finally {
+      callers.shutdownNow();
+    }
+    assertThat(sim.connectionsAccepted()).isGreaterThanOrEqualTo(batches);
+    assertThat(sim.http2ConnectionsAccepted()).isEqualTo(sim.connectionsAccepted());
+    assertThat(sim.requests()).allMatch(r -> r.end().getNow(null) == StreamEnd.COMPLETED);
+  }
+
+  private void awaitChatRequests(int count) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (sim.requestCount("/chat/completions") < count) {
+      assertThat(System.nanoTime() - deadline).as("%d chat requests arrive", count).isNegative();
+      Thread.sleep(5);
+    }
   }
 
   @Test
