@@ -82,7 +82,8 @@ public final class GatewayMain {
     log.info("openrouter-grpc-gateway {} serving on {}:{} ({}), upstream {} ({}), metrics {}", Gateway.version(),
         config.host(), gateway.port(), config.tls().enabled()
             ? (config.tls().clientCa().isPresent() ? "mutual TLS" : "TLS") : "plaintext",
-        target.baseUrl(), target.simulator() ? "simulator" : "live",
+        target.baseUrl(), (target.simulator() ? "simulator" : "live")
+            + (config.http2PriorKnowledge() ? ", h2c" : ""),
         gateway.metricsPort().map(p -> "http://" + config.host() + ":" + p + "/metrics").orElse("off"));
 
     OpenRouterSimulator embedded = simulator;

@@ -31,6 +31,7 @@ public record GatewayConfig(
     Optional<String> apiKey,
     URI baseUrl,
     boolean baseUrlExplicit,
+    boolean http2PriorKnowledge,
     Optional<String> defaultModel,
     Optional<String> siteUrl,
     String siteName,
@@ -65,6 +66,13 @@ public record GatewayConfig(
           "OpenRouter API key (sk-or-...). Unset: serve from the built-in simulator.");
   static final Setting BASE_URL =
       Setting.plain("OPENROUTER_BASE_URL", DEFAULT_BASE_URL, "OpenRouter API base URL.");
+  static final Setting HTTP2_PRIOR_KNOWLEDGE =
+      Setting.plain(
+          "OPENROUTER_HTTP2_PRIOR_KNOWLEDGE",
+          "false",
+          "Speak cleartext HTTP/2 (h2c, prior knowledge) to an http:// base URL, such as the"
+              + " simulator: streams share a few connections instead of one each. https:// URLs"
+              + " negotiate HTTP/2 through TLS anyway, so this must stay false for them.");
   static final Setting DEFAULT_MODEL =
       Setting.plain(
           "OPENROUTER_DEFAULT_MODEL", "", "Model used when a chat request names none.");
@@ -287,6 +295,7 @@ public record GatewayConfig(
       List.of(
           API_KEY,
           BASE_URL,
+          HTTP2_PRIOR_KNOWLEDGE,
           DEFAULT_MODEL,
           SITE_URL,
           SITE_NAME,
@@ -401,10 +410,20 @@ public record GatewayConfig(
                 API_KEY.env() + " contains whitespace or non-ASCII characters (value not shown)");
           }
         });
+    URI baseUrl = url(values, BASE_URL);
+    boolean baseUrlExplicit = values.containsKey(BASE_URL.env()) && !values.get(BASE_URL.env()).isBlank();
+    boolean http2PriorKnowledge = bool(values, HTTP2_PRIOR_KNOWLEDGE);
+    // Without a key or a base URL the built-in simulator (http://) is the upstream, not baseUrl.
+    boolean baseUrlUsed = apiKey.isPresent() || baseUrlExplicit;
+    if (http2PriorKnowledge && baseUrlUsed && baseUrl.getScheme().equals("https")) {
+      throw new ConfigException(HTTP2_PRIOR_KNOWLEDGE.env() + "=true needs an http:// "
+          + BASE_URL.env() + "; over https:// TLS negotiates HTTP/2 already, got " + baseUrl);
+    }
     return new GatewayConfig(
         apiKey,
-        url(values, BASE_URL),
-        values.containsKey(BASE_URL.env()) && !values.get(BASE_URL.env()).isBlank(),
+        baseUrl,
+        baseUrlExplicit,
+        http2PriorKnowledge,
         optional(values, DEFAULT_MODEL),
         optional(values, SITE_URL).map(v -> url(SITE_URL, v).toString()),
         text(values, SITE_NAME),

@@ -22,10 +22,9 @@ import org.slf4j.LoggerFactory;
  * {@code metadata} ({@code sim_chunk_delay_ms}, {@code sim_chunks}, {@code sim_chunk_chars},
  * {@code sim_line_ending=crlf}, {@code sim_split_writes=true}).
  *
- * <p>Binds to 127.0.0.1 only. HTTP/1.1 (keep-alive, chunked bodies) runs on Netty event loops
- * ({@link SimulatorHttpServer}); each request's handler runs on its own daemon thread (a stream
- * holds one for its whole life, sleeping between chunks), and every request is recorded for
- * assertions.
+ * <p>Binds to 127.0.0.1 only. HTTP/1.1 (keep-alive, chunked bodies) and cleartext HTTP/2 with
+ * prior knowledge share one port and run on Netty event loops ({@link SimulatorHttpServer});
+ * answers that wait run on daemon threads, and every request is recorded for assertions.
  */
 public final class OpenRouterSimulator implements AutoCloseable {
   static final String API_PREFIX = "/api/v1";
@@ -58,7 +57,8 @@ public final class OpenRouterSimulator implements AutoCloseable {
       return t;
     });
     try {
-      this.server = SimulatorHttpServer.start(options.port(), this::dispatch);
+      this.server = SimulatorHttpServer.start(options.port(), options.http2MaxConcurrentStreams(),
+          this::dispatch);
     } catch (IOException | RuntimeException e) {
       executor.shutdownNow();
       throw e;
@@ -87,6 +87,21 @@ public final class OpenRouterSimulator implements AutoCloseable {
   public int requestCount(String path) {
     AtomicInteger count = counts.get(path);
     return count == null ? 0 : count.get();
+  }
+
+  /** TCP connections accepted since start (HTTP/1.1 and HTTP/2). */
+  public int connectionsAccepted() {
+    return server.acceptedConnections();
+  }
+
+  /** TCP connections accepted since start that spoke cleartext HTTP/2. */
+  public int http2ConnectionsAccepted() {
+    return server.http2Connections();
+  }
+
+  /** TCP connections open now. */
+  public int openConnections() {
+    return server.openConnections();
   }
 
   /** Every request received, oldest first (the newest {@value #MAX_RECORDED_REQUESTS}). */

@@ -16,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
  * @param closedAtNanos completes with {@link System#nanoTime()} when the simulator finished the
  *     response or noticed that the client went away; {@link #end} says which
  * @param end completes (before {@code closedAtNanos}) with how the response ended
+ * @param protocol {@code HTTP/1.1}, or {@code HTTP/2} (cleartext, prior knowledge)
  */
 public record RecordedRequest(
     String method,
@@ -25,7 +26,8 @@ public record RecordedRequest(
     String body,
     long receivedAtNanos,
     CompletableFuture<Long> closedAtNanos,
-    CompletableFuture<StreamEnd> end) {
+    CompletableFuture<StreamEnd> end,
+    String protocol) {
 
   /** True once the simulator has seen the client disconnect before the response was done. */
   public boolean clientDisconnected() {

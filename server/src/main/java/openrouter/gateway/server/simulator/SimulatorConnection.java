@@ -22,16 +22,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One client connection: hands its requests to the handler one at a time (a pipelined request
- * waits for the response before it), and tells a running response when the client leaves or
- * when the socket can take more bytes.
+ * One HTTP/1.1 client connection, or one HTTP/2 stream (a child channel of its connection): hands
+ * its requests to the handler one at a time (a pipelined request waits for the response before
+ * it), and tells a running response when the client leaves (closes the connection, or resets
+ * the stream) or when the channel can take more bytes (socket buffer, or HTTP/2 flow-control
+ * window).
  */
 final class SimulatorConnection extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(SimulatorConnection.class);
   /** Re-checks writability this often in case the client vanished without a close event. */
   private static final long WRITABILITY_RECHECK_MS = 100;
 
+  static final String HTTP_1_1 = "HTTP/1.1";
+  static final String HTTP_2 = "HTTP/2";
+
   private final SimulatorHttpServer.RequestHandler handler;
+  private final String protocol;
   private final Object writability = new Object();
   // Touched on the event loop only.
   private final Queue<FullHttpRequest> pipelined = new ArrayDeque<>();
@@ -42,8 +48,14 @@ final class SimulatorConnection extends ChannelInboundHandlerAdapter {
   /** An event-loop writer waiting for room in the outbound buffer (event loop only). */
   private Runnable whenWritable;
 
-  SimulatorConnection(SimulatorHttpServer.RequestHandler handler) {
+  SimulatorConnection(SimulatorHttpServer.RequestHandler handler, String protocol) {
     this.handler = handler;
+    this.protocol = protocol;
+  }
+
+  /** {@link #HTTP_1_1} or {@link #HTTP_2}. */
+  String protocol() {
+    return protocol;
   }
 
   Channel channel() {

@@ -40,6 +40,8 @@ import java.util.concurrent.TimeUnit;
 final class SimulatorExchange {
   /** A chunked body sends what it has buffered once it reaches this size, flush or not. */
   private static final int MAX_BUFFERED_CHUNK = 64 * 1024;
+  /** Pseudo-headers and stream ids of an HTTP/2 request, as Netty's conversion names them. */
+  private static final String HTTP2_EXTENSION_HEADER = "x-http2-";
 
   private final SimulatorConnection connection;
   private final Channel channel;
@@ -76,13 +78,16 @@ final class SimulatorExchange {
         ? fullPath.substring(OpenRouterSimulator.API_PREFIX.length()) : fullPath;
     Map<String, String> headers = new LinkedHashMap<>();
     for (Map.Entry<String, String> header : request.headers()) {
-      headers.merge(header.getKey().toLowerCase(Locale.ROOT), header.getValue(),
-          (a, b) -> a + ", " + b);
+      String name = header.getKey().toLowerCase(Locale.ROOT);
+      if (name.startsWith(HTTP2_EXTENSION_HEADER)) {
+        continue; // added by Netty's HTTP/2-to-HTTP/1 conversion, not sent by the client
+      }
+      headers.merge(name, header.getValue(), (a, b) -> a + ", " + b);
     }
     String body = request.content().toString(StandardCharsets.UTF_8);
     RecordedRequest recorded = new RecordedRequest(request.method().name(), path,
         uri.getRawQuery(), Map.copyOf(headers), body, System.nanoTime(),
-        new CompletableFuture<>(), new CompletableFuture<>());
+        new CompletableFuture<>(), new CompletableFuture<>(), connection.protocol());
     return new SimulatorExchange(connection, recorded, uri.getRawQuery(),
         HttpUtil.isKeepAlive(request));
   }

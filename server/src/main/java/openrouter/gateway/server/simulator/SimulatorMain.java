@@ -11,10 +11,13 @@ import java.util.concurrent.CountDownLatch;
  */
 public final class SimulatorMain {
   static final String USAGE = String.join(System.lineSeparator(),
-      "Usage: SimulatorMain [--port N] [--help]",
-      "  Serves OpenRouter's REST API (/api/v1) on 127.0.0.1 with simulated models.",
-      "  --port N   port to listen on (default 0: pick a free port and print it)",
-      "  --help     print this help");
+      "Usage: SimulatorMain [--port N] [--h2-max-streams N] [--help]",
+      "  Serves OpenRouter's REST API (/api/v1) on 127.0.0.1 with simulated models, over",
+      "  HTTP/1.1 and cleartext HTTP/2 (prior knowledge) on the same port.",
+      "  --port N            port to listen on (default 0: pick a free port and print it)",
+      "  --h2-max-streams N  concurrent streams per HTTP/2 connection (default 20000);",
+      "                      clients open more connections beyond it",
+      "  --help              print this help");
 
   private SimulatorMain() {}
 
@@ -43,6 +46,7 @@ public final class SimulatorMain {
    */
   public static OpenRouterSimulator start(String[] args, PrintStream out) throws IOException {
     int port = 0;
+    int http2MaxStreams = SimulatorOptions.defaults().http2MaxConcurrentStreams();
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--help", "-h" -> {
@@ -55,14 +59,33 @@ public final class SimulatorMain {
           }
           port = parsePort(args[++i]);
         }
+        case "--h2-max-streams" -> {
+          if (i + 1 >= args.length) {
+            throw new IllegalArgumentException("--h2-max-streams needs a value");
+          }
+          http2MaxStreams = parsePositive("--h2-max-streams", args[++i]);
+        }
         default -> throw new IllegalArgumentException("unknown argument: " + args[i]);
       }
     }
     OpenRouterSimulator simulator =
-        OpenRouterSimulator.start(SimulatorOptions.builder().port(port).build());
+        OpenRouterSimulator.start(SimulatorOptions.builder().port(port)
+            .http2MaxConcurrentStreams(http2MaxStreams).build());
     out.println("OpenRouter simulator listening on " + simulator.baseUrl());
     out.flush();
     return simulator;
+  }
+
+  private static int parsePositive(String flag, String value) {
+    try {
+      int n = Integer.parseInt(value);
+      if (n >= 1) {
+        return n;
+      }
+    } catch (NumberFormatException ignored) {
+      // reported below
+    }
+    throw new IllegalArgumentException(flag + " must be a whole number of at least 1: " + value);
   }
 
   private static int parsePort(String value) {

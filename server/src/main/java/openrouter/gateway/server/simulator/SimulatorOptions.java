@@ -21,9 +21,11 @@ public final class SimulatorOptions {
   private final Duration generationStatsDelay;
   private final Clock clock;
   private final Supplier<String> generationIds;
+  private final int http2MaxConcurrentStreams;
 
   private SimulatorOptions(Builder b) {
     this.port = b.port;
+    this.http2MaxConcurrentStreams = b.http2MaxConcurrentStreams;
     this.processingComments = b.processingComments;
     this.defaultChunkDelay = b.defaultChunkDelay;
     this.keepAliveInterval = b.keepAliveInterval;
@@ -43,6 +45,15 @@ public final class SimulatorOptions {
   /** Port to bind on 127.0.0.1; 0 picks a free one. */
   public int port() {
     return port;
+  }
+
+  /**
+   * SETTINGS_MAX_CONCURRENT_STREAMS of an HTTP/2 connection (default 20,000): a client opens
+   * another connection beyond it. Lower it to spread streams over connections, as a CDN's limit
+   * of a few hundred does.
+   */
+  public int http2MaxConcurrentStreams() {
+    return http2MaxConcurrentStreams;
   }
 
   /** How many {@code : OPENROUTER PROCESSING} comments open every stream (default 1). */
@@ -98,8 +109,17 @@ public final class SimulatorOptions {
     private Duration generationStatsDelay = Duration.ofMillis(300);
     private Clock clock = Clock.systemUTC();
     private Supplier<String> generationIds;
+    private int http2MaxConcurrentStreams = 20_000;
 
     private Builder() {}
+
+    public Builder http2MaxConcurrentStreams(int streams) {
+      if (streams < 1) {
+        throw new IllegalArgumentException("http2MaxConcurrentStreams must be >= 1");
+      }
+      this.http2MaxConcurrentStreams = streams;
+      return this;
+    }
 
     public Builder port(int port) {
       if (port < 0 || port > 65535) {

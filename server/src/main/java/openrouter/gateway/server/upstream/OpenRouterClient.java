@@ -2,14 +2,17 @@ package openrouter.gateway.server.upstream;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import okhttp3.Call;
 import okhttp3.ConnectionPool;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
+import okhttp3.Protocol;
 import okhttp3.Request;
 import okhttp3.RequestBody;
+import openrouter.gateway.server.config.ConfigException;
 
 /**
  * The one HTTP client of the process. It knows OpenRouter's paths and headers and nothing of
@@ -31,14 +34,38 @@ public final class OpenRouterClient implements AutoCloseable {
   public OpenRouterClient(
       UpstreamTarget target, Optional<String> siteUrl, String siteName, String version,
       UpstreamObserver observer) {
+    this(target, siteUrl, siteName, version, observer, false);
+  }
+
+  /**
+   * {@code http2PriorKnowledge}: speak cleartext HTTP/2 to an http:// base URL without asking
+   * first (h2c), so concurrent calls share one connection as they do with OpenRouter over TLS,
+   * where ALPN picks HTTP/2 and this must be false.
+   *
+   * @throws ConfigException if {@code http2PriorKnowledge} is set for an https:// base URL
+   */
+  public OpenRouterClient(
+      UpstreamTarget target, Optional<String> siteUrl, String siteName, String version,
+      UpstreamObserver observer, boolean http2PriorKnowledge) {
+    if (http2PriorKnowledge && !"http".equals(target.baseUrl().getScheme())) {
+      throw new ConfigException("HTTP/2 with prior knowledge needs an http:// base URL, got "
+          + target.baseUrl());
+    }
     this.target = target;
+    OkHttpClient.Builder builder = new OkHttpClient.Builder();
+    if (http2PriorKnowledge) {
+      // One HTTP/2 connection carries as many calls as the server's SETTINGS_MAX_CONCURRENT_STREAMS
+      // allow; OkHttp opens another only beyond that.
+      builder.protocols(List.of(Protocol.H2_PRIOR_KNOWLEDGE));
+    }
     this.http =
-        new OkHttpClient.Builder()
+        builder
             // Outermost: times and labels each exchange; innermost: the DEBUG log sees the
             // final headers, so it is the one that must (and does) redact the key.
             .addInterceptor(new UpstreamExchanges(observer, target.baseUrl().getRawPath()))
             .addInterceptor(new UpstreamHeaders(target.apiKey(), siteUrl, siteName, version))
             .addInterceptor(new UpstreamDebugLog())
+            .socketFactory(new NoDelaySocketFactory())
             .connectTimeout(Duration.ofSeconds(10))
             .writeTimeout(Duration.ofSeconds(30))
             // OpenRouter's keep-alive comments and whitespace padding defeat read timeouts, so

@@ -41,6 +41,32 @@ class GatewayConfigTest {
   }
 
   @Test
+  void http2PriorKnowledgeIsOffByDefaultAndAllowedForHttpUpstreams() {
+    assertThat(GatewayConfig.load(Map.of(), List.of()).http2PriorKnowledge()).isFalse();
+    GatewayConfig simulator = GatewayConfig.load(Map.of("OPENROUTER_HTTP2_PRIOR_KNOWLEDGE", "true"), List.of());
+    assertThat(simulator.http2PriorKnowledge()).as("the built-in simulator is http://").isTrue();
+    GatewayConfig local = GatewayConfig.load(Map.of(), List.of(
+        "--openrouter-http2-prior-knowledge=TRUE", "--openrouter-base-url=http://127.0.0.1:8090/api/v1"));
+    assertThat(local.http2PriorKnowledge()).isTrue();
+  }
+
+  @Test
+  void http2PriorKnowledgeIsRejectedForHttpsUpstreams() {
+    assertThatThrownBy(() -> GatewayConfig.load(Map.of("OPENROUTER_HTTP2_PRIOR_KNOWLEDGE", "true",
+        "OPENROUTER_API_KEY", KEY), List.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("OPENROUTER_HTTP2_PRIOR_KNOWLEDGE=true needs an http:// OPENROUTER_BASE_URL")
+        .hasMessageContaining("https://openrouter.ai/api/v1")
+        .hasMessageNotContaining("\n");
+    assertThatThrownBy(() -> GatewayConfig.load(Map.of("OPENROUTER_HTTP2_PRIOR_KNOWLEDGE", "true",
+        "OPENROUTER_BASE_URL", "https://proxy.example/api/v1"), List.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("OPENROUTER_HTTP2_PRIOR_KNOWLEDGE");
+    assertThatThrownBy(() -> GatewayConfig.load(Map.of("OPENROUTER_HTTP2_PRIOR_KNOWLEDGE", "yes"), List.of()))
+        .hasMessageContaining("OPENROUTER_HTTP2_PRIOR_KNOWLEDGE must be true or false");
+  }
+
+  @Test
   void keyWithoutPrefixIsRejectedWithoutEchoingIt() {
     assertThatThrownBy(() -> GatewayConfig.load(Map.of("OPENROUTER_API_KEY", "secret-value-123"), List.of()))
         .isInstanceOf(ConfigException.class)

@@ -36,32 +36,44 @@ import openrouter.gateway.v1.ToolCallDelta;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
-/** StreamChat and Chat through a real channel, a real gateway and the simulator over HTTP. */
+/**
+ * StreamChat and Chat through a real channel, a real gateway and the simulator over HTTP/1.1;
+ * {@link ChatServiceHttp2Test} runs the same cases over h2c.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ChatServiceTest {
-  private static GatewayHarness h;
+  GatewayHarness h;
+
+  /** Gateway settings on top of this class's; the HTTP/2 variant adds its own. */
+  String[] settings() {
+    return new String[0];
+  }
 
   @BeforeAll
-  static void start() throws Exception {
-    h = GatewayHarness.withSimulator(
+  void start() throws Exception {
+    List<String> settings = new java.util.ArrayList<>(List.of(
         "OPENROUTER_SITE_URL", "https://example.test/app",
         "OPENROUTER_SITE_NAME", "Example App",
-        "OPENROUTER_DEFAULT_MAX_TOKENS", "777");
+        "OPENROUTER_DEFAULT_MAX_TOKENS", "777"));
+    settings.addAll(List.of(settings()));
+    h = GatewayHarness.withSimulator(settings.toArray(String[]::new));
   }
 
   @AfterAll
-  static void stop() throws Exception {
+  void stop() throws Exception {
     h.close();
   }
 
-  private static List<StreamChatResponse> stream(ChatRequest request) {
+  private List<StreamChatResponse> stream(ChatRequest request) {
     List<StreamChatResponse> out = new java.util.ArrayList<>();
     Iterator<StreamChatResponse> it = h.chat().streamChat(request);
     it.forEachRemaining(out::add);
     return out;
   }
 
-  private static RecordedRequest lastChatRequest() {
+  private RecordedRequest lastChatRequest() {
     List<RecordedRequest> all = h.simulator.requests();
     for (int i = all.size() - 1; i >= 0; i--) {
       if (all.get(i).path().equals("/chat/completions")) {

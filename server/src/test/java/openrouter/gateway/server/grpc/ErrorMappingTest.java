@@ -14,11 +14,13 @@ import com.google.rpc.ResourceInfo;
 import com.google.rpc.RetryInfo;
 import io.grpc.Status.Code;
 import io.grpc.StatusRuntimeException;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import openrouter.gateway.server.testing.GatewayHarness;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -26,18 +28,26 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * The error mapping table of the README, row by row, through a real channel against the
  * simulator's fault models, for both Chat and StreamChat. Retries are off so each row shows
- * the first attempt's mapping.
+ * the first attempt's mapping. {@link ErrorMappingHttp2Test} runs the table over h2c.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ErrorMappingTest {
-  private static GatewayHarness h;
+  GatewayHarness h;
+
+  /** Gateway settings on top of this class's; the HTTP/2 variant adds its own. */
+  String[] settings() {
+    return new String[0];
+  }
 
   @BeforeAll
-  static void start() throws Exception {
-    h = GatewayHarness.withSimulator("OPENROUTER_MAX_RETRIES", "0");
+  void start() throws Exception {
+    List<String> settings = new java.util.ArrayList<>(List.of("OPENROUTER_MAX_RETRIES", "0"));
+    settings.addAll(List.of(settings()));
+    h = GatewayHarness.withSimulator(settings.toArray(String[]::new));
   }
 
   @AfterAll
-  static void stop() throws Exception {
+  void stop() throws Exception {
     h.close();
   }
 

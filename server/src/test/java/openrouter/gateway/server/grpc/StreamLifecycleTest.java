@@ -23,23 +23,33 @@ import openrouter.gateway.v1.StreamChatResponse;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
-/** How streams end: cancellation, deadlines, slow readers, failures mid-stream. */
+/**
+ * How streams end: cancellation, deadlines, slow readers, failures mid-stream. Runs over HTTP/1.1
+ * to the simulator; {@link StreamLifecycleHttp2Test} runs the same cases over h2c.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class StreamLifecycleTest {
-  private static GatewayHarness h;
+  GatewayHarness h;
+
+  /** Gateway settings on top of the harness's; the HTTP/2 variant adds its own. */
+  String[] settings() {
+    return new String[0];
+  }
 
   @BeforeAll
-  static void start() throws Exception {
-    h = GatewayHarness.withSimulator();
+  void start() throws Exception {
+    h = GatewayHarness.withSimulator(settings());
   }
 
   @AfterAll
-  static void stop() throws Exception {
+  void stop() throws Exception {
     h.close();
   }
 
   /** The simulator's record of the chat request whose body contains {@code marker}. */
-  private static RecordedRequest requestWith(String marker) throws InterruptedException {
+  private RecordedRequest requestWith(String marker) throws InterruptedException {
     for (int i = 0; i < 100; i++) {
       for (RecordedRequest r : h.simulator.requests()) {
         if (r.path().equals("/chat/completions") && r.body().contains(marker)) {
@@ -104,7 +114,8 @@ class StreamLifecycleTest {
   /**
    * A client that reads one message and then stops must not make the gateway buffer the whole
    * answer: the gateway stops reading the upstream, so the simulator cannot finish writing 64
-   * MB. When the client reads again, everything arrives and the call ends OK.
+   * MB (over HTTP/1.1 the socket buffers fill; over HTTP/2 OkHttp's 16 MiB stream window). When
+   * the client reads again, everything arrives and the call ends OK.
    */
   @Test
   void aSlowReaderPushesBackOnTheUpstreamInsteadOfBuffering() throws Exception {
@@ -157,6 +168,13 @@ class StreamLifecycleTest {
     assertThat(upstream.closedAtNanos().isDone())
         .as("the upstream must be blocked while the client does not read").isFalse();
     assertThat(deltas.get()).isEqualTo(1);
+
+    // Other calls go on meanwhile: over HTTP/2 they share the blocked stream's connection, and
+    // only that stream's flow-control window is full.
+    StreamCollector other = new StreamCollector();
+    h.chatAsync().withDeadlineAfter(10, TimeUnit.SECONDS).streamChat(chat("sim/echo", "still flowing"), other);
+    assertThat(other.await().isOk()).isTrue();
+    assertThat(other.content()).isEqualTo("still flowing");
 
     observer.call.get().request(Integer.MAX_VALUE);
     assertThat(counting.await().isOk()).isTrue();

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import openrouter.gateway.server.testing.RawHttp2Client;
 import org.junit.jupiter.api.Test;
 
 /** The standalone entry point, run in-process. */
@@ -44,5 +45,17 @@ class SimulatorMainTest {
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> SimulatorMain.start(new String[] {"--verbose"}, out))
         .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> SimulatorMain.start(new String[] {"--h2-max-streams", "0"}, out))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void setsTheHttp2StreamLimit() throws Exception {
+    PrintStream out = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+    try (OpenRouterSimulator sim = SimulatorMain.start(new String[] {"--h2-max-streams", "256"}, out);
+        RawHttp2Client raw = new RawHttp2Client(sim.port())) {
+      raw.next(300); // reads the server's SETTINGS
+      assertThat(raw.serverSettings()).containsEntry(0x3, 256L); // SETTINGS_MAX_CONCURRENT_STREAMS
+    }
   }
 }

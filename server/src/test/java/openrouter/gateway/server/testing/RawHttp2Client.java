@@ -10,8 +10,8 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * A bare HTTP/2 connection (prior knowledge, no TLS) that speaks only frames, to watch what the
- * gRPC server does on the connection level: its pings, GOAWAYs and closes. It acknowledges the
- * server's SETTINGS and nothing else.
+ * gRPC server (or the simulator) does on the connection level: its SETTINGS, pings, GOAWAYs and
+ * closes. It acknowledges the server's SETTINGS and nothing else.
  */
 public final class RawHttp2Client implements AutoCloseable {
   public static final int PING = 6;
@@ -37,6 +37,8 @@ public final class RawHttp2Client implements AutoCloseable {
     }
   }
 
+  /** The server's SETTINGS, identifier to value, as far as read (the first frame sets them). */
+  private final java.util.Map<Integer, Long> serverSettings = new java.util.concurrent.ConcurrentHashMap<>();
   private final Socket socket;
   private final DataInputStream in;
   private final OutputStream out;
@@ -86,6 +88,12 @@ public final class RawHttp2Client implements AutoCloseable {
       in.readFully(payload);
       if (type == 4) {
         if ((flags & 1) == 0) {
+          for (int i = 0; i + 6 <= payload.length; i += 6) {
+            int id = ((payload[i] & 0xff) << 8) | (payload[i + 1] & 0xff);
+            long value = ((payload[i + 2] & 0xffL) << 24) | ((payload[i + 3] & 0xff) << 16)
+                | ((payload[i + 4] & 0xff) << 8) | (payload[i + 5] & 0xff);
+            serverSettings.put(id, value);
+          }
           try {
             frame(4, 1, new byte[0]); // SETTINGS ACK
           } catch (IOException closing) {
@@ -99,6 +107,11 @@ public final class RawHttp2Client implements AutoCloseable {
       }
       return new Frame(type, flags, stream, payload, false);
     }
+  }
+
+  /** The server's SETTINGS read so far (identifier to value): call {@link #next} first. */
+  public java.util.Map<Integer, Long> serverSettings() {
+    return java.util.Map.copyOf(serverSettings);
   }
 
   /** Reads until a frame matching {@code wanted} or the time is up; null if none. */
