@@ -18,7 +18,10 @@ import openrouter.gateway.v1.Role;
 import org.HdrHistogram.Histogram;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
  * The gateway's load generator: closed loop at a fixed concurrency, or open loop at a fixed
@@ -68,6 +71,9 @@ public final class LoadGen implements Callable<Integer> {
   @Option(names = "--connections", description = "gRPC connections to the gateway (default: ${DEFAULT-VALUE}).")
   int connections = 1;
 
+  @Option(names = "--io-threads", description = "Event loop threads for the gRPC connections (default: ${DEFAULT-VALUE}).")
+  int ioThreads = 1;
+
   @Option(names = "--model", description = "Model (default: ${DEFAULT-VALUE}).")
   String model = "sim/fixed";
 
@@ -89,6 +95,9 @@ public final class LoadGen implements Callable<Integer> {
   @Option(names = "--json", description = "Also write the result as JSON to this file.")
   Path json;
 
+  @Spec
+  CommandSpec spec;
+
   private final PrintStream out;
 
   LoadGen(PrintStream out) {
@@ -105,6 +114,9 @@ public final class LoadGen implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (ioThreads < 1) {
+      throw new ParameterException(spec.commandLine(), "--io-threads must be at least 1");
+    }
     if (label == null) {
       label = scenario.name().toLowerCase(Locale.ROOT) + (direct != null ? "-direct" : "-gateway");
     }
@@ -120,7 +132,7 @@ public final class LoadGen implements Callable<Integer> {
     long measuredNanos;
     try (Target t = direct != null
         ? new DirectTarget(direct, apiKey, scenario, body(false), body(true), deadlineSeconds)
-        : new GrpcTarget(target, connections, scenario, chat, deadlineSeconds)) {
+        : new GrpcTarget(target, connections, scenario, chat, deadlineSeconds, ioThreads)) {
       measuredNanos = rate > 0 ? openLoop(t, warm, measured) : closedLoop(t, warm, measured);
     }
     Result result = new Result(label, scenario, rate > 0 ? "open" : "closed", concurrency, rate, measuredNanos, measured);
@@ -211,6 +223,9 @@ public final class LoadGen implements Callable<Integer> {
           mode.equals("open") ? String.format(Locale.ROOT, "%.0f req/s offered", rate) : "concurrency " + concurrency, seconds()));
       sb.append(String.format(Locale.ROOT, "  ok %d, errors %d %s, throughput %.1f req/s%n", stats.ok(), stats.errors(), stats.outcomes(), throughput()));
       sb.append(row("latency", stats.latency));
+      if (stats.bytes.sum() > 0) {
+        sb.append(String.format(Locale.ROOT, "  body bytes %d drained unparsed%n", stats.bytes.sum()));
+      }
       if (stats.firstChunk.getTotalCount() > 0) {
         sb.append(row("first chunk", stats.firstChunk));
         sb.append(row("chunk gap", stats.chunkGap));
@@ -248,7 +263,8 @@ public final class LoadGen implements Callable<Integer> {
       sb.append("\"latencyMs\":").append(percentiles(stats.latency)).append(',');
       sb.append("\"firstChunkMs\":").append(percentiles(stats.firstChunk)).append(',');
       sb.append("\"chunkGapMs\":").append(percentiles(stats.chunkGap)).append(',');
-      sb.append("\"chunks\":").append(stats.chunks.sum());
+      sb.append("\"chunks\":").append(stats.chunks.sum()).append(',');
+      sb.append("\"bodyBytes\":").append(stats.bytes.sum());
       return sb.append("}\n").toString();
     }
 

@@ -6,6 +6,9 @@ enum Scenario {
   UNARY,
   /** StreamChat (direct: streaming POST /chat/completions, SSE). */
   STREAM,
-  /** ListModels, served from the gateway's cache (direct: GET /models). */
+  /**
+   * ListModels, served from the gateway's cache (direct: GET /models). Neither side parses the
+   * answer: the gRPC response is drained as bytes, as the direct JSON is.
+   */
   MODELS
 }

@@ -7,6 +7,8 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import openrouter.gateway.client.testing.TestGateway;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -70,10 +72,26 @@ class LoadGenTest {
   }
 
   @Test
+  void modelsThroughTheGatewayAreDrainedUnparsed() throws Exception {
+    Path json = dir.resolve("models.json");
+    run("--target", gw.target(), "--scenario", "models", "--concurrency", "2", "--requests", "10", "--warmup", "0",
+        "--duration", "20", "--json", json.toString());
+    String result = Files.readString(json);
+    assertThat(result).contains("\"ok\":10").contains("\"errors\":0");
+    assertThat(number(result, "bodyBytes") / 10).isGreaterThan(1000);
+  }
+
+  @Test
   void openLoopOffersTheRateAndFailuresAreCountedByCode() throws Exception {
     Path json = dir.resolve("open.json");
     run("--target", gw.target(), "--scenario", "unary", "--model", "sim/error-503", "--rate", "50", "--requests", "20",
         "--warmup", "0", "--duration", "5", "--json", json.toString());
     assertThat(Files.readString(json)).contains("\"ok\":0").contains("\"UNAVAILABLE\":20");
+  }
+
+  private static long number(String json, String name) {
+    Matcher m = Pattern.compile("\"" + name + "\":([0-9]+)").matcher(json);
+    assertThat(m.find()).as(name).isTrue();
+    return Long.parseLong(m.group(1));
   }
 }
