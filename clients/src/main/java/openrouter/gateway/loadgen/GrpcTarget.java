@@ -173,6 +173,12 @@ final class GrpcTarget implements Target {
   }
 
   @Override
+  public long connectionsOpened() {
+    // One HTTP/2 connection per channel (a channel reconnects only after a failure).
+    return channels.size();
+  }
+
+  @Override
   public void close() {
     for (ManagedChannel c : channels) {
       c.shutdownNow();

@@ -56,7 +56,7 @@ public final class LoadGen implements Callable<Integer> {
   @Option(names = "--rate", description = "Open loop: requests per second (0 = closed loop; default: ${DEFAULT-VALUE}).")
   double rate;
 
-  @Option(names = "--max-in-flight", description = "Open loop: most requests in flight before new ones count as DROPPED (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--max-in-flight", description = "Open loop: most requests in flight before new ones count as DROPPED (with --direct, also the most connections; default: ${DEFAULT-VALUE}).")
   int maxInFlight = 20_000;
 
   @Option(names = "--requests", description = "Most requests, warm-up included (default: ${DEFAULT-VALUE}).")
@@ -71,7 +71,7 @@ public final class LoadGen implements Callable<Integer> {
   @Option(names = "--connections", description = "gRPC connections to the gateway (default: ${DEFAULT-VALUE}).")
   int connections = 1;
 
-  @Option(names = "--io-threads", description = "Event loop threads for the gRPC connections (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--io-threads", description = "Event loop threads for the generator's connections (default: ${DEFAULT-VALUE}).")
   int ioThreads = 1;
 
   @Option(names = "--model", description = "Model (default: ${DEFAULT-VALUE}).")
@@ -130,12 +130,14 @@ public final class LoadGen implements Callable<Integer> {
     Stats warm = new Stats();
     Stats measured = new Stats();
     long measuredNanos;
+    long connectionsOpened;
     try (Target t = direct != null
-        ? new DirectTarget(direct, apiKey, scenario, body(false), body(true), deadlineSeconds)
+        ? new DirectTarget(direct, apiKey, scenario, body(false), body(true), deadlineSeconds, ioThreads)
         : new GrpcTarget(target, connections, scenario, chat, deadlineSeconds, ioThreads)) {
       measuredNanos = rate > 0 ? openLoop(t, warm, measured) : closedLoop(t, warm, measured);
+      connectionsOpened = t.connectionsOpened();
     }
-    Result result = new Result(label, scenario, rate > 0 ? "open" : "closed", concurrency, rate, measuredNanos, measured);
+    Result result = new Result(label, scenario, rate > 0 ? "open" : "closed", concurrency, rate, measuredNanos, connectionsOpened, measured);
     out.print(result.table());
     if (json != null) {
       Files.writeString(json, result.json(), StandardCharsets.UTF_8);
@@ -208,7 +210,7 @@ public final class LoadGen implements Callable<Integer> {
   }
 
   /** The report: a readable table and a JSON document. */
-  record Result(String label, Scenario scenario, String mode, int concurrency, double rate, long nanos, Stats stats) {
+  record Result(String label, Scenario scenario, String mode, int concurrency, double rate, long nanos, long connections, Stats stats) {
     double seconds() {
       return nanos / 1e9;
     }
@@ -221,7 +223,8 @@ public final class LoadGen implements Callable<Integer> {
       StringBuilder sb = new StringBuilder();
       sb.append(String.format(Locale.ROOT, "%s: %s, %s loop, %s, %.1f s measured%n", label, scenario.name().toLowerCase(Locale.ROOT), mode,
           mode.equals("open") ? String.format(Locale.ROOT, "%.0f req/s offered", rate) : "concurrency " + concurrency, seconds()));
-      sb.append(String.format(Locale.ROOT, "  ok %d, errors %d %s, throughput %.1f req/s%n", stats.ok(), stats.errors(), stats.outcomes(), throughput()));
+      sb.append(String.format(Locale.ROOT, "  ok %d, errors %d %s, throughput %.1f req/s, %d connection(s)%n", stats.ok(), stats.errors(),
+          stats.outcomes(), throughput(), connections));
       sb.append(row("latency", stats.latency));
       if (stats.bytes.sum() > 0) {
         sb.append(String.format(Locale.ROOT, "  body bytes %d drained unparsed%n", stats.bytes.sum()));
@@ -252,6 +255,7 @@ public final class LoadGen implements Callable<Integer> {
       sb.append("\"seconds\":").append(String.format(Locale.ROOT, "%.3f", seconds())).append(',');
       sb.append("\"ok\":").append(stats.ok()).append(',');
       sb.append("\"errors\":").append(stats.errors()).append(',');
+      sb.append("\"connections\":").append(connections).append(',');
       sb.append("\"throughput\":").append(String.format(Locale.ROOT, "%.1f", throughput())).append(',');
       sb.append("\"outcomes\":{");
       boolean first = true;
