@@ -62,6 +62,9 @@ final class DirectTarget implements Target {
 
   DirectTarget(String baseUrl, String apiKey, Scenario scenario, String unaryBody, String streamBody,
       long deadlineSeconds, int ioThreads) {
+    if (scenario == Scenario.HEALTH) {
+      throw new IllegalArgumentException("the health scenario is gRPC only");
+    }
     URI base = URI.create(baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl);
     if (!"http".equals(base.getScheme()) || base.getHost() == null) {
       throw new IllegalArgumentException("--direct takes an http:// base URL, not " + baseUrl);

@@ -4,6 +4,8 @@ import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthGrpc;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -42,6 +44,7 @@ final class GrpcTarget implements Target {
   private final Scenario scenario;
   private final ChatRequest chat;
   private final ListModelsRequest listModels = ListModelsRequest.newBuilder().setPageSize(50).build();
+  private final HealthCheckRequest healthCheck = HealthCheckRequest.getDefaultInstance();
   private final EventLoopGroup group;
   private final List<ManagedChannel> channels = new ArrayList<>();
   private final AtomicInteger next = new AtomicInteger();
@@ -88,6 +91,8 @@ final class GrpcTarget implements Target {
               stats.bytes.add(bytes);
             }
           });
+      case HEALTH -> ClientCalls.asyncUnaryCall(channel().newCall(HealthGrpc.getCheckMethod(), options()), healthCheck,
+          new Ending<>(intendedStartNanos, stats, done));
     }
   }
 

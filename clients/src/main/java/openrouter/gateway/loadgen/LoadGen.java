@@ -1,6 +1,7 @@
 package openrouter.gateway.loadgen;
 
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,7 +48,7 @@ public final class LoadGen implements Callable<Integer> {
   @Option(names = "--api-key", description = "Key for --direct requests (default: the simulator's).")
   String apiKey = "sk-or-v1-" + "0".repeat(64);
 
-  @Option(names = "--scenario", description = "unary, stream or models (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--scenario", description = "unary, stream, models or health (gateway only) (default: ${DEFAULT-VALUE}).")
   Scenario scenario = Scenario.UNARY;
 
   @Option(names = "--concurrency", description = "Closed loop: requests in flight (default: ${DEFAULT-VALUE}).")
@@ -109,11 +110,20 @@ public final class LoadGen implements Callable<Integer> {
   }
 
   static int run(String[] args, PrintStream out) {
-    return new CommandLine(new LoadGen(out)).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
+    return run(args, out, System.err);
+  }
+
+  static int run(String[] args, PrintStream out, PrintStream err) {
+    return new CommandLine(new LoadGen(out)).setCaseInsensitiveEnumValuesAllowed(true)
+        .setErr(new PrintWriter(err, true)).execute(args);
   }
 
   @Override
   public Integer call() throws Exception {
+    if (direct != null && scenario == Scenario.HEALTH) {
+      throw new ParameterException(spec.commandLine(),
+          "--scenario health measures gRPC's own round trip through the gateway; the upstream has no equivalent, so it cannot be combined with --direct");
+    }
     if (ioThreads < 1) {
       throw new ParameterException(spec.commandLine(), "--io-threads must be at least 1");
     }

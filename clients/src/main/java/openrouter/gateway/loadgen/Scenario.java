@@ -10,5 +10,10 @@ enum Scenario {
    * ListModels, served from the gateway's cache (direct: GET /models). Neither side parses the
    * answer: the gRPC response is drained as bytes, as the direct JSON is.
    */
-  MODELS
+  MODELS,
+  /**
+   * grpc.health.v1.Health/Check: the cheapest gRPC unary call the gateway answers, i.e. the floor
+   * cost of one round trip through gRPC on this machine (gateway only; no direct equivalent).
+   */
+  HEALTH
 }

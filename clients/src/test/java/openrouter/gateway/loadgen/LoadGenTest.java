@@ -150,6 +150,28 @@ class LoadGenTest {
     assertThat(number(result, "bodyBytes") / 10).isGreaterThan(1000);
   }
 
+  @Test
+  void healthChecksMeasureTheBareGrpcRoundTrip() throws Exception {
+    Path json = dir.resolve("health.json");
+    int before = gw.simulator.requestCount("/chat/completions");
+    String table = run("--target", gw.target(), "--scenario", "health", "--concurrency", "2", "--requests", "30",
+        "--warmup", "0", "--duration", "20", "--json", json.toString());
+    assertThat(table).contains("health-gateway: health").contains("ok 30, errors 0");
+    assertThat(field(Files.readString(json), "latencyMs")).contains("\"count\":30");
+    assertThat(gw.simulator.requestCount("/chat/completions")).isEqualTo(before); // the upstream is not involved
+  }
+
+  @Test
+  void healthIsRefusedInDirectMode() {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int exit = LoadGen.run(new String[] {"--direct", gw.simulator.baseUrl(), "--scenario", "health", "--requests", "1"},
+        new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+    assertThat(exit).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("--scenario health").contains("--direct");
+    assertThat(out.toString(StandardCharsets.UTF_8)).isEmpty();
+  }
+
   /** The JSON object of one field of the result, e.g. {@code {"p50":...,"count":4}}. */
   private static String field(String json, String name) {
     int from = json.indexOf("\"" + name + "\":{");
