@@ -45,11 +45,15 @@ import java.util.concurrent.atomic.LongAdder;
  * request is encoded once and every send writes the same bytes; responses are decoded on the
  * connection's event loop and never aggregated (streams are timed line by line as the bytes
  * arrive, other bodies are drained); each event loop keeps its own pool of keep-alive
- * connections (one request at a time on each), opening one when none is idle. A closed loop
- * therefore settles on one connection per slot; an open loop on as many as it has requests in
- * flight, which {@code --max-in-flight} bounds.
+ * connections (one request at a time on each): a request takes an idle one, or the first one
+ * that becomes free while a few new ones are opened. A closed loop therefore settles on one
+ * connection per slot; an open loop on about as many as it has requests in flight, which
+ * {@code --max-in-flight} bounds.
  */
 final class DirectTarget implements Target {
+  /** Connects in progress per event loop, at most (loopback connects take microseconds). */
+  private static final int MAX_CONNECTS_UNDER_WAY = 4;
+
   private final Scenario scenario;
   private final long deadlineNanos;
   private final EventLoopGroup group;
@@ -143,12 +147,20 @@ final class DirectTarget implements Target {
     group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
   }
 
-  /** One event loop's connections; used on that loop only, so nothing here is locked. */
+  /**
+   * One event loop's connections; used on that loop only, so nothing here is locked. A request
+   * that finds no idle connection waits for the first one that becomes free: one that finishes
+   * its request or a new one. New ones are opened while fewer are on their way than requests
+   * wait, a few at a time, so a burst does not turn into a storm of connects that each cost
+   * more than waiting a few microseconds for a busy connection.
+   */
   private final class Pool {
     final EventLoop loop;
     final ArrayDeque<Connection> idle = new ArrayDeque<>();
+    final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
     final List<Connection> open = new ArrayList<>();
     final Bootstrap connector;
+    int connecting;
 
     Pool(EventLoop loop) {
       this.loop = loop;
@@ -159,27 +171,52 @@ final class DirectTarget implements Target {
 
     void send(long start, Stats stats, Runnable done) {
       Connection c;
+      // Most recently used first: in a closed loop each slot keeps its own connection.
       while ((c = idle.pollLast()) != null) {
         if (c.channel.isActive()) {
           c.send(start, stats, done);
           return;
         }
       }
-      Connection fresh = new Connection(this);
-      connector.clone().handler(new ChannelInitializer<SocketChannel>() {
-        @Override
-        protected void initChannel(SocketChannel ch) {
-          ch.pipeline().addLast(new HttpResponseDecoder(), fresh);
-        }
-      }).connect().addListener(f -> {
-        if (f.isSuccess()) {
-          connectionsOpened.increment();
-          fresh.send(start, stats, done);
-        } else {
-          stats.outcome("IO_ERROR");
-          done.run();
-        }
-      });
+      waiting.addLast(new Waiting(start, stats, done));
+      connectMore();
+    }
+
+    /** A connection with no request: the longest waiting request gets it, else it idles. */
+    void release(Connection c) {
+      Waiting w = waiting.pollFirst();
+      if (w != null) {
+        c.send(w.start, w.stats, w.done);
+      } else {
+        idle.addLast(c);
+      }
+    }
+
+    private void connectMore() {
+      while (connecting < waiting.size() && connecting < MAX_CONNECTS_UNDER_WAY) {
+        connecting++;
+        Connection fresh = new Connection(this);
+        connector.clone().handler(new ChannelInitializer<SocketChannel>() {
+          @Override
+          protected void initChannel(SocketChannel ch) {
+            ch.pipeline().addLast(new HttpResponseDecoder(), fresh);
+          }
+        }).connect().addListener(f -> {
+          connecting--;
+          if (f.isSuccess()) {
+            connectionsOpened.increment();
+            release(fresh);
+          } else {
+            // The request that this connection was for fails, as it would have on it.
+            Waiting w = waiting.pollFirst();
+            if (w != null) {
+              w.stats.outcome("IO_ERROR");
+              w.done.run();
+            }
+          }
+          connectMore();
+        });
+      }
     }
 
     void expire() {
@@ -191,6 +228,9 @@ final class DirectTarget implements Target {
       }
     }
   }
+
+  /** A request waiting for a connection. */
+  private record Waiting(long start, Stats stats, Runnable done) {}
 
   /** One keep-alive connection and the request on it (at most one at a time). */
   private final class Connection extends ChannelInboundHandlerAdapter {
@@ -277,7 +317,7 @@ final class DirectTarget implements Target {
       }
       // Back in the pool before the next request is started, so that one picks it up.
       if (keepAlive) {
-        pool.idle.addLast(this);
+        pool.release(this);
       } else {
         channel.close();
       }
