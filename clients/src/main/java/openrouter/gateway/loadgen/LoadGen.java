@@ -2,6 +2,7 @@ package openrouter.gateway.loadgen;
 
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -185,7 +186,12 @@ public final class LoadGen implements Callable<Integer> {
         }
       }.next();
     }
+    while (System.nanoTime() - measureFrom < 0 && slotsDone.getCount() > 0) {
+      LockSupport.parkNanos(Math.min(measureFrom - System.nanoTime(), TimeUnit.MILLISECONDS.toNanos(10)));
+    }
+    long cpuFrom = processCpuNanos();
     slotsDone.await(Math.round(warmupSeconds + durationSeconds + deadlineSeconds + 10), TimeUnit.SECONDS);
+    measured.generatorCpuNanos = cpuUsedSince(cpuFrom);
     return Math.max(1, lastEnd.get() - measureFrom);
   }
 
@@ -195,6 +201,7 @@ public final class LoadGen implements Callable<Integer> {
     long stopAt = measureFrom + (long) (durationSeconds * 1e9);
     double interval = 1e9 / rate;
     AtomicInteger inFlight = new AtomicInteger();
+    long cpuFrom = -2; // not sampled yet
     for (long i = 0; i < requests; i++) {
       long intended = start + (long) (i * interval);
       if (intended - stopAt >= 0) {
@@ -205,6 +212,9 @@ public final class LoadGen implements Callable<Integer> {
         LockSupport.parkNanos(wait);
       }
       Stats s = intended - measureFrom >= 0 ? measured : warm;
+      if (s == measured && cpuFrom == -2) {
+        cpuFrom = processCpuNanos();
+      }
       if (inFlight.get() >= maxInFlight) {
         s.outcome("DROPPED_GENERATOR_FULL");
         continue;
@@ -216,7 +226,21 @@ public final class LoadGen implements Callable<Integer> {
     while (inFlight.get() > 0 && System.nanoTime() - until < 0) {
       Thread.sleep(5);
     }
+    if (cpuFrom != -2) {
+      measured.generatorCpuNanos = cpuUsedSince(cpuFrom);
+    }
     return Math.max(1, Math.min(System.nanoTime(), stopAt) - measureFrom);
+  }
+
+  /** CPU time of this whole process so far (all threads, user and system), or -1. */
+  private static long processCpuNanos() {
+    return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+        ? os.getProcessCpuTime() : -1;
+  }
+
+  private static long cpuUsedSince(long from) {
+    long now = processCpuNanos();
+    return from < 0 || now < 0 ? -1 : now - from;
   }
 
   /** The report: a readable table and a JSON document. */
@@ -229,6 +253,16 @@ public final class LoadGen implements Callable<Integer> {
       return stats.ok() / seconds();
     }
 
+    /** The generator's own CPU per measured request (warm-up excluded): how much it measured itself. */
+    double generatorCpuMicrosPerRequest() {
+      long requests = stats.ok() + stats.errors();
+      return stats.generatorCpuNanos < 0 || requests == 0 ? -1 : stats.generatorCpuNanos / 1e3 / requests;
+    }
+
+    double generatorCores() {
+      return stats.generatorCpuNanos < 0 ? -1 : stats.generatorCpuNanos / (double) nanos;
+    }
+
     String table() {
       StringBuilder sb = new StringBuilder();
       sb.append(String.format(Locale.ROOT, "%s: %s, %s loop, %s, %.1f s measured%n", label, scenario.name().toLowerCase(Locale.ROOT), mode,
@@ -236,6 +270,9 @@ public final class LoadGen implements Callable<Integer> {
       sb.append(String.format(Locale.ROOT, "  ok %d, errors %d %s, throughput %.1f req/s, %d connection(s)%n", stats.ok(), stats.errors(),
           stats.outcomes(), throughput(), connections));
       sb.append(row("latency", stats.latency));
+      if (stats.generatorCpuNanos >= 0 && stats.ok() + stats.errors() > 0) {
+        sb.append(String.format(Locale.ROOT, "  generator   CPU %.1f us per request, %.2f cores%n", generatorCpuMicrosPerRequest(), generatorCores()));
+      }
       if (stats.bytes.sum() > 0) {
         sb.append(String.format(Locale.ROOT, "  body bytes %d drained unparsed%n", stats.bytes.sum()));
       }
@@ -278,7 +315,9 @@ public final class LoadGen implements Callable<Integer> {
       sb.append("\"firstChunkMs\":").append(percentiles(stats.firstChunk)).append(',');
       sb.append("\"chunkGapMs\":").append(percentiles(stats.chunkGap)).append(',');
       sb.append("\"chunks\":").append(stats.chunks.sum()).append(',');
-      sb.append("\"bodyBytes\":").append(stats.bytes.sum());
+      sb.append("\"bodyBytes\":").append(stats.bytes.sum()).append(',');
+      sb.append("\"generatorCpuUsPerRequest\":").append(String.format(Locale.ROOT, "%.1f", generatorCpuMicrosPerRequest())).append(',');
+      sb.append("\"generatorCores\":").append(String.format(Locale.ROOT, "%.3f", generatorCores()));
       return sb.append("}\n").toString();
     }
 

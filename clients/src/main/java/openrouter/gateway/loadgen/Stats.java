@@ -23,6 +23,8 @@ final class Stats {
   final LongAdder chunks = new LongAdder();
   /** Response body bytes drained without parsing: direct responses, gRPC ListModels. */
   final LongAdder bytes = new LongAdder();
+  /** CPU time the generator's own process used while measuring (-1: not known). */
+  long generatorCpuNanos = -1;
 
   void outcome(String code) {
     outcomes.computeIfAbsent(code, c -> new LongAdder()).increment();

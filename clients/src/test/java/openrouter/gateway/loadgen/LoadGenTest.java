@@ -76,7 +76,7 @@ class LoadGenTest {
     assertThat(field(result, "firstChunkMs")).contains("\"count\":4");
     assertThat(field(result, "chunkGapMs")).contains("\"count\":28"); // 7 gaps in each of 4 streams
     // 5 ms apart: the gaps are the simulator's pacing, not an artefact of buffering.
-    assertThat(percentile(field(result, "chunkGapMs"), "p50")).isBetween(4.0, 50.0);
+    assertThat(decimal(field(result, "chunkGapMs"), "p50")).isBetween(4.0, 50.0);
   }
 
   @Test
@@ -92,6 +92,9 @@ class LoadGenTest {
     assertThat(field(result, "latencyMs")).contains("\"count\":60");
     // Every body was read to its end: 60 completions of 16 chunks of 8 characters each.
     assertThat(number(result, "bodyBytes")).isGreaterThan(60 * 16 * 8);
+    // The generator reports what it cost itself while measuring.
+    assertThat(decimal(result, "generatorCpuUsPerRequest")).isPositive();
+    assertThat(table).contains("generator   CPU");
   }
 
   @Test
@@ -179,8 +182,8 @@ class LoadGenTest {
     return json.substring(json.indexOf('{', from), json.indexOf('}', from) + 1);
   }
 
-  private static double percentile(String object, String name) {
-    Matcher m = Pattern.compile("\"" + name + "\":([0-9.]+)").matcher(object);
+  private static double decimal(String json, String name) {
+    Matcher m = Pattern.compile("\"" + name + "\":(-?[0-9.]+)").matcher(json);
     assertThat(m.find()).as(name).isTrue();
     return Double.parseDouble(m.group(1));
   }
