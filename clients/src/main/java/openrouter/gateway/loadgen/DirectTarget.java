@@ -58,7 +58,9 @@ final class DirectTarget implements Target {
   private final long deadlineNanos;
   private final EventLoopGroup group;
   private final Bootstrap bootstrap;
-  /** The whole request (head and body), written as is: an unreleasable direct buffer. */
+  /** The whole request (head and body) in a direct buffer, freed on close. */
+  private final ByteBuf encoded;
+  /** What every send writes: a view of {@link #encoded} that writes cannot release. */
   private final ByteBuf request;
   private final Pool[] pools;
   private final AtomicInteger nextPool = new AtomicInteger();
@@ -77,7 +79,8 @@ final class DirectTarget implements Target {
     String path = base.getRawPath() == null ? "" : base.getRawPath();
     this.scenario = scenario;
     this.deadlineNanos = TimeUnit.SECONDS.toNanos(deadlineSeconds);
-    this.request = encode(scenario, base.getHost() + ":" + port, path, apiKey, scenario == Scenario.STREAM ? streamBody : unaryBody);
+    this.encoded = encode(scenario, base.getHost() + ":" + port, path, apiKey, scenario == Scenario.STREAM ? streamBody : unaryBody);
+    this.request = Unpooled.unreleasableBuffer(encoded);
 
     // Native epoll on Linux saves syscalls and copies; NIO everywhere else.
     boolean epoll = Epoll.isAvailable();
@@ -120,7 +123,7 @@ final class DirectTarget implements Target {
     if (scenario != Scenario.MODELS) {
       buf.writeBytes(content);
     }
-    return Unpooled.unreleasableBuffer(buf);
+    return buf;
   }
 
   @Override
@@ -145,6 +148,9 @@ final class DirectTarget implements Target {
   public void close() {
     // Closes every connection too.
     group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+    if (group.isTerminated()) {
+      encoded.release(); // no write can be reading it any more
+    }
   }
 
   /**
