@@ -1,6 +1,8 @@
 package openrouter.gateway.loadgen;
 
 import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,7 +20,10 @@ import openrouter.gateway.v1.Role;
 import org.HdrHistogram.Histogram;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
  * The gateway's load generator: closed loop at a fixed concurrency, or open loop at a fixed
@@ -44,7 +49,7 @@ public final class LoadGen implements Callable<Integer> {
   @Option(names = "--api-key", description = "Key for --direct requests (default: the simulator's).")
   String apiKey = "sk-or-v1-" + "0".repeat(64);
 
-  @Option(names = "--scenario", description = "unary, stream or models (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--scenario", description = "unary, stream, models or health (gateway only) (default: ${DEFAULT-VALUE}).")
   Scenario scenario = Scenario.UNARY;
 
   @Option(names = "--concurrency", description = "Closed loop: requests in flight (default: ${DEFAULT-VALUE}).")
@@ -53,7 +58,7 @@ public final class LoadGen implements Callable<Integer> {
   @Option(names = "--rate", description = "Open loop: requests per second (0 = closed loop; default: ${DEFAULT-VALUE}).")
   double rate;
 
-  @Option(names = "--max-in-flight", description = "Open loop: most requests in flight before new ones count as DROPPED (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--max-in-flight", description = "Open loop: most requests in flight before new ones count as DROPPED (with --direct, also the most connections; default: ${DEFAULT-VALUE}).")
   int maxInFlight = 20_000;
 
   @Option(names = "--requests", description = "Most requests, warm-up included (default: ${DEFAULT-VALUE}).")
@@ -67,6 +72,9 @@ public final class LoadGen implements Callable<Integer> {
 
   @Option(names = "--connections", description = "gRPC connections to the gateway (default: ${DEFAULT-VALUE}).")
   int connections = 1;
+
+  @Option(names = "--io-threads", description = "Event loop threads for the generator's connections (default: ${DEFAULT-VALUE}).")
+  int ioThreads = 1;
 
   @Option(names = "--model", description = "Model (default: ${DEFAULT-VALUE}).")
   String model = "sim/fixed";
@@ -89,6 +97,9 @@ public final class LoadGen implements Callable<Integer> {
   @Option(names = "--json", description = "Also write the result as JSON to this file.")
   Path json;
 
+  @Spec
+  CommandSpec spec;
+
   private final PrintStream out;
 
   LoadGen(PrintStream out) {
@@ -100,11 +111,23 @@ public final class LoadGen implements Callable<Integer> {
   }
 
   static int run(String[] args, PrintStream out) {
-    return new CommandLine(new LoadGen(out)).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
+    return run(args, out, System.err);
+  }
+
+  static int run(String[] args, PrintStream out, PrintStream err) {
+    return new CommandLine(new LoadGen(out)).setCaseInsensitiveEnumValuesAllowed(true)
+        .setErr(new PrintWriter(err, true)).execute(args);
   }
 
   @Override
   public Integer call() throws Exception {
+    if (direct != null && scenario == Scenario.HEALTH) {
+      throw new ParameterException(spec.commandLine(),
+          "--scenario health measures gRPC's own round trip through the gateway; the upstream has no equivalent, so it cannot be combined with --direct");
+    }
+    if (ioThreads < 1) {
+      throw new ParameterException(spec.commandLine(), "--io-threads must be at least 1");
+    }
     if (label == null) {
       label = scenario.name().toLowerCase(Locale.ROOT) + (direct != null ? "-direct" : "-gateway");
     }
@@ -118,12 +141,14 @@ public final class LoadGen implements Callable<Integer> {
     Stats warm = new Stats();
     Stats measured = new Stats();
     long measuredNanos;
+    long connectionsOpened;
     try (Target t = direct != null
-        ? new DirectTarget(direct, apiKey, scenario, body(false), body(true), deadlineSeconds)
-        : new GrpcTarget(target, connections, scenario, chat, deadlineSeconds)) {
+        ? new DirectTarget(direct, apiKey, scenario, body(false), body(true), deadlineSeconds, ioThreads)
+        : new GrpcTarget(target, connections, scenario, chat, deadlineSeconds, ioThreads)) {
       measuredNanos = rate > 0 ? openLoop(t, warm, measured) : closedLoop(t, warm, measured);
+      connectionsOpened = t.connectionsOpened();
     }
-    Result result = new Result(label, scenario, rate > 0 ? "open" : "closed", concurrency, rate, measuredNanos, measured);
+    Result result = new Result(label, scenario, rate > 0 ? "open" : "closed", concurrency, rate, measuredNanos, connectionsOpened, measured);
     out.print(result.table());
     if (json != null) {
       Files.writeString(json, result.json(), StandardCharsets.UTF_8);
@@ -161,7 +186,12 @@ public final class LoadGen implements Callable<Integer> {
         }
       }.next();
     }
+    while (System.nanoTime() - measureFrom < 0 && slotsDone.getCount() > 0) {
+      LockSupport.parkNanos(Math.min(measureFrom - System.nanoTime(), TimeUnit.MILLISECONDS.toNanos(10)));
+    }
+    long cpuFrom = processCpuNanos();
     slotsDone.await(Math.round(warmupSeconds + durationSeconds + deadlineSeconds + 10), TimeUnit.SECONDS);
+    measured.generatorCpuNanos = cpuUsedSince(cpuFrom);
     return Math.max(1, lastEnd.get() - measureFrom);
   }
 
@@ -171,6 +201,7 @@ public final class LoadGen implements Callable<Integer> {
     long stopAt = measureFrom + (long) (durationSeconds * 1e9);
     double interval = 1e9 / rate;
     AtomicInteger inFlight = new AtomicInteger();
+    long cpuFrom = -2; // not sampled yet
     for (long i = 0; i < requests; i++) {
       long intended = start + (long) (i * interval);
       if (intended - stopAt >= 0) {
@@ -181,6 +212,9 @@ public final class LoadGen implements Callable<Integer> {
         LockSupport.parkNanos(wait);
       }
       Stats s = intended - measureFrom >= 0 ? measured : warm;
+      if (s == measured && cpuFrom == -2) {
+        cpuFrom = processCpuNanos();
+      }
       if (inFlight.get() >= maxInFlight) {
         s.outcome("DROPPED_GENERATOR_FULL");
         continue;
@@ -192,11 +226,25 @@ public final class LoadGen implements Callable<Integer> {
     while (inFlight.get() > 0 && System.nanoTime() - until < 0) {
       Thread.sleep(5);
     }
+    if (cpuFrom != -2) {
+      measured.generatorCpuNanos = cpuUsedSince(cpuFrom);
+    }
     return Math.max(1, Math.min(System.nanoTime(), stopAt) - measureFrom);
   }
 
+  /** CPU time of this whole process so far (all threads, user and system), or -1. */
+  private static long processCpuNanos() {
+    return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+        ? os.getProcessCpuTime() : -1;
+  }
+
+  private static long cpuUsedSince(long from) {
+    long now = processCpuNanos();
+    return from < 0 || now < 0 ? -1 : now - from;
+  }
+
   /** The report: a readable table and a JSON document. */
-  record Result(String label, Scenario scenario, String mode, int concurrency, double rate, long nanos, Stats stats) {
+  record Result(String label, Scenario scenario, String mode, int concurrency, double rate, long nanos, long connections, Stats stats) {
     double seconds() {
       return nanos / 1e9;
     }
@@ -205,12 +253,29 @@ public final class LoadGen implements Callable<Integer> {
       return stats.ok() / seconds();
     }
 
+    /** The generator's own CPU per measured request (warm-up excluded): how much it measured itself. */
+    double generatorCpuMicrosPerRequest() {
+      long requests = stats.ok() + stats.errors();
+      return stats.generatorCpuNanos < 0 || requests == 0 ? -1 : stats.generatorCpuNanos / 1e3 / requests;
+    }
+
+    double generatorCores() {
+      return stats.generatorCpuNanos < 0 ? -1 : stats.generatorCpuNanos / (double) nanos;
+    }
+
     String table() {
       StringBuilder sb = new StringBuilder();
       sb.append(String.format(Locale.ROOT, "%s: %s, %s loop, %s, %.1f s measured%n", label, scenario.name().toLowerCase(Locale.ROOT), mode,
           mode.equals("open") ? String.format(Locale.ROOT, "%.0f req/s offered", rate) : "concurrency " + concurrency, seconds()));
-      sb.append(String.format(Locale.ROOT, "  ok %d, errors %d %s, throughput %.1f req/s%n", stats.ok(), stats.errors(), stats.outcomes(), throughput()));
+      sb.append(String.format(Locale.ROOT, "  ok %d, errors %d %s, throughput %.1f req/s, %d connection(s)%n", stats.ok(), stats.errors(),
+          stats.outcomes(), throughput(), connections));
       sb.append(row("latency", stats.latency));
+      if (stats.generatorCpuNanos >= 0 && stats.ok() + stats.errors() > 0) {
+        sb.append(String.format(Locale.ROOT, "  generator   CPU %.1f us per request, %.2f cores%n", generatorCpuMicrosPerRequest(), generatorCores()));
+      }
+      if (stats.bytes.sum() > 0) {
+        sb.append(String.format(Locale.ROOT, "  body bytes %d drained unparsed%n", stats.bytes.sum()));
+      }
       if (stats.firstChunk.getTotalCount() > 0) {
         sb.append(row("first chunk", stats.firstChunk));
         sb.append(row("chunk gap", stats.chunkGap));
@@ -237,6 +302,7 @@ public final class LoadGen implements Callable<Integer> {
       sb.append("\"seconds\":").append(String.format(Locale.ROOT, "%.3f", seconds())).append(',');
       sb.append("\"ok\":").append(stats.ok()).append(',');
       sb.append("\"errors\":").append(stats.errors()).append(',');
+      sb.append("\"connections\":").append(connections).append(',');
       sb.append("\"throughput\":").append(String.format(Locale.ROOT, "%.1f", throughput())).append(',');
       sb.append("\"outcomes\":{");
       boolean first = true;
@@ -248,7 +314,10 @@ public final class LoadGen implements Callable<Integer> {
       sb.append("\"latencyMs\":").append(percentiles(stats.latency)).append(',');
       sb.append("\"firstChunkMs\":").append(percentiles(stats.firstChunk)).append(',');
       sb.append("\"chunkGapMs\":").append(percentiles(stats.chunkGap)).append(',');
-      sb.append("\"chunks\":").append(stats.chunks.sum());
+      sb.append("\"chunks\":").append(stats.chunks.sum()).append(',');
+      sb.append("\"bodyBytes\":").append(stats.bytes.sum()).append(',');
+      sb.append("\"generatorCpuUsPerRequest\":").append(String.format(Locale.ROOT, "%.1f", generatorCpuMicrosPerRequest())).append(',');
+      sb.append("\"generatorCores\":").append(String.format(Locale.ROOT, "%.3f", generatorCores()));
       return sb.append("}\n").toString();
     }
 

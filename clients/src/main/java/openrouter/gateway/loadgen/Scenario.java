@@ -6,6 +6,14 @@ enum Scenario {
   UNARY,
   /** StreamChat (direct: streaming POST /chat/completions, SSE). */
   STREAM,
-  /** ListModels, served from the gateway's cache (direct: GET /models). */
-  MODELS
+  /**
+   * ListModels, served from the gateway's cache (direct: GET /models). Neither side parses the
+   * answer: the gRPC response is drained as bytes, as the direct JSON is.
+   */
+  MODELS,
+  /**
+   * grpc.health.v1.Health/Check: the cheapest gRPC unary call the gateway answers, i.e. the floor
+   * cost of one round trip through gRPC on this machine (gateway only; no direct equivalent).
+   */
+  HEALTH
 }

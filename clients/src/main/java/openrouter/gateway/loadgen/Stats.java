@@ -9,8 +9,9 @@ import org.HdrHistogram.Histogram;
 
 /**
  * What one run measured: latency (for streams, until the last message), time to first chunk,
- * gaps between chunks, and outcomes by status code. Histograms are HdrHistogram in
- * microseconds (3 significant digits, up to 10 minutes), recorded wait-free from any thread.
+ * gaps between chunks, outcomes by status code, and the bytes of bodies drained unparsed.
+ * Histograms are HdrHistogram in microseconds (3 significant digits, up to 10 minutes),
+ * recorded wait-free from any thread.
  */
 final class Stats {
   private static final long MAX_MICROS = 600_000_000L;
@@ -20,6 +21,10 @@ final class Stats {
   final Histogram chunkGap = new ConcurrentHistogram(MAX_MICROS, 3);
   private final Map<String, LongAdder> outcomes = new ConcurrentHashMap<>();
   final LongAdder chunks = new LongAdder();
+  /** Response body bytes drained without parsing: direct responses, gRPC ListModels. */
+  final LongAdder bytes = new LongAdder();
+  /** CPU time the generator's own process used while measuring (-1: not known). */
+  long generatorCpuNanos = -1;
 
   void outcome(String code) {
     outcomes.computeIfAbsent(code, c -> new LongAdder()).increment();

@@ -12,6 +12,9 @@ interface Target extends AutoCloseable {
    */
   void start(long intendedStartNanos, Stats stats, Runnable done);
 
+  /** Connections opened so far (warm-up included). */
+  long connectionsOpened();
+
   @Override
   void close();
 }
