@@ -94,8 +94,11 @@ echo "== warm-up (about 70 s, not measured)"
 "${LOADGEN[@]}" --scenario models --concurrency 8 --requests 400000 --warmup 0 --duration 10 >> "$OUT/warmup.txt"
 
 # 1. Added latency, unary, concurrency 1, instant upstream: gateway, then direct.
-run unary-c1-gateway --scenario unary --concurrency 1 --requests 40000 --warmup 5 --duration 20 --chunks 16
-run unary-c1-direct  --scenario unary --concurrency 1 --requests 40000 --warmup 5 --duration 20 --chunks 16 --direct "$SIM_URL"
+#    Each load generator is a fresh JVM: 10 s of its own warm-up before measuring. The health
+#    check is the floor: one gRPC unary round trip with no work behind it.
+run unary-c1-gateway --scenario unary --concurrency 1 --requests 400000 --warmup 10 --duration 20 --chunks 16
+run unary-c1-direct  --scenario unary --concurrency 1 --requests 400000 --warmup 10 --duration 20 --chunks 16 --direct "$SIM_URL"
+run health-c1        --scenario health --concurrency 1 --requests 400000 --warmup 10 --duration 10
 
 # 2. Throughput frontier: open loop at rising rates until p99 > 5 ms or errors.
 for r in 1000 2000 3000 4000 5000 6000; do
@@ -127,6 +130,15 @@ wait $sampler || true
 echo "peaks during 10k streams: $(cat "$OUT/streams-10k-peaks.json")" | tee -a "$OUT/streams-10k.txt"
 
 # 5. Cached ListModels at concurrency 32.
-run models-c32 --scenario models --concurrency 32 --requests 2000000 --warmup 3 --duration 15 --connections 4
+run models-c32 --scenario models --concurrency 32 --requests 2000000 --warmup 5 --duration 15 --connections 4
+
+# 6. The same with access lines for failed calls only (GATEWAY_ACCESS_LOG=errors): what the
+#    per-call access line costs a cheap call.
+stop_gw "$GW_PID"
+GW_ENV+=(GATEWAY_ACCESS_LOG=errors)
+read -r GW_PID _ < <(launch "$GATEWAY_JAVA" -XX:SharedArchiveFile="$CDS" $GATEWAY_JVM_OPTS -jar "$GATEWAY_JAR")
+pids+=("$GW_PID")
+"${LOADGEN[@]}" --scenario models --concurrency 8 --requests 2000000 --warmup 0 --duration 10 > /dev/null  # warm-up
+run models-c32-access-errors-only --scenario models --concurrency 32 --requests 2000000 --warmup 5 --duration 15 --connections 4
 
 echo "results in $OUT"
