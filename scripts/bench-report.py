@@ -45,15 +45,17 @@ if g and d:
                  f"{ms(g['firstChunkMs']['p50'] - d['firstChunkMs']['p50'])} / {ms(g['chunkGapMs']['p99'] - d['chunkGapMs']['p99'])}"
                  f" (gateway TTFC p50 {ms(g['firstChunkMs']['p50'])}, gap p99 {ms(g['chunkGapMs']['p99'])}; direct {ms(d['firstChunkMs']['p50'])}, {ms(d['chunkGapMs']['p99'])})",
                  "≤ 1 ms / ≤ 0.5 ms"))
-s = load("streams-10k")
-if s:
-    peaks = load("streams-10k-peaks") or {}
+for name, how in (("streams-10k", "upstream HTTP/1.1"), ("streams-10k-h2c", "upstream h2c, one connection")):
+    s = load(name)
+    if not s:
+        continue
+    peaks = load(name + "-peaks") or {}
     if not peaks and (run / "streams-10k-peak-rss.txt").exists():  # runs before 2026-11-22 02:00
         peaks = {"peakRssMb": (run / "streams-10k-peak-rss.txt").read_text().strip()}
     held = f", {peaks['peakActiveStreams']} active in the gateway at the peak" if "peakActiveStreams" in peaks else ""
     conns = f", {peaks['peakUpstreamConnections']} upstream connections at the peak" if "peakUpstreamConnections" in peaks else ""
-    rows.append(("concurrent streams", "streams held open at once, all completing OK; gateway RSS",
-                 f"{s['ok']} OK of {s['ok'] + s['errors']} ({s['outcomes']}){held}{conns}; peak RSS {peaks.get('peakRssMb', '?')} MB;"
+    rows.append((f"concurrent streams ({how})", "streams held open at once, all completing OK; gateway RSS",
+                 f"{s['ok']} OK of {s['ok'] + s['errors']}{held}{conns}; peak RSS {peaks.get('peakRssMb', '?')} MB;"
                  f" first chunk p50 {ms(s['firstChunkMs']['p50'])}, p99 {ms(s['firstChunkMs']['p99'])}", "10,000 streams in ≤ 1 GiB"))
 m = load("models-c32")
 if m:

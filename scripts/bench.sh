@@ -84,6 +84,30 @@ run() { # name, then loadgen args; also records the gateway's CPU time during th
   echo "gateway CPU during the run: $(awk -v t=$(( $(cpu_ticks "$GW_PID") - before )) -v hz="$(getconf CLK_TCK)" 'BEGIN{printf "%.2f", t/hz}') s" | tee -a "$OUT/$name.txt"
 }
 
+# 10,000 streams held open at once: 20 chunks 1 s apart (each stream lasts about 20 s), so
+# the 10,000 streams carry 10,000 chunks/s in total, which two shared cores sustain (64 chunks
+# 100 ms apart would be 100,000 chunks/s: a CPU test, not a test of holding streams). Samples
+# every second: gateway RSS, StreamChat calls active in the gateway, upstream connections.
+streams_10k() { # name
+local name=$1
+( peak_rss=0; peak_calls=0; peak_conns=0
+  for _ in $(seq 1 60); do
+    r=$(rss_mb "$GW_PID" 2>/dev/null || echo 0)
+    c=$(curl -s "127.0.0.1:$METRICS_PORT/metrics" | awk '/^grpc_server_active_calls.*StreamChat/ {print int($2)}')
+    n=$(ss -tnH state established "( dport = :$SIM_PORT )" | wc -l)
+    peak_rss=$(awk -v a="$peak_rss" -v b="$r" 'BEGIN{print (b>a)?b:a}')
+    peak_calls=$(( ${c:-0} > peak_calls ? ${c:-0} : peak_calls ))
+    peak_conns=$(( n > peak_conns ? n : peak_conns ))
+    printf '{"peakRssMb":%s,"peakActiveStreams":%s,"peakUpstreamConnections":%s}\n' "$peak_rss" "$peak_calls" "$peak_conns" > "$OUT/$name-peaks.json"
+    sleep 1
+  done ) &
+sampler=$!
+run "$name" --scenario stream --concurrency 10000 --requests 10000 --warmup 0 --duration 60 --chunks 20 --chunk-delay-ms 1000 --connections 8 --deadline 90
+wait $sampler || true
+echo "peaks during 10k streams: $(cat "$OUT/$name-peaks.json")" | tee -a "$OUT/$name.txt"
+}
+
+
 # JIT warm-up, not measured: a fresh JVM runs the call paths interpreted or half-compiled, and
 # C2 kept compiling for a minute (JFR and per-thread CPU showed C2 using half the gateway's CPU
 # during a 15 s streaming run that followed a 25 s warm-up). Steady state is what we report.
@@ -109,25 +133,8 @@ done
 run stream-64x20ms-gateway --scenario stream --concurrency 50 --requests 3000 --warmup 3 --duration 20 --chunks 64 --chunk-delay-ms 20
 run stream-64x20ms-direct  --scenario stream --concurrency 50 --requests 3000 --warmup 3 --duration 20 --chunks 64 --chunk-delay-ms 20 --direct "$SIM_URL"
 
-# 4. 10,000 streams held open at once: 20 chunks 1 s apart (each stream lasts about 20 s), so
-#    the 10,000 streams carry 10,000 chunks/s in total, which two shared cores sustain (64 chunks
-#    100 ms apart would be 100,000 chunks/s: a CPU test, not a test of holding streams). Samples
-#    every second: gateway RSS, StreamChat calls active in the gateway, upstream connections.
-( peak_rss=0; peak_calls=0; peak_conns=0
-  for _ in $(seq 1 60); do
-    r=$(rss_mb "$GW_PID" 2>/dev/null || echo 0)
-    c=$(curl -s "127.0.0.1:$METRICS_PORT/metrics" | awk '/^grpc_server_active_calls.*StreamChat/ {print int($2)}')
-    n=$(ss -tnH state established "( dport = :$SIM_PORT )" | wc -l)
-    peak_rss=$(awk -v a="$peak_rss" -v b="$r" 'BEGIN{print (b>a)?b:a}')
-    peak_calls=$(( ${c:-0} > peak_calls ? ${c:-0} : peak_calls ))
-    peak_conns=$(( n > peak_conns ? n : peak_conns ))
-    printf '{"peakRssMb":%s,"peakActiveStreams":%s,"peakUpstreamConnections":%s}\n' "$peak_rss" "$peak_calls" "$peak_conns" > "$OUT/streams-10k-peaks.json"
-    sleep 1
-  done ) &
-sampler=$!
-run streams-10k --scenario stream --concurrency 10000 --requests 10000 --warmup 0 --duration 60 --chunks 20 --chunk-delay-ms 1000 --connections 8 --deadline 90
-wait $sampler || true
-echo "peaks during 10k streams: $(cat "$OUT/streams-10k-peaks.json")" | tee -a "$OUT/streams-10k.txt"
+# 4. 10,000 streams held open at once, upstream over HTTP/1.1 (one connection per stream).
+streams_10k streams-10k
 
 # 5. Cached ListModels at concurrency 32.
 run models-c32 --scenario models --concurrency 32 --requests 2000000 --warmup 5 --duration 15 --connections 4
@@ -140,5 +147,13 @@ read -r GW_PID _ < <(launch "$GATEWAY_JAVA" -XX:SharedArchiveFile="$CDS" $GATEWA
 pids+=("$GW_PID")
 "${LOADGEN[@]}" --scenario models --concurrency 8 --requests 2000000 --warmup 0 --duration 10 > /dev/null  # warm-up
 run models-c32-access-errors-only --scenario models --concurrency 32 --requests 2000000 --warmup 5 --duration 15 --connections 4
+
+# 7. 10,000 streams again, on a gateway that speaks h2c to the simulator: all streams share one
+#    upstream connection, as they do with OpenRouter over TLS (HTTP/2 by ALPN).
+stop_gw "$GW_PID"
+GW_ENV+=(GATEWAY_ACCESS_LOG=all OPENROUTER_HTTP2_PRIOR_KNOWLEDGE=true)
+read -r GW_PID _ < <(launch "$GATEWAY_JAVA" -XX:SharedArchiveFile="$CDS" $GATEWAY_JVM_OPTS -jar "$GATEWAY_JAR")
+pids+=("$GW_PID")
+streams_10k streams-10k-h2c
 
 echo "results in $OUT"
