@@ -194,22 +194,35 @@ public final class ModelFilter {
    * used with the query that produced it.
    */
   public String fingerprint() {
-    String canonical = String.join("\n",
-        "prefix=" + authorPrefix,
-        "in=" + String.join(",", inputModalities),
-        "out=" + String.join(",", outputModalities),
-        "params=" + String.join(",", supportedParameters),
-        "ctx=" + minContextLength,
-        "maxPrompt=" + plain(maxPromptPrice),
-        "maxCompletion=" + plain(maxCompletionPrice),
-        "free=" + freeOnly,
-        "q=" + query,
-        "order=" + order.getNumber());
+    // Every part is length-prefixed, so no value can imitate a separator: ["a,b"] and
+    // ["a", "b"], or a query containing "\nfree=true", hash differently.
+    StringBuilder canonical = new StringBuilder();
+    part(canonical, authorPrefix);
+    list(canonical, inputModalities);
+    list(canonical, outputModalities);
+    list(canonical, supportedParameters);
+    part(canonical, Long.toString(minContextLength));
+    part(canonical, plain(maxPromptPrice));
+    part(canonical, plain(maxCompletionPrice));
+    part(canonical, Boolean.toString(freeOnly));
+    part(canonical, query);
+    part(canonical, Integer.toString(order.getNumber()));
     try {
-      byte[] hash = MessageDigest.getInstance("SHA-256").digest(canonical.getBytes(StandardCharsets.UTF_8));
+      byte[] hash = MessageDigest.getInstance("SHA-256").digest(canonical.toString().getBytes(StandardCharsets.UTF_8));
       return HexFormat.of().formatHex(hash, 0, 8);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every JVM has SHA-256", e);
+    }
+  }
+
+  private static void part(StringBuilder out, String value) {
+    out.append(value.length()).append(':').append(value);
+  }
+
+  private static void list(StringBuilder out, java.util.Collection<String> values) {
+    out.append('[').append(values.size()).append(']');
+    for (String v : values) {
+      part(out, v);
     }
   }
 

@@ -84,6 +84,18 @@ class ModelRulesTest {
   }
 
   @Test
+  void noValueCanImitateTheSeparatorsOfAFilterFingerprint() {
+    // A page token carries the fingerprint: a token made for one filter must not pass for another.
+    String joined = ModelPager.parse(ListModelsRequest.newBuilder().addSupportedParameters("seed,tools").build()).filter().fingerprint();
+    String split = ModelPager.parse(ListModelsRequest.newBuilder().addSupportedParameters("seed").addSupportedParameters("tools").build())
+        .filter().fingerprint();
+    assertThat(joined).isNotEqualTo(split);
+    String sneaky = ModelPager.parse(ListModelsRequest.newBuilder().setQuery("gpt\nfree=true").build()).filter().fingerprint();
+    String plain = ModelPager.parse(ListModelsRequest.newBuilder().setQuery("gpt").setFreeOnly(true).build()).filter().fingerprint();
+    assertThat(sneaky).isNotEqualTo(plain);
+  }
+
+  @Test
   void queriesThatCanListDifferentPagesAreNeverEqual() {
     // Serialized pages are cached by query: equal queries must list the same page.
     CatalogSnapshot snapshot = CatalogSnapshot.of("s1", CATALOGUE);
