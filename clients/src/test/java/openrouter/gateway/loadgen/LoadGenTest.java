@@ -127,8 +127,10 @@ class LoadGenTest {
         "--warmup", "0", "--duration", "5", "--json", json.toString());
     String result = Files.readString(json);
     assertThat(result).contains("\"ok\":100").contains("\"errors\":0");
-    // 5 ms apart, answered in well under that: far fewer connections than requests.
-    assertThat(number(result, "connections")).isBetween(1L, 20L);
+    // 5 ms apart, answered in well under that once warm: far fewer connections than requests.
+    // (A cold JVM's first answers can take longer than 5 ms, so a few extra connections are
+    // fine; a connection per request, 100, is what this guards against.)
+    assertThat(number(result, "connections")).isBetween(1L, 50L);
   }
 
   @Test
