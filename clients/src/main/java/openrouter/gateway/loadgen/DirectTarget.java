@@ -406,14 +406,7 @@ final class DirectTarget implements Target {
       if (!startsWith(line, n, DATA) || indexOf(line, n, CONTENT) < 0 || indexOf(line, n, EMPTY_CONTENT) >= 0) {
         return;
       }
-      long now = System.nanoTime();
-      if (last == 0) {
-        Stats.record(stats.firstChunk, now - start);
-      } else {
-        Stats.record(stats.chunkGap, now - last);
-      }
-      last = now;
-      stats.chunks.increment();
+      last = stats.chunkArrived(start, last);
     }
 
     private static boolean startsWith(byte[] a, int n, byte[] prefix) {

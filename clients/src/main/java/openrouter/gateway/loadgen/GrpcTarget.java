@@ -166,14 +166,7 @@ final class GrpcTarget implements Target {
       if (!value.hasDelta()) {
         return;
       }
-      long now = System.nanoTime();
-      if (last == 0) {
-        Stats.record(stats.firstChunk, now - start);
-      } else {
-        Stats.record(stats.chunkGap, now - last);
-      }
-      last = now;
-      stats.chunks.increment();
+      last = stats.chunkArrived(start, last);
     }
   }
 

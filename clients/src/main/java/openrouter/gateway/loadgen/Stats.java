@@ -45,6 +45,21 @@ final class Stats {
     return outcomes().entrySet().stream().filter(e -> !e.getKey().equals("OK")).mapToLong(Map.Entry::getValue).sum();
   }
 
+  /**
+   * A chunk of a stream arrived: records its time to first chunk ({@code last == 0}) or its
+   * gap since the previous one, and returns the arrival time, the stream's new {@code last}.
+   */
+  long chunkArrived(long start, long last) {
+    long now = System.nanoTime();
+    if (last == 0) {
+      record(firstChunk, now - start);
+    } else {
+      record(chunkGap, now - last);
+    }
+    chunks.increment();
+    return now;
+  }
+
   static void record(Histogram h, long nanos) {
     h.recordValue(Math.max(0, Math.min(MAX_MICROS, nanos / 1000)));
   }
