@@ -64,10 +64,6 @@ public final class AccessLogInterceptor implements ServerInterceptor {
 
   private final Lines lines;
 
-  public AccessLogInterceptor() {
-    this(Lines.ALL);
-  }
-
   public AccessLogInterceptor(Lines lines) {
     this.lines = lines;
   }
