@@ -13,9 +13,6 @@ import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthGrpc;
 import io.grpc.protobuf.StatusProto;
 import io.grpc.stub.ClientCalls;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Random;
@@ -23,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import openrouter.gateway.server.chat.ChatPolicy;
 import openrouter.gateway.server.chat.ChatRequestValidator;
 import openrouter.gateway.server.testing.GatewayHarness;
+import openrouter.gateway.server.testing.RawBytes;
 import openrouter.gateway.server.testing.Requests;
 import openrouter.gateway.v1.ChatRequest;
 import openrouter.gateway.v1.ContentPart;
@@ -39,21 +37,7 @@ import org.junit.jupiter.api.Test;
  */
 class ChatFuzzTest {
   private static final int REQUESTS = 3000;
-  private static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
-    @Override
-    public InputStream stream(byte[] value) {
-      return new ByteArrayInputStream(value);
-    }
-
-    @Override
-    public byte[] parse(InputStream stream) {
-      try {
-        return stream.readAllBytes();
-      } catch (IOException e) {
-        throw new IllegalStateException(e);
-      }
-    }
-  };
+  private static final MethodDescriptor.Marshaller<byte[]> BYTES = RawBytes.MARSHALLER;
   private static final MethodDescriptor<byte[], byte[]> RAW_CHAT = MethodDescriptor.<byte[], byte[]>newBuilder()
       .setType(MethodDescriptor.MethodType.UNARY)
       .setFullMethodName("openrouter.gateway.v1.ChatService/Chat")

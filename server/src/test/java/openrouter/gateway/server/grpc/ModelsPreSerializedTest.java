@@ -16,9 +16,6 @@ import io.grpc.reflection.v1.ServerReflectionResponse;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -38,6 +35,7 @@ import openrouter.gateway.server.models.CatalogSnapshot;
 import openrouter.gateway.server.models.ModelCatalog;
 import openrouter.gateway.server.models.ModelPager;
 import openrouter.gateway.server.testing.GatewayHarness;
+import openrouter.gateway.server.testing.RawBytes;
 import openrouter.gateway.server.testing.TestKeys;
 import openrouter.gateway.v1.ListModelsRequest;
 import openrouter.gateway.v1.ListModelsResponse;
@@ -54,21 +52,7 @@ import org.junit.jupiter.api.Test;
  * catalogue, or another key's, is never answered with pages made from a different one.
  */
 class ModelsPreSerializedTest {
-  private static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
-    @Override
-    public InputStream stream(byte[] value) {
-      return new ByteArrayInputStream(value);
-    }
-
-    @Override
-    public byte[] parse(InputStream stream) {
-      try {
-        return stream.readAllBytes();
-      } catch (IOException e) {
-        throw new IllegalStateException(e);
-      }
-    }
-  };
+  private static final MethodDescriptor.Marshaller<byte[]> BYTES = RawBytes.MARSHALLER;
   private static final MethodDescriptor<byte[], byte[]> RAW_LIST = ModelsServiceGrpc.getListModelsMethod()
       .toBuilder(BYTES, BYTES).build();
 
