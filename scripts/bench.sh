@@ -67,9 +67,13 @@ done
 median() { printf '%s\n' "$@" | sort -n | sed -n 2p; }
 echo "start-up ms: plain ${plain[*]} (median $(median "${plain[@]}")); AppCDS ${cds[*]} (median $(median "${cds[@]}"))" | tee "$OUT/startup.txt"
 
+# The gateway the load runs go through (AppCDS, GATEWAY_JVM_OPTS, the settings in GW_ENV).
+start_load_gw() {
+  read -r GW_PID _ < <(launch "$GATEWAY_JAVA" -XX:SharedArchiveFile="$CDS" $GATEWAY_JVM_OPTS -jar "$GATEWAY_JAR")
+  pids+=("$GW_PID")
+}
 echo "== gateway on :$GW_PORT for the load runs (AppCDS), idle RSS"
-read -r GW_PID _ < <(launch "$GATEWAY_JAVA" -XX:SharedArchiveFile="$CDS" $GATEWAY_JVM_OPTS -jar "$GATEWAY_JAR")
-pids+=("$GW_PID")
+start_load_gw
 sleep 5
 idle_rss=$(rss_mb "$GW_PID")
 echo "idle RSS after start-up: ${idle_rss} MB" | tee -a "$OUT/startup.txt"
@@ -89,24 +93,23 @@ run() { # name, then loadgen args; also records the gateway's CPU time during th
 # 100 ms apart would be 100,000 chunks/s: a CPU test, not a test of holding streams). Samples
 # every second: gateway RSS, StreamChat calls active in the gateway, upstream connections.
 streams_10k() { # name
-local name=$1
-( peak_rss=0; peak_calls=0; peak_conns=0
-  for _ in $(seq 1 60); do
-    r=$(rss_mb "$GW_PID" 2>/dev/null || echo 0)
-    c=$(curl -s "127.0.0.1:$METRICS_PORT/metrics" | awk '/^grpc_server_active_calls.*StreamChat/ {print int($2)}')
-    n=$(ss -tnH state established "( dport = :$SIM_PORT )" | wc -l)
-    peak_rss=$(awk -v a="$peak_rss" -v b="$r" 'BEGIN{print (b>a)?b:a}')
-    peak_calls=$(( ${c:-0} > peak_calls ? ${c:-0} : peak_calls ))
-    peak_conns=$(( n > peak_conns ? n : peak_conns ))
-    printf '{"peakRssMb":%s,"peakActiveStreams":%s,"peakUpstreamConnections":%s}\n' "$peak_rss" "$peak_calls" "$peak_conns" > "$OUT/$name-peaks.json"
-    sleep 1
-  done ) &
-sampler=$!
-run "$name" --scenario stream --concurrency 10000 --requests 10000 --warmup 0 --duration 60 --chunks 20 --chunk-delay-ms 1000 --connections 8 --deadline 90
-wait $sampler || true
-echo "peaks during 10k streams: $(cat "$OUT/$name-peaks.json")" | tee -a "$OUT/$name.txt"
+  local name=$1
+  ( peak_rss=0; peak_calls=0; peak_conns=0
+    for _ in $(seq 1 60); do
+      r=$(rss_mb "$GW_PID" 2>/dev/null || echo 0)
+      c=$(curl -s "127.0.0.1:$METRICS_PORT/metrics" | awk '/^grpc_server_active_calls.*StreamChat/ {print int($2)}')
+      n=$(ss -tnH state established "( dport = :$SIM_PORT )" | wc -l)
+      peak_rss=$(awk -v a="$peak_rss" -v b="$r" 'BEGIN{print (b>a)?b:a}')
+      peak_calls=$(( ${c:-0} > peak_calls ? ${c:-0} : peak_calls ))
+      peak_conns=$(( n > peak_conns ? n : peak_conns ))
+      printf '{"peakRssMb":%s,"peakActiveStreams":%s,"peakUpstreamConnections":%s}\n' "$peak_rss" "$peak_calls" "$peak_conns" > "$OUT/$name-peaks.json"
+      sleep 1
+    done ) &
+  local sampler=$!
+  run "$name" --scenario stream --concurrency 10000 --requests 10000 --warmup 0 --duration 60 --chunks 20 --chunk-delay-ms 1000 --connections 8 --deadline 90
+  wait $sampler || true
+  echo "peaks during 10k streams: $(cat "$OUT/$name-peaks.json")" | tee -a "$OUT/$name.txt"
 }
-
 
 # JIT warm-up, not measured: a fresh JVM runs the call paths interpreted or half-compiled, and
 # C2 kept compiling for a minute (JFR and per-thread CPU showed C2 using half the gateway's CPU
@@ -143,8 +146,7 @@ run models-c32 --scenario models --concurrency 32 --requests 2000000 --warmup 5 
 #    per-call access line costs a cheap call.
 stop_gw "$GW_PID"
 GW_ENV+=(GATEWAY_ACCESS_LOG=errors)
-read -r GW_PID _ < <(launch "$GATEWAY_JAVA" -XX:SharedArchiveFile="$CDS" $GATEWAY_JVM_OPTS -jar "$GATEWAY_JAR")
-pids+=("$GW_PID")
+start_load_gw
 "${LOADGEN[@]}" --scenario models --concurrency 8 --requests 2000000 --warmup 0 --duration 10 > /dev/null  # warm-up
 run models-c32-access-errors-only --scenario models --concurrency 32 --requests 2000000 --warmup 5 --duration 15 --connections 4
 
@@ -152,8 +154,7 @@ run models-c32-access-errors-only --scenario models --concurrency 32 --requests 
 #    upstream connection, as they do with OpenRouter over TLS (HTTP/2 by ALPN).
 stop_gw "$GW_PID"
 GW_ENV+=(GATEWAY_ACCESS_LOG=all OPENROUTER_HTTP2_PRIOR_KNOWLEDGE=true)
-read -r GW_PID _ < <(launch "$GATEWAY_JAVA" -XX:SharedArchiveFile="$CDS" $GATEWAY_JVM_OPTS -jar "$GATEWAY_JAR")
-pids+=("$GW_PID")
+start_load_gw
 streams_10k streams-10k-h2c
 
 echo "results in $OUT"
