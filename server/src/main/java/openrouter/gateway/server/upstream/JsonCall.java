@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import okhttp3.Call;
 import okhttp3.Response;
+import okio.BufferedSource;
 import openrouter.gateway.server.errors.GatewayFailure;
 import openrouter.gateway.server.errors.GatewayFailure.Kind;
 
@@ -18,8 +19,9 @@ public final class JsonCall {
 
   /**
    * Executes the call and parses the body. An error status throws the mapped failure; an
-   * empty or non-JSON 200 body throws UPSTREAM_MALFORMED. Leading whitespace (OpenRouter pads
-   * non-streaming bodies while the model works) is skipped by the parser.
+   * empty or non-JSON 200 body throws UPSTREAM_MALFORMED; a body over the size bound throws
+   * UPSTREAM_TOO_LARGE. Leading whitespace (OpenRouter pads non-streaming bodies while the
+   * model works) is skipped by the parser.
    */
   public static JsonResponse execute(Call call, CallControl control, ObjectMapper json) {
     control.attach(call);
@@ -33,19 +35,35 @@ public final class JsonCall {
       if (response.code() != 200) {
         throw UpstreamResponses.errorResponse(response, json);
       }
-      JsonNode body;
-      try {
-        body = json.readTree(response.body().byteStream());
-      } catch (JsonProcessingException e) {
-        throw GatewayFailure.of(Kind.UPSTREAM_MALFORMED, "the response body is not valid JSON");
-      } catch (IOException e) {
-        throw UpstreamResponses.ioFailure(e, control, true);
-      }
-      if (body == null || body.isMissingNode() || !body.isObject()) {
-        throw GatewayFailure.of(Kind.UPSTREAM_MALFORMED, "the response body is empty or not a JSON object");
-      }
+      JsonNode body = readBody(response, control, json, UpstreamLimits.of(call).maxBodyBytes());
       String gen = response.header("X-Generation-Id");
       return new JsonResponse(body, gen == null ? "" : gen);
     }
+  }
+
+  /**
+   * The body of a 200 response as one JSON object, reading at most {@code maxBytes} (and one
+   * network read) of it: a longer body fails without being buffered whole.
+   */
+  static JsonNode readBody(Response response, CallControl control, ObjectMapper json, long maxBytes) {
+    JsonNode body;
+    try {
+      if (response.body().contentLength() > maxBytes) {
+        throw new UpstreamTooLarge("the response body", maxBytes, UpstreamLimits.BODY_SETTING);
+      }
+      BufferedSource source = response.body().source();
+      if (source.request(maxBytes + 1)) {
+        throw new UpstreamTooLarge("the response body", maxBytes, UpstreamLimits.BODY_SETTING);
+      }
+      body = json.readTree(source.getBuffer().inputStream());
+    } catch (JsonProcessingException e) {
+      throw GatewayFailure.of(Kind.UPSTREAM_MALFORMED, "the response body is not valid JSON");
+    } catch (IOException e) {
+      throw UpstreamResponses.ioFailure(e, control, true);
+    }
+    if (body == null || body.isMissingNode() || !body.isObject()) {
+      throw GatewayFailure.of(Kind.UPSTREAM_MALFORMED, "the response body is empty or not a JSON object");
+    }
+    return body;
   }
 }

@@ -1,6 +1,7 @@
 package openrouter.gateway.server.upstream;
 
 import java.io.IOException;
+import okio.Buffer;
 import okio.BufferedSource;
 import okio.ByteString;
 
@@ -12,24 +13,40 @@ import okio.ByteString;
  * {@code \n}; a blank line ends an event. Reads block only until the next line is available,
  * so events are handed on as the bytes arrive; one network read may hold half an event or
  * several.
+ *
+ * <p>Nothing the upstream sends is buffered without bound: a line longer than the line limit,
+ * or an event whose data lines together exceed the event limit, throws {@link UpstreamTooLarge}
+ * having read at most the limit (and one network read) past the start of that line.
  */
 public final class SseReader {
   private static final ByteString LINE_BREAKS = ByteString.encodeUtf8("\r\n");
 
   private final BufferedSource source;
+  private final long maxLineBytes;
+  private final long maxEventBytes;
   private final StringBuilder data = new StringBuilder();
   private boolean hasData;
+  private long eventBytes;
+  private long lastLineBytes;
   private boolean skipLeadingLf;
   private long comments;
 
   public SseReader(BufferedSource source) {
+    this(source, UpstreamLimits.DEFAULTS);
+  }
+
+  public SseReader(BufferedSource source, UpstreamLimits limits) {
     this.source = source;
+    this.maxLineBytes = limits.maxSseLineBytes();
+    this.maxEventBytes = limits.maxSseEventBytes();
   }
 
   /**
    * The data of the next event, or null at the end of the stream. An event cut off by the end
    * of the stream (no blank line after it) is dropped, as the SSE rules say: a connection that
    * breaks mid-event must not yield half a JSON document.
+   *
+   * @throws UpstreamTooLarge if a line or the event is over its limit
    */
   public String next() throws IOException {
     while (true) {
@@ -42,6 +59,7 @@ public final class SseReader {
           String event = data.toString();
           data.setLength(0);
           hasData = false;
+          eventBytes = 0;
           return event;
         }
         continue;
@@ -58,6 +76,10 @@ public final class SseReader {
       int start = colon < 0 ? line.length() : colon + 1;
       if (start < line.length() && line.charAt(start) == ' ') {
         start++;
+      }
+      eventBytes += lastLineBytes + 1;
+      if (eventBytes > maxEventBytes) {
+        throw new UpstreamTooLarge("an event-stream event", maxEventBytes, UpstreamLimits.SSE_EVENT_SETTING);
       }
       if (hasData) {
         data.append('\n');
@@ -81,10 +103,11 @@ public final class SseReader {
         source.skip(1);
       }
     }
-    long index = source.indexOfElement(LINE_BREAKS);
+    long index = nextLineBreak();
     if (index < 0) {
       return null; // end of stream; any partial line is an incomplete event
     }
+    lastLineBytes = index;
     String line = source.readUtf8(index);
     byte terminator = source.readByte();
     if (terminator == '\r') {
@@ -97,5 +120,27 @@ public final class SseReader {
       }
     }
     return line;
+  }
+
+  /**
+   * Where the next line break is, reading only as far as the line limit allows (plus what one
+   * read brings); -1 when the stream ends first.
+   */
+  private long nextLineBreak() throws IOException {
+    Buffer buffer = source.getBuffer();
+    long scanned = 0;
+    while (true) {
+      long index = buffer.indexOfElement(LINE_BREAKS, scanned); // searches only what is buffered
+      if (index >= 0 ? index > maxLineBytes : buffer.size() > maxLineBytes) {
+        throw new UpstreamTooLarge("an event-stream line", maxLineBytes, UpstreamLimits.SSE_LINE_SETTING);
+      }
+      if (index >= 0) {
+        return index;
+      }
+      scanned = buffer.size();
+      if (!source.request(scanned + 1)) {
+        return -1;
+      }
+    }
   }
 }
