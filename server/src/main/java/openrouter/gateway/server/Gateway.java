@@ -125,7 +125,7 @@ public final class Gateway implements AutoCloseable {
     // The simulator's key is not the operator's: in simulator mode the key is "not configured".
     UpstreamHealth upstreamHealth = new UpstreamHealth(target.apiKey().isPresent() && !target.simulator());
     OpenRouterClient upstream = new OpenRouterClient(target, config.siteUrl(), config.siteName(), version,
-        UpstreamObserver.both(metrics, upstreamHealth), config.http2PriorKnowledge());
+        UpstreamObserver.both(metrics, upstreamHealth), config.http2PriorKnowledge(), config.upstreamLimits());
     StatusMapper statusMapper = new StatusMapper(clock);
     ChatPolicy chatPolicy = new ChatPolicy(config.defaultModel().orElse(null),
         config.defaultMaxTokens(), 10, 4);

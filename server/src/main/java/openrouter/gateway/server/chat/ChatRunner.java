@@ -192,9 +192,13 @@ public final class ChatRunner {
 
   /**
    * Another model may succeed where this one failed (context length, moderation, rate limits,
-   * downtime, timeouts), but not when the key or the balance is the problem.
+   * downtime, timeouts), but not when the key, the balance or the base URL is the problem, nor
+   * after an answer over a size bound.
    */
   private static boolean movesAlongChain(GatewayFailure f) {
+    if (f.kind() == Kind.UPSTREAM_REDIRECT || f.kind() == Kind.UPSTREAM_TOO_LARGE) {
+      return false; // the base URL is wrong, or the upstream misbehaves: another model will not help
+    }
     if (f.kind() != Kind.UPSTREAM_ERROR) {
       return true;
     }
@@ -220,11 +224,28 @@ public final class ChatRunner {
       ChatStats stats) {
     ObjectNode body = mapper.toUpstreamBody(request, models, true);
     long lastChunkNanos = System.nanoTime();
-    StreamAssembler assembler = new StreamAssembler();
+    // Counters and the last usage only: the text went to the caller and is not kept.
+    StreamAssembler assembler = StreamAssembler.summaryOnly();
     try (StreamWatchdog.Watch watch = watchdog.watch(control::abortAttempt)) {
       try (ChatEventStream events =
           ChatEventStream.open(client.newChatCall(body, true, callerKey), control, json)) {
         String generationId = events.generationIdHeader();
+        if (events.jsonAnswer() != null) {
+          // A JSON document instead of an event stream: read exactly as a non-streaming answer
+          // (errors mapped by their code), then handed on as one delta.
+          ChatResponse whole = completion(events.jsonAnswer(), generationId, attemptNumber);
+          Optional<ChatDelta> delta = assembler.accept(events.jsonAnswer()).delta();
+          if (delta.isPresent()) {
+            long now = System.nanoTime();
+            stats.firstChunkAt(now);
+            metrics.firstChunk(whole.getSummary().getModel(), now - stats.startNanos());
+            watch.firstToken();
+            watch.pause();
+            sink.send(delta.get());
+            progress.delivered = true;
+          }
+          return whole.getSummary();
+        }
         JsonNode chunk;
         while ((chunk = events.next()) != null) {
           watch.progress();
@@ -290,19 +311,27 @@ public final class ChatRunner {
     ObjectNode body = mapper.toUpstreamBody(request, models, false);
     JsonCall.JsonResponse response =
         JsonCall.execute(client.newChatCall(body, false, callerKey), control, json);
-    CompletionMapper.CompletionResult result = CompletionMapper.map(response.body(), attemptNumber);
+    return completion(response.body(), response.generationIdHeader(), attemptNumber);
+  }
+
+  /**
+   * A non-streaming answer (HTTP 200, one JSON document) as a response, or the failure it
+   * reports: its {@code error}, or no choices.
+   */
+  private static ChatResponse completion(JsonNode answer, String generationIdHeader, int attemptNumber) {
+    CompletionMapper.CompletionResult result = CompletionMapper.map(answer, attemptNumber);
     if (result instanceof CompletionMapper.CompletionResult.Success success) {
       ChatResponse r = success.response();
-      if (r.getSummary().getGenerationId().isEmpty() && !response.generationIdHeader().isEmpty()) {
+      if (r.getSummary().getGenerationId().isEmpty() && !generationIdHeader.isEmpty()) {
         r = r.toBuilder()
-            .setSummary(r.getSummary().toBuilder().setGenerationId(response.generationIdHeader()))
+            .setSummary(r.getSummary().toBuilder().setGenerationId(generationIdHeader))
             .build();
       }
       return r;
     }
-    String model = response.body().path("model").asText("");
-    String provider = response.body().path("provider").asText("");
-    String generationId = or(response.body().path("id").asText(""), response.generationIdHeader());
+    String model = answer.path("model").asText("");
+    String provider = answer.path("provider").asText("");
+    String generationId = or(answer.path("id").asText(""), generationIdHeader);
     if (result instanceof CompletionMapper.CompletionResult.ErrorBody errorBody) {
       throw GatewayFailure.upstream(new UpstreamError(200, errorBody.error(), Map.of()))
           .withServed(model, provider, generationId);

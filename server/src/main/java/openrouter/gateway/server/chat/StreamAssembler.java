@@ -38,6 +38,10 @@ import openrouter.gateway.v1.UrlCitation;
  *
  * <p>{@link CompletionMapper} feeds a whole non-streaming body through the same code, so both
  * paths assemble answers the same way.
+ *
+ * <p>A {@link #summaryOnly()} assembler, the one a stream uses, keeps only what the summary
+ * needs (a few fields, the last usage, whether a tool was called), so a stream costs the same
+ * memory however long its answer: the text has gone to the caller already.
  */
 public final class StreamAssembler {
 
@@ -58,6 +62,8 @@ public final class StreamAssembler {
       return error != null;
     }
   }
+
+  private final boolean keepsMessage;
 
   // Summary state.
   private String generationId = "";
@@ -81,6 +87,21 @@ public final class StreamAssembler {
   private final List<GeneratedImage> images = new ArrayList<>();
   private final AudioAccumulator audio = new AudioAccumulator();
   private JsonNode logprobs;
+  private boolean toolCallSeen;
+
+  /** An assembler that also assembles the message ({@link #assembledMessage()}). */
+  public StreamAssembler() {
+    this(true);
+  }
+
+  private StreamAssembler(boolean keepsMessage) {
+    this.keepsMessage = keepsMessage;
+  }
+
+  /** An assembler that keeps what {@link #summary} needs and not the message. */
+  public static StreamAssembler summaryOnly() {
+    return new StreamAssembler(false);
+  }
 
   /** Reads one chunk (the parsed JSON of one {@code data:} event). */
   public ChunkResult accept(JsonNode chunk) {
@@ -132,7 +153,9 @@ public final class StreamAssembler {
     JsonNode lp = choice.get("logprobs");
     if (meaningfulLogprobs(lp)) {
       delta.setLogprobs(StructJson.toValue(lp));
-      logprobs = mergeLogprobs(logprobs, lp);
+      if (keepsMessage) {
+        logprobs = mergeLogprobs(logprobs, lp);
+      }
       carried = true;
     }
     return new ChunkResult(carried ? Optional.of(delta.build()) : Optional.empty(), error);
@@ -172,8 +195,15 @@ public final class StreamAssembler {
     return out.build();
   }
 
-  /** The answer so far, assembled from every delta accepted. */
+  /**
+   * The answer so far, assembled from every delta accepted.
+   *
+   * @throws IllegalStateException for a {@link #summaryOnly()} assembler
+   */
   public AssistantMessage assembledMessage() {
+    if (!keepsMessage) {
+      throw new IllegalStateException("a summary-only assembler keeps no message");
+    }
     AssistantMessage.Builder out =
         AssistantMessage.newBuilder()
             .setContent(content.toString())
@@ -199,7 +229,7 @@ public final class StreamAssembler {
       return "";
     }
     // Gemini 3 with encrypted reasoning says "stop" while calling tools [observed].
-    if (finishReason.equals("stop") && !toolCalls.isEmpty()) {
+    if (finishReason.equals("stop") && toolCallSeen) {
       return "tool_calls";
     }
     return finishReason;
@@ -214,7 +244,9 @@ public final class StreamAssembler {
     String text = contentText(d.get("content"));
     if (!text.isEmpty()) {
       out.setContent(text);
-      content.append(text);
+      if (keepsMessage) {
+        content.append(text);
+      }
       carried = true;
     }
     String r = text(d.get("reasoning"), "");
@@ -223,13 +255,17 @@ public final class StreamAssembler {
     }
     if (!r.isEmpty()) {
       out.setReasoning(r);
-      reasoning.append(r);
+      if (keepsMessage) {
+        reasoning.append(r);
+      }
       carried = true;
     }
     String ref = text(d.get("refusal"), "");
     if (!ref.isEmpty()) {
       out.setRefusal(ref);
-      refusal.append(ref);
+      if (keepsMessage) {
+        refusal.append(ref);
+      }
       carried = true;
     }
 
@@ -238,7 +274,9 @@ public final class StreamAssembler {
       for (JsonNode detail : details) {
         if (detail.isObject()) {
           out.addReasoningDetails(StructJson.toStruct(detail));
-          reasoningDetails.add((ObjectNode) detail);
+          if (keepsMessage) {
+            reasoningDetails.add((ObjectNode) detail);
+          }
           carried = true;
         }
       }
@@ -251,7 +289,10 @@ public final class StreamAssembler {
         if (call.isObject()) {
           ToolCallDelta fragment = toolCallDelta(call, position);
           out.addToolCalls(fragment);
-          toolCalls.computeIfAbsent(fragment.getIndex(), i -> new ToolCallAccumulator()).add(fragment);
+          toolCallSeen = true;
+          if (keepsMessage) {
+            toolCalls.computeIfAbsent(fragment.getIndex(), i -> new ToolCallAccumulator()).add(fragment);
+          }
           carried = true;
         }
         position++;
@@ -264,7 +305,9 @@ public final class StreamAssembler {
         if (note.isObject()) {
           Annotation a = annotation(note);
           out.addAnnotations(a);
-          annotations.add(a);
+          if (keepsMessage) {
+            annotations.add(a);
+          }
           carried = true;
         }
       }
@@ -277,7 +320,9 @@ public final class StreamAssembler {
         if (!url.isEmpty()) {
           GeneratedImage image = GeneratedImage.newBuilder().setUrl(url).build();
           out.addImages(image);
-          images.add(image);
+          if (keepsMessage) {
+            images.add(image);
+          }
           carried = true;
         }
       }
@@ -294,7 +339,9 @@ public final class StreamAssembler {
               .build();
       if (!fragment.equals(GeneratedAudio.getDefaultInstance())) {
         out.setAudio(fragment);
-        audio.add(fragment);
+        if (keepsMessage) {
+          audio.add(fragment);
+        }
         carried = true;
       }
     }

@@ -19,6 +19,7 @@ import java.util.OptionalInt;
 import openrouter.gateway.server.resilience.RetryPolicy;
 import openrouter.gateway.server.security.MethodFamily;
 import openrouter.gateway.server.security.RateLimit;
+import openrouter.gateway.server.upstream.UpstreamLimits;
 
 /**
  * The gateway's configuration, read once at start-up from environment variables and flags.
@@ -56,7 +57,8 @@ public record GatewayConfig(
     Optional<BigDecimal> lowBalanceThreshold,
     ConnectionSettings connection,
     TlsSettings tls,
-    OpsSettings ops) {
+    OpsSettings ops,
+    UpstreamLimits upstreamLimits) {
 
   public static final String DEFAULT_BASE_URL = "https://openrouter.ai/api/v1";
 
@@ -124,6 +126,24 @@ public record GatewayConfig(
       Setting.plain("OPENROUTER_RETRY_MAX_DELAY_MS", "5000", "Largest retry backoff ceiling, ms.");
   static final Setting RETRY_MULTIPLIER =
       Setting.plain("OPENROUTER_RETRY_MULTIPLIER", "2", "Backoff growth per retry (full jitter).");
+  static final Setting MAX_SSE_LINE =
+      Setting.plain(
+          UpstreamLimits.SSE_LINE_SETTING,
+          Long.toString(UpstreamLimits.DEFAULTS.maxSseLineBytes()),
+          "Longest line of an upstream event stream, bytes; a longer one ends that call"
+              + " UNAVAILABLE (UPSTREAM_MALFORMED_RESPONSE) and closes its connection.");
+  static final Setting MAX_SSE_EVENT =
+      Setting.plain(
+          UpstreamLimits.SSE_EVENT_SETTING,
+          Long.toString(UpstreamLimits.DEFAULTS.maxSseEventBytes()),
+          "Largest event (data lines together) of an upstream event stream, bytes; larger ends"
+              + " that call the same way.");
+  static final Setting MAX_RESPONSE =
+      Setting.plain(
+          UpstreamLimits.BODY_SETTING,
+          Long.toString(UpstreamLimits.DEFAULTS.maxBodyBytes()),
+          "Largest non-streaming upstream answer (a Chat completion, the model catalogue), bytes;"
+              + " larger ends that call the same way.");
   static final Setting TTFT_TIMEOUT =
       Setting.plain(
           "OPENROUTER_TTFT_TIMEOUT_MS",
@@ -309,6 +329,9 @@ public record GatewayConfig(
           RETRY_INITIAL,
           RETRY_MAX,
           RETRY_MULTIPLIER,
+          MAX_SSE_LINE,
+          MAX_SSE_EVENT,
+          MAX_RESPONSE,
           TTFT_TIMEOUT,
           IDLE_TIMEOUT,
           HOST,
@@ -472,7 +495,11 @@ public record GatewayConfig(
             choice(values, LOG_LEVEL, List.of("ERROR", "WARN", "INFO", "DEBUG", "TRACE")),
             choice(values, ACCESS_LOG, List.of("all", "errors", "off")),
             millis(values, PROBE_INTERVAL),
-            positiveMillis(values, PROBE_TIMEOUT)));
+            positiveMillis(values, PROBE_TIMEOUT)),
+        new UpstreamLimits(
+            range(values, MAX_SSE_LINE, 1024, Integer.MAX_VALUE),
+            range(values, MAX_SSE_EVENT, 1024, Integer.MAX_VALUE),
+            range(values, MAX_RESPONSE, 1024, Integer.MAX_VALUE)));
   }
 
   /**

@@ -16,6 +16,10 @@ public final class GatewayFailure extends RuntimeException {
     UPSTREAM_ERROR,
     /** The upstream body was empty, not JSON, or had no choices. */
     UPSTREAM_MALFORMED,
+    /** An upstream line, event or body went over its size bound (OPENROUTER_MAX_*_BYTES). */
+    UPSTREAM_TOO_LARGE,
+    /** The upstream answered with a redirect, which the gateway never follows. */
+    UPSTREAM_REDIRECT,
     /** Connection refused or reset, DNS or TLS failure. */
     UPSTREAM_UNREACHABLE,
     /** A stream ended without {@code [DONE]} and without a finish reason. */

@@ -78,6 +78,11 @@ public final class StatusMapper {
           case UPSTREAM_MALFORMED ->
               gateway(Code.UNAVAILABLE, "UPSTREAM_MALFORMED_RESPONSE", f)
                   .message("OpenRouter sent an empty or malformed response: " + f.getMessage());
+          case UPSTREAM_TOO_LARGE ->
+              gateway(Code.UNAVAILABLE, "UPSTREAM_MALFORMED_RESPONSE", f)
+                  .message("OpenRouter's response was cut off by a size bound: " + f.getMessage());
+          case UPSTREAM_REDIRECT ->
+              gateway(Code.FAILED_PRECONDITION, "UPSTREAM_REDIRECT", f).message(f.getMessage());
           case UPSTREAM_UNREACHABLE ->
               gateway(Code.UNAVAILABLE, "UPSTREAM_UNREACHABLE", f)
                   .message("cannot reach OpenRouter: " + f.getMessage());

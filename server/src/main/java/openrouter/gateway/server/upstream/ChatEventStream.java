@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.Closeable;
 import java.io.IOException;
 import okhttp3.Call;
+import okhttp3.MediaType;
 import okhttp3.Response;
 import openrouter.gateway.server.errors.GatewayFailure;
 import openrouter.gateway.server.errors.GatewayFailure.Kind;
@@ -13,19 +14,26 @@ import openrouter.gateway.server.errors.GatewayFailure.Kind;
 /**
  * One streaming {@code /chat/completions} response, read chunk by chunk as the bytes arrive.
  * The HTTP status is checked before any SSE parsing: a non-200 status means a JSON error body.
+ * A 200 answered with {@code application/json} instead of an event stream (an error, or a whole
+ * completion) is read as one JSON document, as a non-streaming call reads it: see {@link
+ * #jsonAnswer()}.
  */
 public final class ChatEventStream implements Closeable {
   private static final String DONE = "[DONE]";
 
   private final Response response;
   private final SseReader sse;
+  private final JsonNode jsonAnswer;
   private final ObjectMapper json;
   private final CallControl control;
   private boolean done;
 
-  private ChatEventStream(Response response, ObjectMapper json, CallControl control) {
+  private ChatEventStream(Response response, JsonNode jsonAnswer, UpstreamLimits limits, ObjectMapper json,
+      CallControl control) {
     this.response = response;
-    this.sse = new SseReader(response.body().source());
+    this.jsonAnswer = jsonAnswer;
+    this.sse = jsonAnswer == null ? new SseReader(response.body().source(), limits) : null;
+    this.done = jsonAnswer != null;
     this.json = json;
     this.control = control;
   }
@@ -44,7 +52,29 @@ public final class ChatEventStream implements Closeable {
         throw UpstreamResponses.errorResponse(response, json);
       }
     }
-    return new ChatEventStream(response, json, control);
+    UpstreamLimits limits = UpstreamLimits.of(call);
+    if (isJson(response)) {
+      try (response) {
+        JsonNode whole = JsonCall.readBody(response, control, json, limits.maxBodyBytes());
+        return new ChatEventStream(response, whole, limits, json, control);
+      }
+    }
+    return new ChatEventStream(response, null, limits, json, control);
+  }
+
+  private static boolean isJson(Response response) {
+    MediaType type = response.body().contentType();
+    return type != null && type.type().equalsIgnoreCase("application")
+        && (type.subtype().equalsIgnoreCase("json") || type.subtype().toLowerCase(java.util.Locale.ROOT).endsWith("+json"));
+  }
+
+  /**
+   * The whole answer when the upstream answered the streaming request with one JSON document
+   * (an error such as {@code {"error":{"code":524,...}}}, or a complete non-streaming body);
+   * null for an event stream. With a JSON answer {@link #next()} returns null at once.
+   */
+  public JsonNode jsonAnswer() {
+    return jsonAnswer;
   }
 
   /** {@code X-Generation-Id}, known before the first chunk. */

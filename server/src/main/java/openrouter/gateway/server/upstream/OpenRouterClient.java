@@ -23,6 +23,7 @@ public final class OpenRouterClient implements AutoCloseable {
   private static final MediaType JSON = MediaType.get("application/json");
 
   private final UpstreamTarget target;
+  private final UpstreamLimits limits;
   private final OkHttpClient http;
 
   public OpenRouterClient(
@@ -47,11 +48,19 @@ public final class OpenRouterClient implements AutoCloseable {
   public OpenRouterClient(
       UpstreamTarget target, Optional<String> siteUrl, String siteName, String version,
       UpstreamObserver observer, boolean http2PriorKnowledge) {
+    this(target, siteUrl, siteName, version, observer, http2PriorKnowledge, UpstreamLimits.DEFAULTS);
+  }
+
+  /** {@code limits} bound what is read of every answer. */
+  public OpenRouterClient(
+      UpstreamTarget target, Optional<String> siteUrl, String siteName, String version,
+      UpstreamObserver observer, boolean http2PriorKnowledge, UpstreamLimits limits) {
     if (http2PriorKnowledge && !"http".equals(target.baseUrl().getScheme())) {
       throw new ConfigException("HTTP/2 with prior knowledge needs an http:// base URL, got "
           + target.baseUrl());
     }
     this.target = target;
+    this.limits = limits;
     OkHttpClient.Builder builder = new OkHttpClient.Builder();
     if (http2PriorKnowledge) {
       // One HTTP/2 connection carries as many calls as the server's SETTINGS_MAX_CONCURRENT_STREAMS
@@ -65,6 +74,8 @@ public final class OpenRouterClient implements AutoCloseable {
             .addInterceptor(new UpstreamExchanges(observer, target.baseUrl().getRawPath()))
             .addInterceptor(new UpstreamHeaders(target.apiKey(), siteUrl, siteName, version))
             .addInterceptor(new UpstreamDebugLog())
+            .addInterceptor(NoHiddenFollowUps.application())
+            .addNetworkInterceptor(NoHiddenFollowUps.network())
             .socketFactory(new NoDelaySocketFactory())
             .connectTimeout(Duration.ofSeconds(10))
             .writeTimeout(Duration.ofSeconds(30))
@@ -73,12 +84,22 @@ public final class OpenRouterClient implements AutoCloseable {
             // only a backstop for a peer that goes silent without closing.
             .readTimeout(Duration.ofMinutes(5))
             .connectionPool(new ConnectionPool(256, 5, TimeUnit.MINUTES))
-            .retryOnConnectionFailure(false) // the gateway's retry policy decides, not OkHttp
+            // Every upstream request is one the gateway's retry policy decided: OkHttp neither
+            // retries nor follows up on its own (a re-sent chat completion can be billed twice).
+            .retryOnConnectionFailure(false) // also turns off its re-send of a 408
+            .followRedirects(false) // a redirect is an error naming its Location
+            .followSslRedirects(false)
+            .authenticator(okhttp3.Authenticator.NONE)
+            .proxyAuthenticator(okhttp3.Authenticator.NONE)
             .build();
   }
 
   public UpstreamTarget target() {
     return target;
+  }
+
+  public UpstreamLimits limits() {
+    return limits;
   }
 
   /** POST /chat/completions with this body; {@code stream} only sets the Accept header. */
@@ -87,7 +108,8 @@ public final class OpenRouterClient implements AutoCloseable {
         new Request.Builder()
             .url(target.baseUrl() + "/chat/completions")
             .post(RequestBody.create(body.toString(), JSON))
-            .header("Accept", stream ? "text/event-stream" : "application/json");
+            .header("Accept", stream ? "text/event-stream" : "application/json")
+            .tag(UpstreamLimits.class, limits);
     callerKey.ifPresent(k -> b.tag(UpstreamHeaders.CallerKey.class, new UpstreamHeaders.CallerKey(k)));
     return http.newCall(b.build());
   }
@@ -95,7 +117,8 @@ public final class OpenRouterClient implements AutoCloseable {
   /** GET of a path under the base URL, e.g. {@code "/models?output_modalities=all"}. */
   public Call newGetCall(String pathAndQuery, Optional<String> callerKey) {
     Request.Builder b =
-        new Request.Builder().url(target.baseUrl() + pathAndQuery).get().header("Accept", "application/json");
+        new Request.Builder().url(target.baseUrl() + pathAndQuery).get().header("Accept", "application/json")
+            .tag(UpstreamLimits.class, limits);
     callerKey.ifPresent(k -> b.tag(UpstreamHeaders.CallerKey.class, new UpstreamHeaders.CallerKey(k)));
     return http.newCall(b.build());
   }

@@ -20,8 +20,14 @@ public final class UpstreamResponses {
 
   private UpstreamResponses() {}
 
-  /** The failure an HTTP error response stands for, from its OpenRouter error body. */
+  /**
+   * The failure an HTTP error response stands for, from its OpenRouter error body. A redirect
+   * is a failure of its own: the gateway never follows one (see {@link OpenRouterClient}).
+   */
   public static GatewayFailure errorResponse(Response response, ObjectMapper json) {
+    if (response.code() >= 300 && response.code() < 400) {
+      return redirect(response);
+    }
     JsonNode error;
     try {
       String text = response.peekBody(MAX_ERROR_BODY_BYTES).string();
@@ -34,6 +40,21 @@ public final class UpstreamResponses {
       error = syntheticError(response.code(), "HTTP " + response.code() + " with a non-JSON body");
     }
     return GatewayFailure.upstream(new UpstreamError(response.code(), error, retryHeaders(response.headers())));
+  }
+
+  /**
+   * A redirect names where the upstream wanted the request to go; following it would re-send a
+   * paid request behind the retry policy's back, and it usually means a wrong base URL.
+   */
+  private static GatewayFailure redirect(Response response) {
+    String location = response.header("Location");
+    String where = location == null || location.isBlank()
+        ? "without a Location"
+        : "to " + abbreviate(location);
+    return GatewayFailure.withReason(Kind.UPSTREAM_REDIRECT, "UPSTREAM_REDIRECT",
+        "the upstream answered " + response.request().method() + " " + response.request().url().encodedPath()
+            + " with HTTP " + response.code() + " redirecting " + where
+            + "; the gateway does not follow redirects: check OPENROUTER_BASE_URL");
   }
 
   private static JsonNode syntheticError(int status, String message) {
@@ -65,6 +86,10 @@ public final class UpstreamResponses {
    * connected, or cut off mid-response.
    */
   public static GatewayFailure ioFailure(IOException e, CallControl control, boolean responseStarted) {
+    if (e instanceof UpstreamTooLarge tooLarge) {
+      control.abortAttempt(); // the rest of the answer is not wanted: close its connection
+      return GatewayFailure.of(Kind.UPSTREAM_TOO_LARGE, tooLarge.getMessage());
+    }
     // The deadline first: when it passes, gRPC also cancels the call's context.
     if (control.expired()) {
       return control.callerDeadline()
