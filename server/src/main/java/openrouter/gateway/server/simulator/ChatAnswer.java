@@ -45,7 +45,13 @@ record ChatAnswer(
     /** HTTP 200 whose body (or first event) is an error with code 524. */
     ERROR_IN_200,
     /** HTTP 200 with an unparsable body (HTML, or a broken data event). */
-    MALFORMED
+    MALFORMED,
+    /** HTTP 200 {@code application/json} error body (code 524), even to a streaming request. */
+    JSON_ERROR_IN_200,
+    /** One content piece of {@code sim_huge_bytes} bytes, in one event or one body. */
+    HUGE,
+    /** A content piece that never ends: no line break, no end of body. */
+    ENDLESS
   }
 
   ChatAnswer {

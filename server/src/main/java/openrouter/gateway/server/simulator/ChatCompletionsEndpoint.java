@@ -45,13 +45,14 @@ final class ChatCompletionsEndpoint {
     ServedChat served;
     try {
       authenticate(exchange);
-      ChatRequest request = ChatRequest.parse(exchange.recorded().body());
+      ChatRequest request = ChatRequest.parse(exchange.recorded().body())
+          .withApiKey(exchange.header("authorization"));
       served = chooseModel(id, created, request, attempts);
     } catch (SimulatorError error) {
       exchange.sendError(error, Map.of("X-Generation-Id", id));
       return null;
     }
-    if (served.request().stream()) {
+    if (served.request().stream() && served.answer().shape() != ChatAnswer.Shape.JSON_ERROR_IN_200) {
       exchange.detach();
       streamResponder.start(exchange, served, deltasSent -> {
         try {
@@ -73,8 +74,9 @@ final class ChatCompletionsEndpoint {
   static boolean answersAtOnce(ServedChat served) {
     ChatRequest request = served.request();
     ChatAnswer answer = served.answer();
-    if (request.splitWrites() || answer.padded()
-        || answer.shape() == ChatAnswer.Shape.STALL || !answer.generationTime().isZero()) {
+    if (request.splitWrites() || answer.padded() || answer.shape() == ChatAnswer.Shape.STALL
+        || answer.shape() == ChatAnswer.Shape.HUGE || answer.shape() == ChatAnswer.Shape.ENDLESS
+        || !answer.generationTime().isZero()) {
       return false;
     }
     if (answer.deltas().size() > MAX_IMMEDIATE_DELTAS) {
@@ -159,7 +161,7 @@ final class ChatCompletionsEndpoint {
     long latencyMs = (System.nanoTime() - exchange.recorded().receivedAtNanos()) / 1_000_000;
     String finish = switch (answer.shape()) {
       case NORMAL -> cancelled ? null : answer.finishReason();
-      case MIDSTREAM_ERROR, MIDSTREAM_ERROR_STRING, ERROR_IN_200 -> "error";
+      case MIDSTREAM_ERROR, MIDSTREAM_ERROR_STRING, ERROR_IN_200, JSON_ERROR_IN_200 -> "error";
       default -> null;
     };
 

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 
@@ -65,7 +66,7 @@ final class ChatJsonResponder {
           SseWriter.sleep(options.keepAliveInterval());
         }
       }
-      case ERROR_IN_200 -> {
+      case ERROR_IN_200, JSON_ERROR_IN_200 -> {
         ObjectNode body = Json.object();
         body.putNull("id");
         body.putNull("choices");
@@ -74,6 +75,19 @@ final class ChatJsonResponder {
         send(exchange, 200, "application/json", headers, Json.write(body), split);
       }
       case MALFORMED -> send(exchange, 200, "text/html", headers, BAD_GATEWAY_HTML, split);
+      case HUGE, ENDLESS -> {
+        ObjectNode content = Json.object();
+        content.put("content", BigContent.marker());
+        ObjectNode json = served.completion(ChatAnswer.assemble(List.of(content), 1), true, "stop", "stop", null);
+        BigContent big = new BigContent(Json.write(json),
+            answer.shape() == ChatAnswer.Shape.HUGE ? served.request().hugeBytes() : -1);
+        OutputStream out = exchange.start(200, 0, "application/json", headers);
+        SseWriter.writeBytes(out, bytes(big.before), false);
+        for (byte[] piece = big.nextPiece(); piece != null && !closing.getAsBoolean(); piece = big.nextPiece()) {
+          SseWriter.writeBytes(out, piece, false); // throws once the client is gone
+        }
+        SseWriter.writeBytes(out, bytes(big.after), false);
+      }
       default -> throw new IllegalStateException("unhandled shape " + answer.shape());
     }
     return all;

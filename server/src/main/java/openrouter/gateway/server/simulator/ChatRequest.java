@@ -19,6 +19,7 @@ final class ChatRequest {
   private final ObjectNode root;
   private final Map<String, String> metadata;
   private int promptWords = -1;
+  private String apiKey = "";
 
   private ChatRequest(String rawBody, ObjectNode root) {
     this.rawBody = rawBody;
@@ -67,6 +68,22 @@ final class ChatRequest {
 
   String rawBody() {
     return rawBody;
+  }
+
+  /** The key the request was sent with (for {@code sim/error-echo-key}); empty if none. */
+  String apiKey() {
+    return apiKey;
+  }
+
+  ChatRequest withApiKey(String authorization) {
+    String value = authorization == null ? "" : authorization.strip();
+    this.apiKey = value.regionMatches(true, 0, "Bearer ", 0, 7) ? value.substring(7).strip() : value;
+    return this;
+  }
+
+  /** {@code sim_huge_bytes}: the size of {@code sim/huge}'s one content piece. */
+  long hugeBytes() {
+    return intKnob("sim_huge_bytes", ChatScenarios.HUGE_DEFAULT_BYTES, 1, Integer.MAX_VALUE);
   }
 
   boolean stream() {

@@ -12,6 +12,8 @@ final class ChatScenarios {
   static final int MAX_FIXED_CHUNK_CHARS = 65_536;
   static final Duration SLOW_CHUNK_DELAY = Duration.ofMillis(200);
   static final int INSPECT_CHUNK_CHARS = 64;
+  /** {@code sim/huge}'s default: over the gateway's default line, event and body bounds. */
+  static final int HUGE_DEFAULT_BYTES = 80 << 20;
   static final String CITED_TEXT = "The simulator cites example.com as its source.";
   static final String CITED_URL = "https://example.com/simulator";
   static final String REASONING_TEXT =
@@ -174,6 +176,42 @@ final class ChatScenarios {
   static ChatScenario errorIn200() {
     return (request, model, options) ->
         ChatAnswer.shaped(ChatAnswer.Shape.ERROR_IN_200, List.of(), Duration.ZERO);
+  }
+
+  /** HTTP 200 with an application/json error body, whatever the request asked for. */
+  static ChatScenario jsonErrorIn200() {
+    return (request, model, options) ->
+        ChatAnswer.shaped(ChatAnswer.Shape.JSON_ERROR_IN_200, List.of(), Duration.ZERO);
+  }
+
+  /** One content piece of sim_huge_bytes bytes: a huge event, or a huge body. */
+  static ChatScenario huge() {
+    return (request, model, options) ->
+        new ChatAnswer(ChatAnswer.Shape.HUGE, List.of(), "stop", "end_turn", Duration.ZERO, false);
+  }
+
+  /** A content piece that never ends: an endless SSE line, or an endless body. */
+  static ChatScenario endless() {
+    return (request, model, options) ->
+        ChatAnswer.shaped(ChatAnswer.Shape.ENDLESS, List.of(), Duration.ZERO);
+  }
+
+  static ChatScenario redirect(boolean loop) {
+    return (request, model, options) -> {
+      throw OpenRouterErrors.redirect(loop);
+    };
+  }
+
+  static ChatScenario overloadedRetryNow() {
+    return (request, model, options) -> {
+      throw OpenRouterErrors.overloadedRetryNow(model, request, options.clock());
+    };
+  }
+
+  static ChatScenario echoKey() {
+    return (request, model, options) -> {
+      throw OpenRouterErrors.echoKey(request.apiKey());
+    };
   }
 
   static ChatScenario malformed() {

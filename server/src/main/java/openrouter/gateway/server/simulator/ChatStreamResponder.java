@@ -45,7 +45,7 @@ final class ChatStreamResponder {
     new Stream(exchange, served, onEnd).run();
   }
 
-  private enum Phase { HEAD, COMMENTS, OPENING, DELTAS, PAUSING, TAIL, STALL_WAIT, STALL_COMMENT, END }
+  private enum Phase { HEAD, COMMENTS, OPENING, DELTAS, PAUSING, TAIL, STALL_WAIT, STALL_COMMENT, BIG, END }
 
   /** Where a stream is; each {@link #advance} writes at most one event. */
   private final class Stream implements Runnable {
@@ -64,6 +64,7 @@ final class ChatStreamResponder {
     private boolean pausedBeforeNext;
     private long pauseDeadline;
     private boolean ended;
+    private BigContent big;
 
     Stream(SimulatorExchange exchange, ServedChat served, IntConsumer onEnd) {
       this.exchange = exchange;
@@ -154,6 +155,14 @@ final class ChatStreamResponder {
               data(Json.write(served.errorChunk(ServedChat.error524())));
               phase = Phase.END;
             }
+            case HUGE, ENDLESS -> {
+              ObjectNode content = Json.object();
+              content.put("content", BigContent.marker());
+              big = new BigContent(Json.write(served.deltaChunk(content, null, null)),
+                  answer.shape() == ChatAnswer.Shape.HUGE ? served.request().hugeBytes() : -1);
+              write("data: " + big.before);
+              phase = Phase.BIG;
+            }
             case MALFORMED -> {
               SseWriter.writeBytes(body,
                   ("data: {\"id\":" + eol + eol).getBytes(StandardCharsets.UTF_8), split);
@@ -195,6 +204,18 @@ final class ChatStreamResponder {
             return keepAliveNanos;
           }
         }
+        case BIG -> {
+          // One piece per turn, so the writability check between turns paces the writes.
+          byte[] piece = closing.getAsBoolean() ? null : big.nextPiece();
+          if (piece != null) {
+            SseWriter.writeBytes(body, piece, false);
+          } else if (closing.getAsBoolean()) {
+            phase = Phase.END;
+          } else {
+            write(big.after + eol + eol);
+            phase = Phase.TAIL;
+          }
+        }
         case STALL_COMMENT -> {
           comment();
           phase = Phase.STALL_WAIT;
@@ -223,6 +244,11 @@ final class ChatStreamResponder {
             data(Json.write(served.errorChunk(served.midstreamError())));
         case TRUNCATED -> {
           // The body just ends: no finish_reason, no usage, no [DONE].
+        }
+        case HUGE -> {
+          data(Json.write(served.finishChunk()));
+          data(Json.write(served.usageChunk(ChatAnswer.assemble(deltas, 0))));
+          data("[DONE]");
         }
         default -> throw new IllegalStateException("unhandled shape " + answer.shape());
       }

@@ -204,6 +204,38 @@ final class OpenRouterErrors {
     };
   }
 
+  /**
+   * {@code sim/error-503-retry-after-0}: the 503 of {@code sim/error-503} with {@code
+   * Retry-After: 0}, which some HTTP clients (OkHttp) take as leave to re-send at once.
+   */
+  static SimulatorError overloadedRetryNow(String model, ChatRequest request, Clock clock) {
+    return withHeaders(fault(503, model, request, clock), Map.of("Retry-After", "0"));
+  }
+
+  /**
+   * {@code sim/redirect}: a 308 to another path ({@code /api/v2/...}), the kind of answer a
+   * wrong base URL gets; {@code sim/redirect-loop}: a 307 back to the same URL, forever.
+   */
+  static SimulatorError redirect(boolean loop) {
+    int status = loop ? 307 : 308;
+    String location = loop
+        ? OpenRouterSimulator.API_PREFIX + "/chat/completions"
+        : "/api/v2/chat/completions";
+    return new SimulatorError(status, body(status, "Moved to " + location, null, false),
+        Map.of("Location", location));
+  }
+
+  /**
+   * {@code sim/error-echo-key}: a 400 that repeats the caller's key the ways careless upstreams
+   * do: as sent, upper-cased and without its {@code sk-or-v1-} prefix in the message, and as
+   * {@code metadata.error_type}. A sandbox for key redaction.
+   */
+  static SimulatorError echoKey(String key) {
+    String bare = key.startsWith("sk-or-v1-") ? key.substring("sk-or-v1-".length()) : key;
+    return new SimulatorError(400, body(400, "Invalid key " + key + " (" + key.toUpperCase(java.util.Locale.ROOT)
+        + ", " + bare + ") for this request", metadata(key), true), Map.of());
+  }
+
   /** {@code sim/error-429-availability}: §6.4 capacity_exhausted, no Retry-After header. */
   static SimulatorError capacityExhausted(String model) {
     SimulatorError error = availability(429,

@@ -77,6 +77,20 @@ import java.util.Map;
  *     {@code [DONE]}.</td></tr>
  * <tr><td>{@code sim/empty}</td><td>200 with {@code choices: []} and usage; streaming: only the
  *     usage chunk and {@code [DONE]}.</td></tr>
+ * <tr><td>{@code sim/error-in-200-json}</td><td>HTTP 200 {@code application/json} whose body is
+ *     the 524 error of {@code sim/error-in-200}, streaming requests included.</td></tr>
+ * <tr><td>{@code sim/error-503-retry-after-0}</td><td>The 503 of {@code sim/error-503} with
+ *     {@code Retry-After: 0}.</td></tr>
+ * <tr><td>{@code sim/redirect}</td><td>308 to {@code /api/v2/chat/completions}.</td></tr>
+ * <tr><td>{@code sim/redirect-loop}</td><td>307 back to the same URL, every time.</td></tr>
+ * <tr><td>{@code sim/huge}</td><td>One content piece of {@code sim_huge_bytes} bytes (default
+ *     80 MiB), well-formed: streaming, one event on one line, then finish, usage and
+ *     {@code [DONE]}; non-streaming, one body.</td></tr>
+ * <tr><td>{@code sim/endless-line}</td><td>Streaming: a {@code data:} line that never ends;
+ *     non-streaming: a body that never ends. Until the client leaves.</td></tr>
+ * <tr><td>{@code sim/error-echo-key}</td><td>400 whose message repeats the request's key as
+ *     sent, upper-cased and without {@code sk-or-v1-}, and whose {@code metadata.error_type} is
+ *     the key.</td></tr>
  * </table>
  *
  * <p>All {@code sim/*} models cost 0.000001 per prompt token and 0.000002 per completion token;
@@ -180,6 +194,21 @@ final class SimulatorCatalog {
     sim("sim/malformed", "Malformed", "HTTP 200 with an unparsable body.",
         ChatScenarios.malformed());
     sim("sim/empty", "Empty", "HTTP 200 with no choices.", ChatScenarios.empty());
+    sim("sim/error-in-200-json", "Error In 200 JSON",
+        "HTTP 200 application/json error body, even to a streaming request.",
+        ChatScenarios.jsonErrorIn200());
+    sim("sim/error-503-retry-after-0", "Error 503 Retry Now",
+        "Fails with HTTP 503 and Retry-After: 0.", ChatScenarios.overloadedRetryNow());
+    sim("sim/redirect", "Redirect", "HTTP 308 to another path.", ChatScenarios.redirect(false));
+    sim("sim/redirect-loop", "Redirect Loop", "HTTP 307 back to the same URL.",
+        ChatScenarios.redirect(true));
+    sim("sim/huge", "Huge", "One content piece of sim_huge_bytes bytes (80 MiB).",
+        ChatScenarios.huge());
+    sim("sim/endless-line", "Endless Line", "A content piece that never ends: no line break,"
+        + " no end of body.", ChatScenarios.endless());
+    sim("sim/error-echo-key", "Error Echo Key",
+        "HTTP 400 whose message and error_type repeat the request's key.",
+        ChatScenarios.echoKey());
   }
 
   private void addOtherModels() {
