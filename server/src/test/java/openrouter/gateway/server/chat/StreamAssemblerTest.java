@@ -4,6 +4,7 @@ import static openrouter.gateway.server.chat.ChatFixtures.merge;
 import static openrouter.gateway.server.json.JsonTrees.assertSameJson;
 import static openrouter.gateway.server.json.JsonTrees.j;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
@@ -360,5 +361,22 @@ class StreamAssemblerTest {
     StreamAssembler a = new StreamAssembler();
     assertThat(a.assembledMessage()).isEqualTo(AssistantMessage.getDefaultInstance());
     assertThat(a.summary(1)).isEqualTo(ChatSummary.newBuilder().setAttempts(1).build());
+  }
+
+  /** The stream's assembler keeps no text, yet hands on the same deltas and the same summary. */
+  @Test
+  void summaryOnlyGivesTheSameDeltasAndSummaryWithoutKeepingTheMessage() {
+    String[] chunks = {
+        chunk("{'role':'assistant','content':'Hel'}"),
+        chunk("{'content':'lo','tool_calls':[{'index':0,'id':'call_a','type':'function','function':{'name':'f','arguments':'{}'}}]}"),
+        // "stop" with tool calls is reported as tool_calls [observed, Gemini]
+        "{" + HEAD + ",'choices':[{'index':0,'delta':{},'finish_reason':'stop','native_finish_reason':'STOP'}],"
+            + "'usage':{'prompt_tokens':5,'completion_tokens':2,'total_tokens':7}}"};
+    StreamAssembler full = new StreamAssembler();
+    StreamAssembler lean = StreamAssembler.summaryOnly();
+    assertThat(feed(lean, chunks)).isEqualTo(feed(full, chunks));
+    assertThat(lean.summary(2)).isEqualTo(full.summary(2));
+    assertThat(lean.summary(2).getFinishReason()).isEqualTo("tool_calls");
+    assertThatThrownBy(lean::assembledMessage).isInstanceOf(IllegalStateException.class);
   }
 }

@@ -1,6 +1,7 @@
 package openrouter.gateway.server.upstream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -83,5 +84,63 @@ class SseReaderTest {
       public void close() {}
     };
     assertThat(events(Okio.buffer(trickle))).containsExactly("{\"x\":\"é\"}", "[DONE]");
+  }
+
+  private static final UpstreamLimits SMALL = new UpstreamLimits(16, 32, 1024);
+
+  @Test
+  void aLineLongerThanItsLimitFailsNamingTheSetting() {
+    SseReader r = new SseReader(new Buffer().writeUtf8("data: 0123456789abcdef\n\n"), SMALL);
+    assertThatThrownBy(r::next).isInstanceOf(UpstreamTooLarge.class)
+        .hasMessageContaining("16 bytes").hasMessageContaining("OPENROUTER_MAX_SSE_LINE_BYTES");
+  }
+
+  @Test
+  void aLineThatNeverEndsIsNotBufferedPastItsLimit() {
+    // An endless source: the reader must give up after about the limit, not read on forever.
+    long[] served = {0};
+    Source endless = new Source() {
+      @Override
+      public long read(Buffer sink, long byteCount) {
+        long n = Math.min(byteCount, 8);
+        sink.writeUtf8("a".repeat((int) n));
+        served[0] += n;
+        return n;
+      }
+
+      @Override
+      public Timeout timeout() {
+        return Timeout.NONE;
+      }
+
+      @Override
+      public void close() {}
+    };
+    SseReader r = new SseReader(Okio.buffer(endless), SMALL);
+    assertThatThrownBy(r::next).isInstanceOf(UpstreamTooLarge.class);
+    assertThat(served[0]).isLessThanOrEqualTo(16 + 8);
+  }
+
+  @Test
+  void anEventLargerThanItsLimitFailsEvenInShortLines() throws IOException {
+    assertThat(new SseReader(new Buffer().writeUtf8("data: 0123456\ndata: 0123456\n\n"), SMALL).next())
+        .isEqualTo("0123456\n0123456");
+    SseReader r = new SseReader(new Buffer().writeUtf8("data: 0123456\ndata: 0123456\ndata: 0123456\n\n"), SMALL);
+    assertThatThrownBy(r::next).isInstanceOf(UpstreamTooLarge.class)
+        .hasMessageContaining("OPENROUTER_MAX_SSE_EVENT_BYTES");
+  }
+
+  @Test
+  void commentsAndEventsUnderTheLimitsPassWhateverTheirNumber() throws IOException {
+    StringBuilder wire = new StringBuilder();
+    for (int i = 0; i < 1000; i++) {
+      wire.append(": keep-alive\n\ndata: event").append(i % 10).append("\n\n");
+    }
+    SseReader r = new SseReader(new Buffer().writeUtf8(wire.toString()), SMALL);
+    int n = 0;
+    while (r.next() != null) {
+      n++;
+    }
+    assertThat(n).isEqualTo(1000);
   }
 }
