@@ -20,7 +20,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.time.Clock;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -30,9 +32,12 @@ import openrouter.gateway.server.Gateway;
 import openrouter.gateway.server.config.GatewayConfig;
 import openrouter.gateway.server.simulator.OpenRouterSimulator;
 import openrouter.gateway.server.simulator.SimulatorKeys;
+import openrouter.gateway.server.testing.Eventually;
 import openrouter.gateway.server.testing.GatewayHarness;
 import openrouter.gateway.server.testing.Prometheus;
 import openrouter.gateway.server.testing.TestKeys;
+import openrouter.gateway.server.upstream.OpenRouterClient;
+import openrouter.gateway.server.upstream.UpstreamObserver;
 import openrouter.gateway.server.upstream.UpstreamTarget;
 import openrouter.gateway.v1.CheckRequest;
 import openrouter.gateway.v1.CheckResponse;
@@ -188,6 +193,44 @@ class HealthTest {
             .containsExactly(ServingStatus.SERVING, ServingStatus.NOT_SERVING, ServingStatus.SERVING);
         assertThat(detailed(h.channel).getKeyState()).isEqualTo(KeyState.KEY_STATE_ACCEPTED);
         assertThat(upstream.takeRequest().getTarget()).isEqualTo("/api/v1/key");
+      }
+    }
+  }
+
+  @Test
+  void theProbePublishesARejectedKeyTogetherWithTheAnswerThatRejectedIt() throws Exception {
+    try (MockWebServer upstream = new MockWebServer()) {
+      upstream.enqueue(new MockResponse.Builder().code(401)
+          .body("{\"error\":{\"code\":401,\"message\":\"User not found.\"}}").build());
+      upstream.start();
+      UpstreamHealth health = new UpstreamHealth(true);
+      // Reads the health state the moment the probe's exchange has been reported, before the
+      // prober returns: the moment a reader used to see the key REJECTED and no probe yet.
+      List<UpstreamHealth.State> seenMidExchange = new CopyOnWriteArrayList<>();
+      UpstreamObserver reader = new UpstreamObserver() {
+        @Override
+        public void exchange(String endpoint, String method, int httpStatus, String errorType, boolean gatewayKey,
+            long nanos) {
+          seenMidExchange.add(health.state());
+        }
+
+        @Override
+        public void probeExchange(String endpoint, String method, int httpStatus, String errorType, long nanos) {
+          seenMidExchange.add(health.state());
+        }
+      };
+      UpstreamTarget target = new UpstreamTarget(upstream.url("/api/v1").uri(), Optional.of(TestKeys.GATEWAY), false);
+      try (OpenRouterClient client = new OpenRouterClient(target, Optional.empty(), "test", "0",
+              UpstreamObserver.both(health, reader));
+          UpstreamProber prober = UpstreamProber.start(client, health, Duration.ofHours(1), Duration.ofSeconds(30),
+              Clock.systemUTC()).orElseThrow()) {
+        UpstreamHealth.State after = Eventually.await("the probe's outcome", health::state, s -> s.lastProbe() != null);
+        assertThat(seenMidExchange).hasSize(1).allSatisfy(mid -> {
+          assertThat(mid.keyState()).isEqualTo(KeyState.KEY_STATE_UNSPECIFIED);
+          assertThat(mid.lastProbe()).isNull();
+        });
+        assertThat(after.keyState()).isEqualTo(KeyState.KEY_STATE_REJECTED);
+        assertThat(after.lastProbe().reachable()).as("a 401 is an answer").isTrue();
       }
     }
   }
