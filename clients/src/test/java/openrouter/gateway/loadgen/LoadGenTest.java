@@ -127,10 +127,13 @@ class LoadGenTest {
         "--warmup", "0", "--duration", "5", "--json", json.toString());
     String result = Files.readString(json);
     assertThat(result).contains("\"ok\":100").contains("\"errors\":0");
-    // 5 ms apart, answered in well under that once warm: far fewer connections than requests.
-    // (A cold JVM's first answers can take longer than 5 ms, so a few extra connections are
-    // fine; a connection per request, 100, is what this guards against.)
-    assertThat(number(result, "connections")).isBetween(1L, 50L);
+    // A request takes an idle connection before it opens one, so there are never more
+    // connections than requests were in flight at once, however slow the machine makes the
+    // answers (a connection per request, 100, is what this guards against). The peak itself
+    // depends on the machine's speed, so the bound is the measured peak, not a fixed number.
+    long peakInFlight = number(result, "peakInFlight");
+    assertThat(peakInFlight).isBetween(1L, 100L);
+    assertThat(number(result, "connections")).isBetween(1L, peakInFlight);
   }
 
   @Test
