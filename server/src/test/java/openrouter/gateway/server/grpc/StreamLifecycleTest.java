@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import openrouter.gateway.server.simulator.RecordedRequest;
+import openrouter.gateway.server.testing.Eventually;
 import openrouter.gateway.server.testing.GatewayHarness;
 import openrouter.gateway.server.testing.StreamCollector;
 import openrouter.gateway.v1.ChatRequest;
@@ -50,15 +51,9 @@ class StreamLifecycleTest {
 
   /** The simulator's record of the chat request whose body contains {@code marker}. */
   private RecordedRequest requestWith(String marker) throws InterruptedException {
-    for (int i = 0; i < 100; i++) {
-      for (RecordedRequest r : h.simulator.requests()) {
-        if (r.path().equals("/chat/completions") && r.body().contains(marker)) {
-          return r;
-        }
-      }
-      Thread.sleep(10);
-    }
-    throw new AssertionError("no upstream request with " + marker);
+    return Eventually.await("an upstream request with " + marker, () -> h.simulator.requests().stream()
+        .filter(r -> r.path().equals("/chat/completions") && r.body().contains(marker)).findFirst(),
+        java.util.Optional::isPresent).orElseThrow();
   }
 
   /** A StreamChat observer that exposes the call, for cancel and manual flow control. */
@@ -81,20 +76,20 @@ class StreamLifecycleTest {
   }
 
   @Test
-  void cancellingTheCallClosesTheUpstreamConnectionWithin100ms() throws Exception {
+  void cancellingTheCallClosesTheUpstreamConnectionBeforeItsNextChunk() throws Exception {
     String marker = UUID.randomUUID().toString();
     ControlledObserver observer = new ControlledObserver(false);
+    // A minute between chunks: the upstream closing within the wait below cannot be the stream
+    // running on to its next chunk or its end; only the cancel can have closed it.
     h.chatAsync().streamChat(chat("sim/slow", marker + " one two three four five six seven eight",
-        Map.of("sim_chunk_delay_ms", "300")), observer);
-    assertThat(observer.firstMessage.await(10, TimeUnit.SECONDS)).isTrue();
+        Map.of("sim_chunk_delay_ms", "60000")), observer);
+    assertThat(observer.firstMessage.await(Eventually.DEADLINE.toSeconds(), TimeUnit.SECONDS)).isTrue();
     RecordedRequest upstream = requestWith(marker);
 
-    long cancelledAt = System.nanoTime();
     observer.call.get().cancel("test cancels", null);
 
-    long closedAt = upstream.closedAtNanos().get(5, TimeUnit.SECONDS);
+    upstream.closedAtNanos().get(Eventually.DEADLINE.toSeconds(), TimeUnit.SECONDS);
     assertThat(upstream.clientDisconnected()).isTrue();
-    assertThat(TimeUnit.NANOSECONDS.toMillis(closedAt - cancelledAt)).isLessThan(100);
     assertThat(observer.await().getCode()).isEqualTo(Status.Code.CANCELLED);
   }
 
