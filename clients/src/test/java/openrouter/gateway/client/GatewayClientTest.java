@@ -194,14 +194,13 @@ class GatewayClientTest {
 
   @Test
   void theChatTimeoutIsTheCallDeadline() {
-    long start = System.nanoTime();
+    // sim/stall never ends by itself: only the chat timeout can end this stream.
     GatewayException e = catchThrowableOfType(GatewayException.class, () -> {
-      try (ChatStream s = client.withChatTimeout(Duration.ofMillis(500)).streamChat(chat("sim/slow", "a b c d e f g h i j"))) {
+      try (ChatStream s = client.withChatTimeout(Duration.ofMillis(500)).streamChat(chat("sim/stall", "hang"))) {
         s.forEachRemaining(m -> { });
       }
     });
     assertThat(e.code()).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
-    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
   }
 
   @Test
