@@ -75,8 +75,9 @@ class LoadGenTest {
     assertThat(result).contains("\"ok\":4").contains("\"errors\":0").contains("\"chunks\":32");
     assertThat(field(result, "firstChunkMs")).contains("\"count\":4");
     assertThat(field(result, "chunkGapMs")).contains("\"count\":28"); // 7 gaps in each of 4 streams
-    // 5 ms apart: the gaps are the simulator's pacing, not an artefact of buffering.
-    assertThat(decimal(field(result, "chunkGapMs"), "p50")).isBetween(4.0, 50.0);
+    // 5 ms apart: the gaps are the simulator's pacing, not an artefact of buffering (which
+    // would make most of them ~0). How much longer they get depends on the machine's load.
+    assertThat(decimal(field(result, "chunkGapMs"), "p50")).isGreaterThanOrEqualTo(4.0);
   }
 
   @Test
