@@ -235,7 +235,7 @@ class GatewayProcessIT {
       id.put(requestId, "it-request-42");
       AtomicReference<Metadata> headers = new AtomicReference<>();
       AtomicReference<Metadata> trailers = new AtomicReference<>();
-      var reply = ChatServiceGrpc.newBlockingStub(channel(port)).withDeadlineAfter(10, TimeUnit.SECONDS)
+      var reply = ChatServiceGrpc.newBlockingStub(channel(port)).withDeadlineAfter(30, TimeUnit.SECONDS)
           .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(id),
               MetadataUtils.newCaptureMetadataInterceptor(headers, trailers))
           .chat(chat("sim/echo", "json please"));

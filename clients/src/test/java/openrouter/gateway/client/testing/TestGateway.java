@@ -56,7 +56,8 @@ public final class TestGateway implements AutoCloseable {
 
   /** The simulator's record of the chat request whose body contains {@code marker}. */
   public RecordedRequest upstreamRequestWith(String marker) throws InterruptedException {
-    for (int i = 0; i < 200; i++) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30); // only bounds a failure
+    while (System.nanoTime() < deadline) {
       for (RecordedRequest r : simulator.requests()) {
         if (r.path().equals("/chat/completions") && r.body().contains(marker)) {
           return r;

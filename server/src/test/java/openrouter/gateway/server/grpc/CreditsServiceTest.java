@@ -48,7 +48,7 @@ class CreditsServiceTest {
   }
 
   private CreditsServiceGrpc.CreditsServiceBlockingStub credits() {
-    return CreditsServiceGrpc.newBlockingStub(h.channel).withDeadlineAfter(10, TimeUnit.SECONDS);
+    return CreditsServiceGrpc.newBlockingStub(h.channel).withDeadlineAfter(30, TimeUnit.SECONDS);
   }
 
   private GetCreditsResponse getCredits(boolean force) {

@@ -49,7 +49,7 @@ class ModelsCachingTest {
   }
 
   private ModelsServiceGrpc.ModelsServiceBlockingStub models() {
-    return ModelsServiceGrpc.newBlockingStub(h.channel).withDeadlineAfter(10, TimeUnit.SECONDS);
+    return ModelsServiceGrpc.newBlockingStub(h.channel).withDeadlineAfter(30, TimeUnit.SECONDS);
   }
 
   private ListModelsResponse list() {
@@ -70,11 +70,11 @@ class ModelsCachingTest {
     ModelsServiceGrpc.ModelsServiceFutureStub async = ModelsServiceGrpc.newFutureStub(h.channel);
     List<ListenableFuture<ListModelsResponse>> calls = new ArrayList<>();
     for (int i = 0; i < 32; i++) {
-      calls.add(async.withDeadlineAfter(10, TimeUnit.SECONDS)
+      calls.add(async.withDeadlineAfter(30, TimeUnit.SECONDS)
           .listModels(ListModelsRequest.newBuilder().setPageSize(5).setPageToken("").build()));
     }
     for (ListenableFuture<ListModelsResponse> call : calls) {
-      assertThat(call.get(10, TimeUnit.SECONDS).getModelsCount()).isEqualTo(5);
+      assertThat(call.get(30, TimeUnit.SECONDS).getModelsCount()).isEqualTo(5);
     }
     assertThat(upstreamReads()).isEqualTo(1);
   }

@@ -176,7 +176,7 @@ class SecurityTest {
     for (int i = 0; i < 2; i++) {
       StreamCollector c = new StreamCollector();
       asAsync(h, ALICE_KEY).streamChat(chat("sim/slow", "a b c d", Map.of("sim_chunk_delay_ms", "300")), c);
-      assertThat(c.firstMessage.await(5, TimeUnit.SECONDS)).isTrue();
+      assertThat(c.firstMessage.await(30, TimeUnit.SECONDS)).isTrue();
       slow.add(c);
     }
     StreamCollector third = new StreamCollector();
@@ -186,7 +186,7 @@ class SecurityTest {
 
     StreamCollector bobs = new StreamCollector();
     asAsync(h, BOB_KEY).streamChat(chat("sim/slow", "a b c d", Map.of("sim_chunk_delay_ms", "300")), bobs);
-    assertThat(bobs.firstMessage.await(5, TimeUnit.SECONDS)).isTrue();
+    assertThat(bobs.firstMessage.await(30, TimeUnit.SECONDS)).isTrue();
     StatusRuntimeException total = catchThrowableOfType(StatusRuntimeException.class, () -> as(h, BOB_KEY).chat(chat("sim/echo", "4th in total")));
     assertThat(errorInfo(total).getReason()).isEqualTo("GATEWAY_OVERLOADED");
 

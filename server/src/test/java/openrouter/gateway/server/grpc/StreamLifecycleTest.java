@@ -102,7 +102,7 @@ class StreamLifecycleTest {
     assertThat(c.await().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
     assertThat(c.messages).isNotEmpty().noneMatch(StreamChatResponse::hasSummary);
     RecordedRequest upstream = requestWith(marker);
-    upstream.closedAtNanos().get(5, TimeUnit.SECONDS);
+    upstream.closedAtNanos().get(30, TimeUnit.SECONDS);
     assertThat(upstream.clientDisconnected()).isTrue();
   }
 
@@ -151,7 +151,7 @@ class StreamLifecycleTest {
     };
     h.chatAsync().streamChat(chat("sim/fixed", marker,
         Map.of("sim_chunks", Integer.toString(chunks), "sim_chunk_chars", "16000")), both);
-    assertThat(first.await(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(first.await(30, TimeUnit.SECONDS)).isTrue();
     RecordedRequest upstream = requestWith(marker);
 
     // Unthrottled, the gateway relays this answer in well under the wait below; throttled, the
@@ -167,7 +167,7 @@ class StreamLifecycleTest {
     // Other calls go on meanwhile: over HTTP/2 they share the blocked stream's connection, and
     // only that stream's flow-control window is full.
     StreamCollector other = new StreamCollector();
-    h.chatAsync().withDeadlineAfter(10, TimeUnit.SECONDS).streamChat(chat("sim/echo", "still flowing"), other);
+    h.chatAsync().withDeadlineAfter(30, TimeUnit.SECONDS).streamChat(chat("sim/echo", "still flowing"), other);
     assertThat(other.await().isOk()).isTrue();
     assertThat(other.content()).isEqualTo("still flowing");
 

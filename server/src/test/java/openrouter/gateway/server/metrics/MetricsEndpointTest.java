@@ -122,7 +122,7 @@ class MetricsEndpointTest {
     StreamCollector slow = new StreamCollector();
     var call = h.channel.newCall(openrouter.gateway.v1.ChatServiceGrpc.getStreamChatMethod(), CallOptions.DEFAULT);
     ClientCalls.asyncServerStreamingCall(call, chat("sim/slow", "a b c d e f g h i j k l", Map.of()), slow);
-    assertThat(slow.firstMessage.await(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(slow.firstMessage.await(30, TimeUnit.SECONDS)).isTrue();
     assertThat(value(h.scrape(), "grpc_server_active_calls", "grpc_method", STREAM_CHAT)).isEqualTo(1);
 
     call.cancel("the test cancels", null);

@@ -232,7 +232,7 @@ class SimulatorHttp2Test {
 
       String rest = response.body().string();
       assertThat(rest).endsWith("data: [DONE]\n\n");
-      assertThat(recorded.end().get(5, TimeUnit.SECONDS)).isEqualTo(StreamEnd.COMPLETED);
+      assertThat(recorded.end().get(30, TimeUnit.SECONDS)).isEqualTo(StreamEnd.COMPLETED);
     }
   }
 

@@ -56,7 +56,7 @@ class SimulatorRecordingTest {
         "Bearer " + SimulatorKeys.DEFAULT);
     assertThat(chatRequest.headers().keySet()).allSatisfy(name ->
         assertThat(name).isEqualTo(name.toLowerCase(java.util.Locale.ROOT)));
-    assertThat(chatRequest.closedAtNanos().get(1, TimeUnit.SECONDS))
+    assertThat(chatRequest.closedAtNanos().get(30, TimeUnit.SECONDS))
         .isGreaterThanOrEqualTo(chatRequest.receivedAtNanos());
     assertThat(chatRequest.end().get()).isEqualTo(StreamEnd.COMPLETED);
     assertThat(chatRequest.clientDisconnected()).isFalse();
