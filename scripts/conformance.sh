@@ -28,10 +28,11 @@ port=$("$PYTHON" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0));
 target="127.0.0.1:$port"
 log=$(mktemp -t conformance-gateway.XXXXXX.log)
 
-# The simulator (no key, no base URL), no upstream retries so the 429 reaches the clients at
+# The simulator (no key, no base URL), metrics on any free port (never 9464: other suites may
+# run beside this one), no upstream retries so the 429 reaches the clients at
 # once, and a short drain on stop.
 env -u OPENROUTER_API_KEY -u OPENROUTER_BASE_URL \
-  GATEWAY_HOST=127.0.0.1 GATEWAY_PORT="$port" OPENROUTER_MAX_RETRIES=0 GATEWAY_SHUTDOWN_GRACE_MS=2000 \
+  GATEWAY_HOST=127.0.0.1 GATEWAY_PORT="$port" GATEWAY_METRICS_PORT=0 OPENROUTER_MAX_RETRIES=0 GATEWAY_SHUTDOWN_GRACE_MS=2000 \
   java -jar "$GATEWAY_JAR" >"$log" 2>&1 &
 gateway_pid=$!
 

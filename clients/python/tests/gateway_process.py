@@ -38,7 +38,7 @@ class GatewayProcess:
                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self.target = f"127.0.0.1:{port}"
         try:
-            self._wait_serving(30)
+            self._wait_serving(120)  # a cold JVM on a busy machine; only bounds a failure
         except Exception:
             self.stop()
             raise

@@ -219,7 +219,7 @@ public final class LoadGen implements Callable<Integer> {
         s.outcome("DROPPED_GENERATOR_FULL");
         continue;
       }
-      inFlight.incrementAndGet();
+      measured.peakInFlight = Math.max(measured.peakInFlight, inFlight.incrementAndGet());
       t.start(intended, s, inFlight::decrementAndGet);
     }
     long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(deadlineSeconds + 5);
@@ -303,6 +303,7 @@ public final class LoadGen implements Callable<Integer> {
       sb.append("\"ok\":").append(stats.ok()).append(',');
       sb.append("\"errors\":").append(stats.errors()).append(',');
       sb.append("\"connections\":").append(connections).append(',');
+      sb.append("\"peakInFlight\":").append(stats.peakInFlight).append(',');
       sb.append("\"throughput\":").append(String.format(Locale.ROOT, "%.1f", throughput())).append(',');
       sb.append("\"outcomes\":{");
       boolean first = true;

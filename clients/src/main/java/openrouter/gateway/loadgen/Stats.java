@@ -25,6 +25,8 @@ final class Stats {
   final LongAdder bytes = new LongAdder();
   /** CPU time the generator's own process used while measuring (-1: not known). */
   long generatorCpuNanos = -1;
+  /** Open loop: the most requests in flight at once, warm-up included (0 in a closed loop). */
+  int peakInFlight;
 
   void outcome(String code) {
     outcomes.computeIfAbsent(code, c -> new LongAdder()).increment();

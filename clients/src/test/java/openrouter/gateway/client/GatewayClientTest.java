@@ -111,7 +111,7 @@ class GatewayClientTest {
         summary.completeExceptionally(error);
       }
     });
-    assertThat(completed.await(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(completed.await(30, TimeUnit.SECONDS)).isTrue();
     assertThat(summary.get().getFinishReason()).isEqualTo("stop");
     assertThat(text).hasToString("listen to this");
   }
@@ -161,7 +161,7 @@ class GatewayClientTest {
     assertThat(stream.next().getDelta().getContent()).startsWith(marker);
     RecordedRequest upstream = gateway.upstreamRequestWith(marker);
     stream.close();
-    upstream.closedAtNanos().get(5, TimeUnit.SECONDS);
+    upstream.closedAtNanos().get(30, TimeUnit.SECONDS);
     assertThat(upstream.clientDisconnected()).isTrue();
     GatewayException e = catchThrowableOfType(GatewayException.class, stream::hasNext);
     assertThat(e.code()).isEqualTo(Status.Code.CANCELLED);
@@ -187,21 +187,20 @@ class GatewayClientTest {
         error.completeExceptionally(new AssertionError("completed despite the cancel"));
       }
     });
-    assertThat(firstDelta.await(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(firstDelta.await(30, TimeUnit.SECONDS)).isTrue();
     call.cancel();
-    assertThat(error.get(5, TimeUnit.SECONDS).code()).isEqualTo(Status.Code.CANCELLED);
+    assertThat(error.get(30, TimeUnit.SECONDS).code()).isEqualTo(Status.Code.CANCELLED);
   }
 
   @Test
   void theChatTimeoutIsTheCallDeadline() {
-    long start = System.nanoTime();
+    // sim/stall never ends by itself: only the chat timeout can end this stream.
     GatewayException e = catchThrowableOfType(GatewayException.class, () -> {
-      try (ChatStream s = client.withChatTimeout(Duration.ofMillis(500)).streamChat(chat("sim/slow", "a b c d e f g h i j"))) {
+      try (ChatStream s = client.withChatTimeout(Duration.ofMillis(500)).streamChat(chat("sim/stall", "hang"))) {
         s.forEachRemaining(m -> { });
       }
     });
     assertThat(e.code()).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
-    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
   }
 
   @Test

@@ -75,8 +75,9 @@ class LoadGenTest {
     assertThat(result).contains("\"ok\":4").contains("\"errors\":0").contains("\"chunks\":32");
     assertThat(field(result, "firstChunkMs")).contains("\"count\":4");
     assertThat(field(result, "chunkGapMs")).contains("\"count\":28"); // 7 gaps in each of 4 streams
-    // 5 ms apart: the gaps are the simulator's pacing, not an artefact of buffering.
-    assertThat(decimal(field(result, "chunkGapMs"), "p50")).isBetween(4.0, 50.0);
+    // 5 ms apart: the gaps are the simulator's pacing, not an artefact of buffering (which
+    // would make most of them ~0). How much longer they get depends on the machine's load.
+    assertThat(decimal(field(result, "chunkGapMs"), "p50")).isGreaterThanOrEqualTo(4.0);
   }
 
   @Test
@@ -127,10 +128,13 @@ class LoadGenTest {
         "--warmup", "0", "--duration", "5", "--json", json.toString());
     String result = Files.readString(json);
     assertThat(result).contains("\"ok\":100").contains("\"errors\":0");
-    // 5 ms apart, answered in well under that once warm: far fewer connections than requests.
-    // (A cold JVM's first answers can take longer than 5 ms, so a few extra connections are
-    // fine; a connection per request, 100, is what this guards against.)
-    assertThat(number(result, "connections")).isBetween(1L, 50L);
+    // A request takes an idle connection before it opens one, so there are never more
+    // connections than requests were in flight at once, however slow the machine makes the
+    // answers (a connection per request, 100, is what this guards against). The peak itself
+    // depends on the machine's speed, so the bound is the measured peak, not a fixed number.
+    long peakInFlight = number(result, "peakInFlight");
+    assertThat(peakInFlight).isBetween(1L, 100L);
+    assertThat(number(result, "connections")).isBetween(1L, peakInFlight);
   }
 
   @Test

@@ -116,6 +116,15 @@ public final class Gateway implements AutoCloseable {
 
   /** Builds and starts the gateway on the configured host and port (port 0 = any free port). */
   public static Gateway start(GatewayConfig config, UpstreamTarget target) throws IOException {
+    return start(config, target, Clock.systemUTC(), Ticker.systemTicker());
+  }
+
+  /**
+   * Like {@link #start(GatewayConfig, UpstreamTarget)}, with the caches (models, credits, key
+   * info) on the given time: tests move it by hand to make TTLs and ages exact.
+   */
+  public static Gateway start(GatewayConfig config, UpstreamTarget target, Clock cacheClock, Ticker cacheTicker)
+      throws IOException {
     // First, so a bad certificate fails before anything else is started.
     NettyServerBuilder builder = serverBuilder(config);
     Clock clock = Clock.systemUTC();
@@ -136,13 +145,13 @@ public final class Gateway implements AutoCloseable {
     GenerationLookup generations = new GenerationLookup(upstream, config.retryPolicy(), json, clock);
     ModelCatalog catalog = new ModelCatalog(upstream,
         new SnapshotCache<>("model catalogue", config.modelsCacheTtl(), config.cacheMaxStaleness(),
-            config.cacheMinRefreshInterval(), MAX_CATALOGUE_KEYS, workers, clock, Ticker.systemTicker()),
+            config.cacheMinRefreshInterval(), MAX_CATALOGUE_KEYS, workers, cacheClock, cacheTicker),
         json);
     CreditsService credits = new CreditsService(upstream,
         new SnapshotCache<>("credits", config.creditsCacheTtl(), config.cacheMaxStaleness(),
-            config.cacheMinRefreshInterval(), MAX_ACCOUNT_KEYS, workers, clock, Ticker.systemTicker()),
+            config.cacheMinRefreshInterval(), MAX_ACCOUNT_KEYS, workers, cacheClock, cacheTicker),
         new SnapshotCache<>("key info", config.creditsCacheTtl(), config.cacheMaxStaleness(),
-            config.cacheMinRefreshInterval(), MAX_ACCOUNT_KEYS, workers, clock, Ticker.systemTicker()),
+            config.cacheMinRefreshInterval(), MAX_ACCOUNT_KEYS, workers, cacheClock, cacheTicker),
         new LowBalanceAlarm(config.lowBalanceThreshold()),
         json);
     // The caches report their state to the detailed health check and the cache-age gauges.

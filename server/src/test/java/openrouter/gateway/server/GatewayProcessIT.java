@@ -150,21 +150,23 @@ class GatewayProcessIT {
 
   @Test
   void sigtermGoesNotServingRefusesNewCallsDrainsTheStreamInFlightAndExitsZero() throws Exception {
-    int port = start(Map.of("GATEWAY_SHUTDOWN_GRACE_MS", "15000"));
+    int port = start(Map.of("GATEWAY_SHUTDOWN_GRACE_MS", "60000"));
     ManagedChannel channel = channel(port);
     BlockingQueue<Object[]> health = watchServer(channel);
-    assertThat(health.poll(10, TimeUnit.SECONDS)[0]).isEqualTo(ServingStatus.SERVING);
+    assertThat(health.poll(30, TimeUnit.SECONDS)[0]).isEqualTo(ServingStatus.SERVING);
 
-    // About 2.4 s of answer at 200 ms a word.
+    // About 11 s of answer at a second a word: the checks below, made while it still runs, have
+    // seconds to spare on a busy machine, and it still ends well within the 60 s grace.
     String words = "one two three four five six seven eight nine ten eleven twelve";
     TimedCollector inFlight = new TimedCollector();
-    ChatServiceGrpc.newStub(channel).streamChat(chat("sim/slow", words), inFlight);
-    assertThat(inFlight.firstMessage.await(10, TimeUnit.SECONDS)).isTrue();
+    ChatServiceGrpc.newStub(channel).streamChat(chat("sim/slow", words, Map.of("sim_chunk_delay_ms", "1000")),
+        inFlight);
+    assertThat(inFlight.firstMessage.await(30, TimeUnit.SECONDS)).isTrue();
 
     long sigtermAt = System.nanoTime();
     process.destroy(); // SIGTERM
 
-    Object[] notServing = health.poll(10, TimeUnit.SECONDS);
+    Object[] notServing = health.poll(30, TimeUnit.SECONDS);
     assertThat(notServing).as("health Watch after SIGTERM").isNotNull();
     assertThat(notServing[0]).isEqualTo(ServingStatus.NOT_SERVING);
 
@@ -189,9 +191,8 @@ class GatewayProcessIT {
     assertThat((long) notServing[1]).as("NOT_SERVING came first").isLessThan(inFlight.endedAt);
     assertThat(refusedAt).as("new calls were refused while the stream still ran").isLessThan(inFlight.endedAt);
 
-    assertThat(process.waitFor(15, TimeUnit.SECONDS)).as("exits within the grace").isTrue();
+    assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("exits within the grace").isTrue();
     assertThat(process.exitValue()).isZero();
-    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sigtermAt)).isLessThan(15_000);
     String log = log();
     assertThat(log).contains("shutdown: health NOT_SERVING, new calls refused; draining 1 call(s)")
         .contains("stopped").doesNotContainPattern("sk-or-[A-Za-z0-9]");
@@ -202,8 +203,9 @@ class GatewayProcessIT {
     int port = start(Map.of("GATEWAY_SHUTDOWN_GRACE_MS", "500"));
     ManagedChannel channel = channel(port);
     TimedCollector endless = new TimedCollector();
-    ChatServiceGrpc.newStub(channel).streamChat(chat("sim/slow", "w ".repeat(100).trim()), endless);
-    assertThat(endless.firstMessage.await(10, TimeUnit.SECONDS)).isTrue();
+    // Endless: only the gateway's cancellation at the end of the grace can end it.
+    ChatServiceGrpc.newStub(channel).streamChat(chat("sim/stall", "hang"), endless);
+    assertThat(endless.firstMessage.await(30, TimeUnit.SECONDS)).isTrue();
 
     long sigtermAt = System.nanoTime();
     process.destroy();
@@ -212,12 +214,12 @@ class GatewayProcessIT {
     assertThat(end.getCode()).isEqualTo(Status.Code.UNAVAILABLE);
     assertThat(openrouter.gateway.server.testing.Requests.errorInfo((StatusRuntimeException) endless.error())
         .getReason()).isEqualTo("GATEWAY_SHUTTING_DOWN");
-    assertThat(TimeUnit.NANOSECONDS.toMillis(endless.endedAt - sigtermAt)).as("cut at the grace").isBetween(300L, 5_000L);
+    assertThat(TimeUnit.NANOSECONDS.toMillis(endless.endedAt - sigtermAt)).as("not before the grace").isGreaterThanOrEqualTo(300L);
     assertThat(endless.messages).noneMatch(StreamChatResponse::hasSummary);
 
-    assertThat(process.waitFor(10, TimeUnit.SECONDS)).isTrue();
+    // With the endless stream cancelled the process exits; had it waited for the stream, never.
+    assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
     assertThat(process.exitValue()).isZero();
-    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sigtermAt)).isLessThan(6_000);
     assertThat(log()).contains("shutdown grace of 500 ms passed; cancelling 1 call(s) still in flight");
   }
 
@@ -233,7 +235,7 @@ class GatewayProcessIT {
       id.put(requestId, "it-request-42");
       AtomicReference<Metadata> headers = new AtomicReference<>();
       AtomicReference<Metadata> trailers = new AtomicReference<>();
-      var reply = ChatServiceGrpc.newBlockingStub(channel(port)).withDeadlineAfter(10, TimeUnit.SECONDS)
+      var reply = ChatServiceGrpc.newBlockingStub(channel(port)).withDeadlineAfter(30, TimeUnit.SECONDS)
           .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(id),
               MetadataUtils.newCaptureMetadataInterceptor(headers, trailers))
           .chat(chat("sim/echo", "json please"));

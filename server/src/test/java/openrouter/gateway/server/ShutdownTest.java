@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import openrouter.gateway.server.simulator.RecordedRequest;
+import openrouter.gateway.server.testing.Eventually;
 import openrouter.gateway.server.testing.GatewayHarness;
 import openrouter.gateway.server.testing.StreamCollector;
 import org.junit.jupiter.api.Test;
@@ -20,8 +21,9 @@ class ShutdownTest {
   void callsStillRunningAfterTheGraceAreCancelledAndSoAreTheirUpstreamRequests() throws Exception {
     try (GatewayHarness h = GatewayHarness.withSimulator()) {
       StreamCollector stream = new StreamCollector();
-      h.chatAsync().streamChat(chat("sim/slow", "w ".repeat(60).trim(), Map.of()), stream);
-      assertThat(stream.firstMessage.await(10, TimeUnit.SECONDS)).isTrue();
+      // Endless: only the gateway's cancellation can end it.
+      h.chatAsync().streamChat(chat("sim/stall", "hang", Map.of()), stream);
+      assertThat(stream.firstMessage.await(Eventually.DEADLINE.toSeconds(), TimeUnit.SECONDS)).isTrue();
       RecordedRequest upstream = h.simulator.requests().stream()
           .filter(r -> r.path().equals("/chat/completions")).findFirst().orElseThrow();
 
@@ -29,15 +31,14 @@ class ShutdownTest {
       h.gateway.shutdown(Duration.ofMillis(300));
       long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
 
-      assertThat(tookMs).as("grace, then prompt cancellation").isBetween(250L, 3_000L);
+      assertThat(tookMs).as("the shutdown waited for the grace").isGreaterThanOrEqualTo(250L);
       assertThat(stream.await().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
       var info = errorInfo((StatusRuntimeException) stream.error());
       assertThat(info.getReason()).isEqualTo("GATEWAY_SHUTTING_DOWN");
       assertThat(info.getDomain()).isEqualTo("openrouter-grpc-gateway");
       assertThat(stream.error()).hasMessageContaining("GATEWAY_SHUTDOWN_GRACE_MS");
-      long closedAt = upstream.closedAtNanos().get(5, TimeUnit.SECONDS);
+      upstream.closedAtNanos().get(Eventually.DEADLINE.toSeconds(), TimeUnit.SECONDS);
       assertThat(upstream.clientDisconnected()).as("the upstream request was cancelled, not finished").isTrue();
-      assertThat(TimeUnit.NANOSECONDS.toMillis(closedAt - start)).isLessThan(3_000);
     }
   }
 
@@ -45,9 +46,11 @@ class ShutdownTest {
   void withNothingInFlightShutdownDoesNotWaitForTheGrace() throws Exception {
     try (GatewayHarness h = GatewayHarness.withSimulator()) {
       h.chat().chat(chat("sim/echo", "done before"));
-      long start = System.nanoTime();
-      h.gateway.shutdown(Duration.ofSeconds(20));
-      assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(2_000);
+      // A grace far beyond the wait below: a shutdown that waited for it would fail the join.
+      Thread stopper = new Thread(() -> h.gateway.shutdown(Duration.ofMinutes(10)));
+      stopper.start();
+      stopper.join(Eventually.DEADLINE.toMillis());
+      assertThat(stopper.isAlive()).as("shutdown returned without waiting for the grace").isFalse();
     }
   }
 }

@@ -65,7 +65,7 @@ class TlsTest {
 
   private static Status.Code chatOver(ManagedChannel channel) {
     try {
-      ChatServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS).chat(chat("sim/echo", "over tls"));
+      ChatServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS).chat(chat("sim/echo", "over tls"));
       return Status.Code.OK;
     } catch (StatusRuntimeException e) {
       return e.getStatus().getCode();

@@ -33,6 +33,7 @@ public final class TestGateway implements AutoCloseable {
       Map<String, String> env = new HashMap<>();
       env.put("GATEWAY_HOST", "127.0.0.1");
       env.put("GATEWAY_PORT", "0");
+      env.put("GATEWAY_METRICS_PORT", "0"); // never the default 9464: test suites run side by side
       env.put("OPENROUTER_BASE_URL", sim.baseUrl());
       env.put("OPENROUTER_MAX_RETRIES", "0");
       for (int i = 0; i + 1 < settings.length; i += 2) {
@@ -55,7 +56,8 @@ public final class TestGateway implements AutoCloseable {
 
   /** The simulator's record of the chat request whose body contains {@code marker}. */
   public RecordedRequest upstreamRequestWith(String marker) throws InterruptedException {
-    for (int i = 0; i < 200; i++) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30); // only bounds a failure
+    while (System.nanoTime() < deadline) {
       for (RecordedRequest r : simulator.requests()) {
         if (r.path().equals("/chat/completions") && r.body().contains(marker)) {
           return r;

@@ -61,7 +61,8 @@ public final class HealthGrpcService extends HealthServiceGrpc.HealthServiceImpl
   }
 
   CheckResponse report() {
-    KeyState keyState = upstream.keyState();
+    UpstreamHealth.State state = upstream.state(); // one read: the key state and probe agree
+    KeyState keyState = state.keyState();
     CheckResponse.Builder r = CheckResponse.newBuilder()
         .setMode(target.simulator() ? UpstreamMode.UPSTREAM_MODE_SIMULATOR : UpstreamMode.UPSTREAM_MODE_LIVE)
         .setUpstreamBaseUrl(target.baseUrl().toString())
@@ -78,7 +79,7 @@ public final class HealthGrpcService extends HealthServiceGrpc.HealthServiceImpl
       notServing = true;
       r.addProblems("OpenRouter rejected the gateway's API key (HTTP 401): fix OPENROUTER_API_KEY");
     }
-    var probe = upstream.lastProbe();
+    var probe = state.probe();
     if (probe.isPresent()) {
       UpstreamHealth.Probe p = probe.get();
       r.setUpstream(UpstreamProbe.newBuilder()

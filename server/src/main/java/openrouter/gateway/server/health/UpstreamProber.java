@@ -49,13 +49,14 @@ public final class UpstreamProber implements AutoCloseable {
   }
 
   void probeOnce() {
-    Call call = client.newGetCall("/key", Optional.empty());
+    Call call = client.newProbeCall("/key");
     call.timeout().timeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
     long start = System.nanoTime();
     UpstreamHealth.Probe probe;
+    int code = 0;
     try (Response response = call.execute()) {
       Duration latency = Duration.ofNanos(System.nanoTime() - start);
-      int code = response.code();
+      code = response.code();
       // Any answer below 500 (401 included) shows OpenRouter is up; a 5xx shows it is not well.
       probe = code < 500
           ? new UpstreamHealth.Probe(true, latency, clock.instant(), "")
@@ -64,7 +65,7 @@ public final class UpstreamProber implements AutoCloseable {
       probe = new UpstreamHealth.Probe(false, Duration.ofNanos(System.nanoTime() - start), clock.instant(),
           "GET /key failed: " + describe(e));
     }
-    health.probed(probe);
+    health.probed(probe, code);
   }
 
   private String describe(Exception e) {

@@ -123,6 +123,13 @@ public final class OpenRouterClient implements AutoCloseable {
     return http.newCall(b.build());
   }
 
+  /** The health probe's GET with the gateway's key, tagged so observers can tell it apart. */
+  public Call newProbeCall(String pathAndQuery) {
+    return http.newCall(new Request.Builder().url(target.baseUrl() + pathAndQuery).get()
+        .header("Accept", "application/json").tag(UpstreamObserver.HealthProbe.class, new UpstreamObserver.HealthProbe())
+        .build());
+  }
+
   @Override
   public void close() {
     http.dispatcher().cancelAll();

@@ -33,16 +33,26 @@ final class UpstreamExchanges implements Interceptor {
     Request request = chain.request();
     String endpoint = endpoint(request.url().encodedPath());
     boolean gatewayKey = request.tag(UpstreamHeaders.CallerKey.class) == null;
+    boolean probe = request.tag(UpstreamObserver.HealthProbe.class) != null;
     long start = System.nanoTime();
     Response response;
     try {
       response = chain.proceed(request);
     } catch (IOException | RuntimeException e) {
-      observer.exchange(endpoint, request.method(), 0, errorType(e, chain), gatewayKey, System.nanoTime() - start);
+      report(endpoint, request.method(), 0, errorType(e, chain), gatewayKey, probe, System.nanoTime() - start);
       throw e;
     }
-    observer.exchange(endpoint, request.method(), response.code(), "", gatewayKey, System.nanoTime() - start);
+    report(endpoint, request.method(), response.code(), "", gatewayKey, probe, System.nanoTime() - start);
     return response;
+  }
+
+  private void report(String endpoint, String method, int httpStatus, String errorType, boolean gatewayKey,
+      boolean probe, long nanos) {
+    if (probe) {
+      observer.probeExchange(endpoint, method, httpStatus, errorType, nanos);
+    } else {
+      observer.exchange(endpoint, method, httpStatus, errorType, gatewayKey, nanos);
+    }
   }
 
   /** {@code /api/v1/models/openai/gpt-4o/endpoints} becomes {@code /models/{id}/endpoints}. */

@@ -19,11 +19,32 @@ public interface UpstreamObserver {
   void exchange(
       String endpoint, String method, int httpStatus, String errorType, boolean gatewayKey, long nanos);
 
+  /**
+   * The health probe's own exchange (made with the gateway's key). By default like any other; the
+   * health state ignores it because the prober publishes its outcome in one piece.
+   */
+  default void probeExchange(String endpoint, String method, int httpStatus, String errorType, long nanos) {
+    exchange(endpoint, method, httpStatus, errorType, true, nanos);
+  }
+
   /** Both, in order. */
   static UpstreamObserver both(UpstreamObserver a, UpstreamObserver b) {
-    return (endpoint, method, httpStatus, errorType, gatewayKey, nanos) -> {
-      a.exchange(endpoint, method, httpStatus, errorType, gatewayKey, nanos);
-      b.exchange(endpoint, method, httpStatus, errorType, gatewayKey, nanos);
+    return new UpstreamObserver() {
+      @Override
+      public void exchange(
+          String endpoint, String method, int httpStatus, String errorType, boolean gatewayKey, long nanos) {
+        a.exchange(endpoint, method, httpStatus, errorType, gatewayKey, nanos);
+        b.exchange(endpoint, method, httpStatus, errorType, gatewayKey, nanos);
+      }
+
+      @Override
+      public void probeExchange(String endpoint, String method, int httpStatus, String errorType, long nanos) {
+        a.probeExchange(endpoint, method, httpStatus, errorType, nanos);
+        b.probeExchange(endpoint, method, httpStatus, errorType, nanos);
+      }
     };
   }
+
+  /** The tag that marks the health probe's request. */
+  record HealthProbe() {}
 }

@@ -76,7 +76,7 @@ class SnapshotCacheTest {
     Supplier<String> slowFetch = () -> {
       fetches.incrementAndGet();
       try {
-        release.await(5, TimeUnit.SECONDS);
+        release.await(30, TimeUnit.SECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
@@ -89,7 +89,7 @@ class SnapshotCacheTest {
     assertThat(reads).noneMatch(CompletableFuture::isDone);
     release.countDown();
     for (CompletableFuture<CachedRead<String>> read : reads) {
-      assertThat(read.get(5, TimeUnit.SECONDS).value()).isEqualTo("catalogue");
+      assertThat(read.get(30, TimeUnit.SECONDS).value()).isEqualTo("catalogue");
       assertThat(read.get().fromCache()).isFalse();
     }
     assertThat(fetches).hasValue(1);

@@ -62,7 +62,7 @@ class AccessLogTest {
   void aStreamGetsOneLineWithEveryFieldAndItsIdEchoedInTheHeaders() throws Exception {
     AtomicReference<Metadata> headers = new AtomicReference<>();
     AtomicReference<Metadata> trailers = new AtomicReference<>();
-    var stub = ChatServiceGrpc.newBlockingStub(h.channel).withDeadlineAfter(10, TimeUnit.SECONDS)
+    var stub = ChatServiceGrpc.newBlockingStub(h.channel).withDeadlineAfter(30, TimeUnit.SECONDS)
         .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(requestId("req-stream-1")),
             MetadataUtils.newCaptureMetadataInterceptor(headers, trailers));
     List<StreamChatResponse> messages = new java.util.ArrayList<>();
@@ -91,7 +91,7 @@ class AccessLogTest {
   void aFailedCallLogsItsCodeAndReasonAndEchoesTheIdInTheTrailers() throws Exception {
     AtomicReference<Metadata> headers = new AtomicReference<>();
     AtomicReference<Metadata> trailers = new AtomicReference<>();
-    var stub = ChatServiceGrpc.newBlockingStub(h.channel).withDeadlineAfter(10, TimeUnit.SECONDS)
+    var stub = ChatServiceGrpc.newBlockingStub(h.channel).withDeadlineAfter(30, TimeUnit.SECONDS)
         .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(requestId("req-402")),
             MetadataUtils.newCaptureMetadataInterceptor(headers, trailers));
     StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class,
@@ -108,7 +108,7 @@ class AccessLogTest {
   void withAccessLogErrorsOnlyFailedCallsGetALineAndWithOffNone() throws Exception {
     for (String setting : List.of("errors", "off")) {
       try (GatewayHarness quiet = GatewayHarness.withSimulator("GATEWAY_ACCESS_LOG", setting)) {
-        var stub = ChatServiceGrpc.newBlockingStub(quiet.channel).withDeadlineAfter(10, TimeUnit.SECONDS);
+        var stub = ChatServiceGrpc.newBlockingStub(quiet.channel).withDeadlineAfter(30, TimeUnit.SECONDS);
         stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(requestId("quiet-ok-" + setting)))
             .chat(chat("sim/echo", "fine"));
         catchThrowableOfType(StatusRuntimeException.class,
@@ -116,7 +116,7 @@ class AccessLogTest {
                 .chat(chat("sim/error-402", "no money")));
         // A marker call on the always-logging gateway: once its line is there, the async
         // appender has also written whatever the quiet gateway logged before it.
-        ChatServiceGrpc.newBlockingStub(h.channel).withDeadlineAfter(10, TimeUnit.SECONDS)
+        ChatServiceGrpc.newBlockingStub(h.channel).withDeadlineAfter(30, TimeUnit.SECONDS)
             .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(requestId("marker-" + setting)))
             .chat(chat("sim/echo", "marker"));
         logs.await("request_id=marker-" + setting, 1);
@@ -130,7 +130,7 @@ class AccessLogTest {
   void withoutAUsableIdOneIsGenerated() throws Exception {
     AtomicReference<Metadata> headers = new AtomicReference<>();
     AtomicReference<Metadata> trailers = new AtomicReference<>();
-    var stub = ChatServiceGrpc.newBlockingStub(h.channel).withDeadlineAfter(10, TimeUnit.SECONDS)
+    var stub = ChatServiceGrpc.newBlockingStub(h.channel).withDeadlineAfter(30, TimeUnit.SECONDS)
         .withInterceptors(MetadataUtils.newCaptureMetadataInterceptor(headers, trailers));
     stub.chat(chat("sim/echo", "no id"));
     String generated = headers.get().get(REQUEST_ID);
@@ -141,7 +141,7 @@ class AccessLogTest {
 
     // An id that looks like a key, or is not a sane token, is replaced rather than logged.
     for (String bad : List.of("sk-or-v1-" + "ab".repeat(32), "has spaces in it", "x".repeat(200))) {
-      var withBad = ChatServiceGrpc.newBlockingStub(h.channel).withDeadlineAfter(10, TimeUnit.SECONDS)
+      var withBad = ChatServiceGrpc.newBlockingStub(h.channel).withDeadlineAfter(30, TimeUnit.SECONDS)
           .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(requestId(bad)),
               MetadataUtils.newCaptureMetadataInterceptor(headers, trailers));
       withBad.chat(chat("sim/echo", "bad id"));
@@ -158,7 +158,7 @@ class AccessLogTest {
         MetadataUtils.newAttachHeadersInterceptor(requestId("req-cancel")));
     call = withId.newCall(ChatServiceGrpc.getStreamChatMethod(), CallOptions.DEFAULT);
     ClientCalls.asyncServerStreamingCall(call, chat("sim/slow", "a b c d e f g h", Map.of()), collector);
-    assertThat(collector.firstMessage.await(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(collector.firstMessage.await(30, TimeUnit.SECONDS)).isTrue();
     call.cancel("the caller gives up", null);
     assertThat(collector.await().getCode()).isEqualTo(Status.Code.CANCELLED);
 
@@ -174,8 +174,10 @@ class AccessLogTest {
     var withId = io.grpc.ClientInterceptors.intercept(h.channel,
         MetadataUtils.newAttachHeadersInterceptor(requestId("req-deadline")));
     var call = withId.newCall(ChatServiceGrpc.getStreamChatMethod(),
-        CallOptions.DEFAULT.withDeadlineAfter(1500, TimeUnit.MILLISECONDS));
-    ClientCalls.asyncServerStreamingCall(call, chat("sim/slow", "a b c d e f g h i j k l m n o p", Map.of()), collector);
+        CallOptions.DEFAULT.withDeadlineAfter(5, TimeUnit.SECONDS));
+    // sim/stall: its one chunk comes at once, then nothing, so only the deadline ends the stream
+    // (was sim/slow with 1.5 s, whose first word could miss the deadline on a busy machine).
+    ClientCalls.asyncServerStreamingCall(call, chat("sim/stall", "hang", Map.of()), collector);
     assertThat(collector.await().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
     assertThat(collector.messages).as("the deadline passed mid-stream").isNotEmpty();
     assertThat(logs.await("request_id=req-deadline", 1).get(0)).contains("code=DEADLINE_EXCEEDED");

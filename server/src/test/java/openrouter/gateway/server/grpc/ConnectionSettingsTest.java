@@ -10,6 +10,7 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.stub.MetadataUtils;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import openrouter.gateway.server.testing.Eventually;
 import openrouter.gateway.server.testing.GatewayHarness;
 import openrouter.gateway.server.testing.Prometheus;
 import openrouter.gateway.server.testing.RawHttp2Client;
@@ -22,6 +23,9 @@ import org.junit.jupiter.api.Test;
  * applied on the Netty server and seen working from the wire.
  */
 class ConnectionSettingsTest {
+  /** How long to wait for a frame that must come: only bounds a failure (a busy machine is slow). */
+  private static final int WAIT_MS = (int) Eventually.DEADLINE.toMillis();
+
   /** grpc-java pings at most every 10 s, so this test takes that long. */
   @Test
   void theServerPingsASilentConnectionAndClosesItWhenNoAckComes() throws Exception {
@@ -29,12 +33,13 @@ class ConnectionSettingsTest {
         "GATEWAY_KEEPALIVE_TIME_MS", "10000", "GATEWAY_KEEPALIVE_TIMEOUT_MS", "300");
         RawHttp2Client raw = new RawHttp2Client(h.gateway.port())) {
       long start = System.nanoTime();
-      Frame ping = raw.await(Frame::isPing, 14_000);
+      Frame ping = raw.await(Frame::isPing, 10_000 + WAIT_MS);
       long pingedAfterMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
       assertThat(ping).as("a server ping").isNotNull();
-      assertThat(pingedAfterMs).isBetween(9_000L, 14_000L);
+      // Never before the keepalive time; how much later depends on the machine.
+      assertThat(pingedAfterMs).isGreaterThanOrEqualTo(9_000L);
       // Not answering it: the connection is closed after the keepalive timeout.
-      Frame end = raw.await(f -> f.closed() || f.type() == RawHttp2Client.GOAWAY, 3_000);
+      Frame end = raw.await(f -> f.closed() || f.type() == RawHttp2Client.GOAWAY, WAIT_MS);
       assertThat(end).as("the unanswered ping ends the connection").isNotNull();
     }
   }
@@ -51,7 +56,7 @@ class ConnectionSettingsTest {
       } catch (java.io.IOException closedAlready) {
         // the server may close the connection right after its GOAWAY
       }
-      Frame goAway = raw.await(f -> f.type() == RawHttp2Client.GOAWAY, 3_000);
+      Frame goAway = raw.await(f -> f.type() == RawHttp2Client.GOAWAY, WAIT_MS);
       assertThat(goAway).isNotNull();
       assertThat(goAway.goAwayError()).isEqualTo(RawHttp2Client.ENHANCE_YOUR_CALM);
       assertThat(goAway.goAwayDebug()).isEqualTo("too_many_pings");
@@ -64,7 +69,7 @@ class ConnectionSettingsTest {
         RawHttp2Client raw = new RawHttp2Client(h.gateway.port())) {
       for (int i = 0; i < 4; i++) {
         raw.ping();
-        assertThat(raw.await(Frame::isPingAck, 2_000)).isNotNull();
+        assertThat(raw.await(Frame::isPingAck, WAIT_MS)).isNotNull();
         Thread.sleep(60);
       }
       assertThat(raw.await(f -> f.type() == RawHttp2Client.GOAWAY || f.closed(), 300)).isNull();
@@ -84,7 +89,7 @@ class ConnectionSettingsTest {
       } catch (java.io.IOException closedAlready) {
         // the server may close the connection right after its GOAWAY
       }
-      Frame goAway = raw.await(f -> f.type() == RawHttp2Client.GOAWAY, 3_000);
+      Frame goAway = raw.await(f -> f.type() == RawHttp2Client.GOAWAY, WAIT_MS);
       assertThat(goAway).isNotNull();
       assertThat(goAway.goAwayError()).isEqualTo(RawHttp2Client.ENHANCE_YOUR_CALM);
     }
@@ -95,7 +100,7 @@ class ConnectionSettingsTest {
     try (GatewayHarness h = GatewayHarness.withSimulator("GATEWAY_MAX_CONNECTION_IDLE_MS", "300");
         RawHttp2Client raw = new RawHttp2Client(h.gateway.port())) {
       long start = System.nanoTime();
-      Frame goAway = raw.await(f -> f.type() == RawHttp2Client.GOAWAY, 3_000);
+      Frame goAway = raw.await(f -> f.type() == RawHttp2Client.GOAWAY, WAIT_MS);
       assertThat(goAway).isNotNull();
       assertThat(goAway.goAwayError()).isZero(); // NO_ERROR: clients just reconnect
       assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isGreaterThanOrEqualTo(250);

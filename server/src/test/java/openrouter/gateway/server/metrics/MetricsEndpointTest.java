@@ -22,6 +22,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import openrouter.gateway.server.testing.Eventually;
 import openrouter.gateway.server.testing.GatewayHarness;
 import openrouter.gateway.server.testing.StreamCollector;
 import openrouter.gateway.server.testing.TestKeys;
@@ -121,7 +122,7 @@ class MetricsEndpointTest {
     StreamCollector slow = new StreamCollector();
     var call = h.channel.newCall(openrouter.gateway.v1.ChatServiceGrpc.getStreamChatMethod(), CallOptions.DEFAULT);
     ClientCalls.asyncServerStreamingCall(call, chat("sim/slow", "a b c d e f g h i j k l", Map.of()), slow);
-    assertThat(slow.firstMessage.await(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(slow.firstMessage.await(30, TimeUnit.SECONDS)).isTrue();
     assertThat(value(h.scrape(), "grpc_server_active_calls", "grpc_method", STREAM_CHAT)).isEqualTo(1);
 
     call.cancel("the test cancels", null);
@@ -130,12 +131,13 @@ class MetricsEndpointTest {
     h.chatAsync().streamChat(chat("sim/error-midstream", "fails midway"), failing);
     assertThat(failing.await().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
 
-    double active = Double.NaN;
-    for (int i = 0; i < 100 && active != 0; i++) {
-      active = value(h.scrape(), "grpc_server_active_calls", "grpc_method", STREAM_CHAT);
-      Thread.sleep(20);
-    }
-    assertThat(active).isZero();
+    Eventually.await("no active StreamChat calls", () -> {
+      try {
+        return value(h.scrape(), "grpc_server_active_calls", "grpc_method", STREAM_CHAT) == 0;
+      } catch (Exception e) {
+        throw new AssertionError(e);
+      }
+    });
     String m = h.scrape();
     assertThat(value(m, "grpc_server_call_duration_seconds_count", "grpc_method", STREAM_CHAT,
         "grpc_status", "CANCELLED")).isGreaterThanOrEqualTo(1);

@@ -12,6 +12,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import openrouter.gateway.server.testing.Eventually;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -147,24 +148,30 @@ class SimulatorAccountEndpointsTest {
 
   @Test
   void generationStatsAppearOnlyAfterTheConsistencyWindow() throws Exception {
-    HttpResponse<String> completion = postChat(sim, stream(chat("sim/echo", "count these words")));
-    long finished = System.nanoTime();
-    String id = completion.headers().firstValue("x-generation-id").orElseThrow();
+    // Its own simulator with a 3 s window: the lookup right after the completion falls inside it
+    // unless the machine stalls for seconds between two loopback requests.
+    try (OpenRouterSimulator windowed = OpenRouterSimulator.start(SimulatorOptions.builder()
+        .generationStatsDelay(Duration.ofSeconds(3)).build())) {
+      long sent = System.nanoTime();
+      HttpResponse<String> completion = postChat(windowed, stream(chat("sim/echo", "count these words")));
+      String id = completion.headers().firstValue("x-generation-id").orElseThrow();
 
-    HttpResponse<String> early = get(sim, "/generation?id=" + id, SimulatorKeys.DEFAULT);
-    assertThat(early.statusCode()).isEqualTo(404);
-    assertThat(json(early).at("/error/code").asInt()).isEqualTo(404);
+      HttpResponse<String> early = get(windowed, "/generation?id=" + id, SimulatorKeys.DEFAULT);
+      assertThat(early.statusCode()).isEqualTo(404);
+      assertThat(json(early).at("/error/code").asInt()).isEqualTo(404);
 
-    HttpResponse<String> later;
-    do {
-      Thread.sleep(20);
-      later = get(sim, "/generation?id=" + id, SimulatorKeys.DEFAULT);
-    } while (later.statusCode() == 404 && System.nanoTime() - finished < 2_000_000_000L);
-    long visibleAfterMs = (System.nanoTime() - finished) / 1_000_000;
+      HttpResponse<String> later = Eventually.await("the generation's stats", () ->
+          get(windowed, "/generation?id=" + id, SimulatorKeys.DEFAULT), r -> r.statusCode() != 404);
+      long visibleAfterMs = (System.nanoTime() - sent) / 1_000_000;
 
-    assertThat(later.statusCode()).isEqualTo(200);
-    assertThat(visibleAfterMs).isGreaterThanOrEqualTo(150);
-    JsonNode data = json(later).path("data");
+      assertThat(later.statusCode()).isEqualTo(200);
+      // The window starts when the completion ends, which is after it was sent: never earlier.
+      assertThat(visibleAfterMs).isGreaterThanOrEqualTo(3_000);
+      assertGenerationData(json(later).path("data"), id);
+    }
+  }
+
+  private static void assertGenerationData(JsonNode data, String id) {
     assertThat(data.path("id").asText()).isEqualTo(id);
     assertThat(data.path("model").asText()).isEqualTo("sim/echo");
     assertThat(data.path("provider_name").asText()).isEqualTo("Simulator");

@@ -24,6 +24,7 @@ import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
 import okio.BufferedSink;
+import openrouter.gateway.server.testing.Eventually;
 import openrouter.gateway.server.testing.RawHttp2Client;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -189,29 +190,24 @@ class SimulatorHttp2Test {
   }
 
   private void awaitChatRequests(int count) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (sim.requestCount("/chat/completions") < count) {
-      assertThat(System.nanoTime() - deadline).as("%d chat requests arrive", count).isNegative();
-      Thread.sleep(5);
-    }
+    Eventually.await(count + " chat requests arrive", () -> sim.requestCount("/chat/completions") >= count);
   }
 
   @Test
   void aResetStreamIsADisconnectAndTheConnectionLivesOn() throws Exception {
+    // A minute between chunks: a close within the wait below can only come from the reset.
     Call call = chatCall(knob(stream(chat("sim/slow", "one two three four five six")),
-        "sim_chunk_delay_ms", "300"));
+        "sim_chunk_delay_ms", "60000"));
     Response response = call.execute();
     InputStream body = response.body().byteStream();
     assertThat(body.read()).isNotEqualTo(-1);
     RecordedRequest recorded = lastChat();
 
-    long cancelledAt = System.nanoTime();
     call.cancel(); // RST_STREAM
-    long closedAt = recorded.closedAtNanos().get(5, TimeUnit.SECONDS);
+    recorded.closedAtNanos().get(Eventually.DEADLINE.toSeconds(), TimeUnit.SECONDS);
     response.close();
 
     assertThat(recorded.end().get()).isEqualTo(StreamEnd.CLIENT_DISCONNECTED);
-    assertThat(TimeUnit.NANOSECONDS.toMillis(closedAt - cancelledAt)).isLessThan(100);
     try (Response next = chatCall(chat("sim/echo", "still here")).execute()) {
       assertThat(next.code()).isEqualTo(200);
     }
@@ -236,7 +232,7 @@ class SimulatorHttp2Test {
 
       String rest = response.body().string();
       assertThat(rest).endsWith("data: [DONE]\n\n");
-      assertThat(recorded.end().get(5, TimeUnit.SECONDS)).isEqualTo(StreamEnd.COMPLETED);
+      assertThat(recorded.end().get(30, TimeUnit.SECONDS)).isEqualTo(StreamEnd.COMPLETED);
     }
   }
 

@@ -2,11 +2,13 @@ package openrouter.gateway.server.simulator;
 
 import static openrouter.gateway.server.simulator.SimulatorTestSupport.chat;
 import static openrouter.gateway.server.simulator.SimulatorTestSupport.get;
+import static openrouter.gateway.server.simulator.SimulatorTestSupport.knob;
 import static openrouter.gateway.server.simulator.SimulatorTestSupport.postChat;
 import static openrouter.gateway.server.simulator.SimulatorTestSupport.stream;
 import static openrouter.gateway.server.simulator.SimulatorTestSupport.write;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -17,6 +19,8 @@ import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
 import okio.BufferedSource;
+import openrouter.gateway.server.testing.CapturedLogs;
+import openrouter.gateway.server.testing.Eventually;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -52,7 +56,7 @@ class SimulatorRecordingTest {
         "Bearer " + SimulatorKeys.DEFAULT);
     assertThat(chatRequest.headers().keySet()).allSatisfy(name ->
         assertThat(name).isEqualTo(name.toLowerCase(java.util.Locale.ROOT)));
-    assertThat(chatRequest.closedAtNanos().get(1, TimeUnit.SECONDS))
+    assertThat(chatRequest.closedAtNanos().get(30, TimeUnit.SECONDS))
         .isGreaterThanOrEqualTo(chatRequest.receivedAtNanos());
     assertThat(chatRequest.end().get()).isEqualTo(StreamEnd.COMPLETED);
     assertThat(chatRequest.clientDisconnected()).isFalse();
@@ -77,16 +81,17 @@ class SimulatorRecordingTest {
   }
 
   @Test
-  void noticesAClientThatCancelsASlowStreamWithin100Ms() throws Exception {
+  void noticesAClientThatCancelsASlowStreamDuringAPause() throws Exception {
     OkHttpClient client = new OkHttpClient.Builder().readTimeout(5, TimeUnit.SECONDS).build();
     Request request = new Request.Builder()
         .url(sim.baseUrl() + "/chat/completions")
         .header("Authorization", "Bearer " + SimulatorKeys.DEFAULT)
-        .post(RequestBody.create(write(stream(chat("sim/slow", "one two three four five"))),
+        // A minute between chunks: the next chunk is not what tells the simulator the client left.
+        .post(RequestBody.create(write(knob(stream(chat("sim/slow", "one two three four five")),
+            "sim_chunk_delay_ms", "60000")),
             MediaType.get("application/json")))
         .build();
     Call call = client.newCall(request);
-    long cancelledAt;
     String id;
     try (Response response = call.execute()) {
       id = response.header("X-Generation-Id");
@@ -95,9 +100,7 @@ class SimulatorRecordingTest {
       do {
         line = source.readUtf8LineStrict();
       } while (!line.startsWith("data: "));
-      Thread.sleep(30); // cancel in the middle of a 200 ms pause
-      cancelledAt = System.nanoTime();
-      call.cancel();
+      call.cancel(); // in the middle of the minute's pause
     } catch (java.io.IOException expected) {
       throw new AssertionError("the stream should have been readable before the cancel", expected);
     } finally {
@@ -106,23 +109,14 @@ class SimulatorRecordingTest {
     }
 
     RecordedRequest recorded = sim.requests().get(0);
-    long closedAt = recorded.closedAtNanos().get(2, TimeUnit.SECONDS);
+    // Recorded long before the next chunk was due: the pause's keep-alive writes noticed it.
+    recorded.closedAtNanos().get(Eventually.DEADLINE.toSeconds(), TimeUnit.SECONDS);
     assertThat(recorded.end().get()).isEqualTo(StreamEnd.CLIENT_DISCONNECTED);
     assertThat(recorded.clientDisconnected()).isTrue();
-    assertThat((closedAt - cancelledAt) / 1_000_000).isBetween(0L, 100L);
 
     // The abandoned generation is reported as cancelled once its stats become visible.
-    JsonNode stats = null;
-    long deadline = System.nanoTime() + 2_000_000_000L;
-    while (stats == null && System.nanoTime() < deadline) {
-      var response = get(sim, "/generation?id=" + id, SimulatorKeys.DEFAULT);
-      if (response.statusCode() == 200) {
-        stats = SimulatorTestSupport.json(response);
-      } else {
-        Thread.sleep(20);
-      }
-    }
-    assertThat(stats).isNotNull();
+    JsonNode stats = SimulatorTestSupport.json(Eventually.await("the generation's stats",
+        () -> get(sim, "/generation?id=" + id, SimulatorKeys.DEFAULT), r -> r.statusCode() == 200));
     assertThat(stats.at("/data/cancelled").asBoolean()).isTrue();
     assertThat(stats.at("/data/finish_reason").isNull()).isTrue();
     assertThat(stats.at("/data/tokens_completion").asInt()).isBetween(1, 4);
@@ -143,12 +137,14 @@ class SimulatorRecordingTest {
         // skip the opening comment
       }
 
-      long start = System.nanoTime();
-      sim.close();
-      long closeMs = (System.nanoTime() - start) / 1_000_000;
-
-      assertThat(closeMs).isLessThan(1000);
-      assertThat(sim.requests().get(0).closedAtNanos().get(1, TimeUnit.SECONDS)).isPositive();
+      // Promptly means: the stream's thread stopped when told to, so close() did not have to
+      // give up waiting for it (the warning below); how long that took depends on the machine.
+      try (CapturedLogs logs = new CapturedLogs(OpenRouterSimulator.class.getName(), Level.WARN)) {
+        sim.close();
+        assertThat(logs.linesWith("still running")).isEmpty();
+      }
+      assertThat(sim.requests().get(0).closedAtNanos().get(Eventually.DEADLINE.toSeconds(), TimeUnit.SECONDS))
+          .isPositive();
     } finally {
       client.dispatcher().executorService().shutdown();
       client.connectionPool().evictAll();

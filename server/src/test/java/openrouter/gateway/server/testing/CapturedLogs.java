@@ -33,16 +33,10 @@ public final class CapturedLogs implements AutoCloseable {
     return lines().stream().filter(l -> l.contains(text)).toList();
   }
 
-  /** Waits (bounded: 5 s) until {@code count} lines contain {@code text}; returns them. */
+  /** Waits (bounded by {@link Eventually#DEADLINE}) until {@code count} lines contain {@code text}; returns them. */
   public List<String> await(String text, int count) throws InterruptedException {
-    for (int i = 0; i < 250; i++) {
-      List<String> found = linesWith(text);
-      if (found.size() >= count) {
-        return found;
-      }
-      Thread.sleep(20);
-    }
-    throw new AssertionError("fewer than " + count + " log lines with \"" + text + "\" in " + lines());
+    return Eventually.await(count + " log lines with \"" + text + "\"", () -> linesWith(text),
+        found -> found.size() >= count);
   }
 
   @Override

@@ -1,8 +1,10 @@
 package openrouter.gateway.server.testing;
 
+import com.github.benmanes.caffeine.cache.Ticker;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.net.URI;
+import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -51,12 +53,28 @@ public final class GatewayHarness implements AutoCloseable {
     }
   }
 
+  /** Like {@link #withSimulator}, with the gateway's caches on {@code cacheTime}, which the test moves. */
+  public static GatewayHarness withSimulatorAndCacheTime(ManualTime cacheTime, String... settings) throws Exception {
+    OpenRouterSimulator sim = OpenRouterSimulator.start(0);
+    try {
+      return start(sim, URI.create(sim.baseUrl()), TestKeys.GATEWAY, cacheTime, cacheTime, settings);
+    } catch (Exception e) {
+      sim.close();
+      throw e;
+    }
+  }
+
   /** A gateway in front of {@code baseUrl} (e.g. a MockWebServer), with the given key. */
   public static GatewayHarness withUpstream(URI baseUrl, String apiKey, String... settings) throws Exception {
     return start(null, baseUrl, apiKey, settings);
   }
 
   private static GatewayHarness start(OpenRouterSimulator sim, URI baseUrl, String key, String... settings) throws Exception {
+    return start(sim, baseUrl, key, Clock.systemUTC(), Ticker.systemTicker(), settings);
+  }
+
+  private static GatewayHarness start(OpenRouterSimulator sim, URI baseUrl, String key, Clock cacheClock,
+      Ticker cacheTicker, String... settings) throws Exception {
     Map<String, String> env = new HashMap<>();
     env.put("GATEWAY_HOST", "127.0.0.1");
     env.put("GATEWAY_PORT", "0");
@@ -72,7 +90,8 @@ public final class GatewayHarness implements AutoCloseable {
       env.put(settings[i], settings[i + 1]);
     }
     GatewayConfig config = GatewayConfig.load(env, List.of());
-    Gateway gateway = Gateway.start(config, new UpstreamTarget(baseUrl, Optional.ofNullable(key), sim != null));
+    Gateway gateway = Gateway.start(config, new UpstreamTarget(baseUrl, Optional.ofNullable(key), sim != null),
+        cacheClock, cacheTicker);
     ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", gateway.port()).usePlaintext().build();
     return new GatewayHarness(sim, gateway, channel);
   }
