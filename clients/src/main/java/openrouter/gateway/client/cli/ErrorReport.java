@@ -43,7 +43,16 @@ final class ErrorReport {
                 .map(h -> "add some at " + h.getLinks(0).getUrl())
                 .orElse("add credits to it");
       case "CALLER_KEY_REJECTED":
-        return "OpenRouter rejected your key: check --api-key or $" + GatewayCli.API_KEY_ENV;
+        return "OpenRouter rejected your OpenRouter key: check --openrouter-key or $"
+            + GatewayCli.OPENROUTER_KEY_ENV;
+      case "OPENROUTER_KEY_IN_AUTHORIZATION":
+        return "--api-key / $" + GatewayCli.API_KEY_ENV + " is the gateway caller key; pass your"
+            + " OpenRouter key with --openrouter-key or $" + GatewayCli.OPENROUTER_KEY_ENV;
+      case "CALLER_KEYS_DISABLED":
+        return "this gateway spends its own OpenRouter key: drop --openrouter-key / $"
+            + GatewayCli.OPENROUTER_KEY_ENV;
+      case "UPSTREAM_BASE_URL_WRONG":
+        return "the gateway's OPENROUTER_BASE_URL is wrong (it should end in /api/v1): tell its operator";
       case "UPSTREAM_KEY_REJECTED":
         return "OpenRouter rejected the gateway's own key: tell the gateway's operator";
       case "GATEWAY_OVERLOADED":
@@ -67,7 +76,7 @@ final class ErrorReport {
           ? "nothing by that name"
           : "check the model id: gateway-cli models --query <text>";
       case FAILED_PRECONDITION -> "the account or model is not in a state to serve this request";
-      case UNAUTHENTICATED -> "check --api-key or $" + GatewayCli.API_KEY_ENV;
+      case UNAUTHENTICATED -> "check the gateway caller key: --api-key or $" + GatewayCli.API_KEY_ENV;
       case PERMISSION_DENIED -> "this request is not allowed for this key or model";
       case DEADLINE_EXCEEDED -> "the call took longer than its deadline; raise --timeout or retry";
       case UNIMPLEMENTED -> "this gateway does not implement '" + command + "' yet; upgrade the gateway";
