@@ -100,6 +100,8 @@ public final class GatewayCli {
   boolean noRetry;
 
   final CliContext context;
+  /** The deadline of the call in progress, for a readable DEADLINE_EXCEEDED; null before one. */
+  Duration deadline;
 
   GatewayCli(CliContext context) {
     this.context = context;
@@ -122,7 +124,8 @@ public final class GatewayCli {
     cli.setErr(new PrintWriter(context.err(), true, StandardCharsets.UTF_8));
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
       if (e instanceof GatewayException g) {
-        return ErrorReport.print(g, context.err(), commandLine.getCommandName(), resolvedTarget(commandLine));
+        GatewayCli top = top(commandLine);
+        return ErrorReport.print(g, context.err(), commandLine.getCommandName(), top.target(), top.deadline);
       }
       if (e instanceof UsageException || e instanceof IllegalArgumentException) {
         context.err().println("error: " + e.getMessage());
@@ -172,6 +175,7 @@ public final class GatewayCli {
       }
       timeout = Duration.ofMillis(Math.round(timeoutSeconds * 1000));
     }
+    deadline = timeout;
     if (chat) {
       b.chatTimeout(timeout);
     } else {
@@ -188,12 +192,12 @@ public final class GatewayCli {
     return fromEnv != null && !fromEnv.isBlank() ? fromEnv : DEFAULT_TARGET;
   }
 
-  private static String resolvedTarget(CommandLine commandLine) {
+  private static GatewayCli top(CommandLine commandLine) {
     CommandLine top = commandLine;
     while (top.getParent() != null) {
       top = top.getParent();
     }
-    return ((GatewayCli) top.getCommand()).target();
+    return (GatewayCli) top.getCommand();
   }
 
   /** Builds commands with the context (stdin, stdout, stderr, environment) they need. */
