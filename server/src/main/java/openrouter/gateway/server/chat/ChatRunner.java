@@ -187,6 +187,7 @@ public final class ChatRunner {
     return f.kind() == Kind.CALLER_CANCELLED
         || f.kind() == Kind.CALLER_DEADLINE
         || f.kind() == Kind.UPSTREAM_TIMEOUT
+        || f.kind() == Kind.UPSTREAM_NOT_OPENROUTER // every model would fail the same way
         || f.kind() == Kind.INVALID_REQUEST;
   }
 
@@ -196,7 +197,7 @@ public final class ChatRunner {
    * after an answer over a size bound.
    */
   private static boolean movesAlongChain(GatewayFailure f) {
-    if (f.kind() == Kind.UPSTREAM_REDIRECT || f.kind() == Kind.UPSTREAM_TOO_LARGE) {
+    if (f.kind() == Kind.UPSTREAM_NOT_OPENROUTER || f.kind() == Kind.UPSTREAM_TOO_LARGE) {
       return false; // the base URL is wrong, or the upstream misbehaves: another model will not help
     }
     if (f.kind() != Kind.UPSTREAM_ERROR) {

@@ -18,8 +18,11 @@ public final class GatewayFailure extends RuntimeException {
     UPSTREAM_MALFORMED,
     /** An upstream line, event or body went over its size bound (OPENROUTER_MAX_*_BYTES). */
     UPSTREAM_TOO_LARGE,
-    /** The upstream answered with a redirect, which the gateway never follows. */
-    UPSTREAM_REDIRECT,
+    /**
+     * The base URL answered like something other than OpenRouter's API (a redirect, a web
+     * page): OPENROUTER_BASE_URL is wrong, most likely missing {@code /api/v1}.
+     */
+    UPSTREAM_NOT_OPENROUTER,
     /** Connection refused or reset, DNS or TLS failure. */
     UPSTREAM_UNREACHABLE,
     /** A stream ended without {@code [DONE]} and without a finish reason. */

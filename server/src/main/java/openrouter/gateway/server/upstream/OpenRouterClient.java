@@ -87,7 +87,9 @@ public final class OpenRouterClient implements AutoCloseable {
             // Every upstream request is one the gateway's retry policy decided: OkHttp neither
             // retries nor follows up on its own (a re-sent chat completion can be billed twice).
             .retryOnConnectionFailure(false) // also turns off its re-send of a 408
-            .followRedirects(false) // a redirect is an error naming its Location
+            // OpenRouter's API never redirects: a redirect means a wrong base URL, which must
+            // show (NotOpenRouter) rather than be followed with a re-sent request.
+            .followRedirects(false)
             .followSslRedirects(false)
             .authenticator(okhttp3.Authenticator.NONE)
             .proxyAuthenticator(okhttp3.Authenticator.NONE)

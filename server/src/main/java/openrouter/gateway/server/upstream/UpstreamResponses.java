@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import okhttp3.Headers;
 import okhttp3.Response;
 import openrouter.gateway.server.errors.GatewayFailure;
@@ -22,11 +23,14 @@ public final class UpstreamResponses {
 
   /**
    * The failure an HTTP error response stands for, from its OpenRouter error body. A redirect
-   * is a failure of its own: the gateway never follows one (see {@link OpenRouterClient}).
+   * (never followed, see {@link OpenRouterClient}) or a web page is not OpenRouter's answer: the
+   * base URL is wrong ({@link NotOpenRouter}).
    */
   public static GatewayFailure errorResponse(Response response, ObjectMapper json) {
-    if (response.code() >= 300 && response.code() < 400) {
-      return redirect(response);
+    Optional<String> notOpenRouter = NotOpenRouter.inCallAnswer(response);
+    if (notOpenRouter.isPresent()) {
+      return GatewayFailure.of(Kind.UPSTREAM_NOT_OPENROUTER,
+          NotOpenRouter.explain(response, notOpenRouter.get()));
     }
     JsonNode error;
     try {
@@ -40,21 +44,6 @@ public final class UpstreamResponses {
       error = syntheticError(response.code(), "HTTP " + response.code() + " with a non-JSON body");
     }
     return GatewayFailure.upstream(new UpstreamError(response.code(), error, retryHeaders(response.headers())));
-  }
-
-  /**
-   * A redirect names where the upstream wanted the request to go; following it would re-send a
-   * paid request behind the retry policy's back, and it usually means a wrong base URL.
-   */
-  private static GatewayFailure redirect(Response response) {
-    String location = response.header("Location");
-    String where = location == null || location.isBlank()
-        ? "without a Location"
-        : "to " + abbreviate(location);
-    return GatewayFailure.withReason(Kind.UPSTREAM_REDIRECT, "UPSTREAM_REDIRECT",
-        "the upstream answered " + response.request().method() + " " + response.request().url().encodedPath()
-            + " with HTTP " + response.code() + " redirecting " + where
-            + "; the gateway does not follow redirects: check OPENROUTER_BASE_URL");
   }
 
   private static JsonNode syntheticError(int status, String message) {

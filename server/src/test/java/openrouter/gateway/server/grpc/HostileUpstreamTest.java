@@ -129,7 +129,7 @@ class HostileUpstreamTest {
         int before = h.simulator.requests().size();
         StatusRuntimeException e = streaming ? streamFailure(h, chat(model, "go")) : unaryFailure(h, chat(model, "go"));
         assertThat(e.getStatus().getCode()).as(model).isEqualTo(Code.FAILED_PRECONDITION);
-        assertThat(errorInfo(e).getReason()).isEqualTo("UPSTREAM_REDIRECT");
+        assertThat(errorInfo(e).getReason()).isEqualTo("UPSTREAM_BASE_URL_WRONG");
         assertThat(e.getStatus().getDescription()).contains("/chat/completions", "OPENROUTER_BASE_URL");
         assertThat(h.simulator.requests().size() - before).as("%s streaming=%s: one request", model, streaming)
             .isEqualTo(1);
