@@ -187,6 +187,7 @@ public final class ChatRunner {
     return f.kind() == Kind.CALLER_CANCELLED
         || f.kind() == Kind.CALLER_DEADLINE
         || f.kind() == Kind.UPSTREAM_TIMEOUT
+        || f.kind() == Kind.UPSTREAM_NOT_OPENROUTER // every model would fail the same way
         || f.kind() == Kind.INVALID_REQUEST;
   }
 

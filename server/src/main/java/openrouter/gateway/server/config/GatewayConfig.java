@@ -121,7 +121,9 @@ public record GatewayConfig(
   static final Setting RETRY_INITIAL =
       Setting.plain("OPENROUTER_RETRY_INITIAL_DELAY_MS", "250", "First retry backoff ceiling, ms.");
   static final Setting RETRY_MAX =
-      Setting.plain("OPENROUTER_RETRY_MAX_DELAY_MS", "5000", "Largest retry backoff ceiling, ms.");
+      Setting.plain("OPENROUTER_RETRY_MAX_DELAY_MS", "5000", "Largest retry backoff ceiling, ms,"
+          + " and the longest upstream Retry-After the gateway waits: a longer one fails the call"
+          + " at once, its RetryInfo carrying the upstream's delay.");
   static final Setting RETRY_MULTIPLIER =
       Setting.plain("OPENROUTER_RETRY_MULTIPLIER", "2", "Backoff growth per retry (full jitter).");
   static final Setting TTFT_TIMEOUT =

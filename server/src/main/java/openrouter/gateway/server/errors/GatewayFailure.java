@@ -16,6 +16,11 @@ public final class GatewayFailure extends RuntimeException {
     UPSTREAM_ERROR,
     /** The upstream body was empty, not JSON, or had no choices. */
     UPSTREAM_MALFORMED,
+    /**
+     * The base URL answered like something other than OpenRouter's API (a redirect, a web
+     * page): OPENROUTER_BASE_URL is wrong, most likely missing {@code /api/v1}.
+     */
+    UPSTREAM_NOT_OPENROUTER,
     /** Connection refused or reset, DNS or TLS failure. */
     UPSTREAM_UNREACHABLE,
     /** A stream ended without {@code [DONE]} and without a finish reason. */

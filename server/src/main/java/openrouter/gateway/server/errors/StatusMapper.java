@@ -78,6 +78,9 @@ public final class StatusMapper {
           case UPSTREAM_MALFORMED ->
               gateway(Code.UNAVAILABLE, "UPSTREAM_MALFORMED_RESPONSE", f)
                   .message("OpenRouter sent an empty or malformed response: " + f.getMessage());
+          case UPSTREAM_NOT_OPENROUTER ->
+              gateway(Code.FAILED_PRECONDITION, "UPSTREAM_BASE_URL_WRONG", f)
+                  .message("the gateway's upstream base URL looks wrong: " + f.getMessage());
           case UPSTREAM_UNREACHABLE ->
               gateway(Code.UNAVAILABLE, "UPSTREAM_UNREACHABLE", f)
                   .message("cannot reach OpenRouter: " + f.getMessage());

@@ -19,6 +19,7 @@ import openrouter.gateway.v1.ModelsHealth;
 import openrouter.gateway.v1.OverallStatus;
 import openrouter.gateway.v1.UpstreamMode;
 import openrouter.gateway.v1.UpstreamProbe;
+import openrouter.gateway.v1.UpstreamProbeResult;
 
 /**
  * The detailed health report. It reads only in-process state (the last background probe, the
@@ -85,8 +86,14 @@ public final class HealthGrpcService extends HealthServiceGrpc.HealthServiceImpl
           .setReachable(p.reachable())
           .setLatency(Durations.fromNanos(p.latency().toNanos()))
           .setProbedAt(Timestamps.fromMillis(p.at().toEpochMilli()))
-          .setLastError(p.error()));
-      if (!p.reachable()) {
+          .setLastError(p.error())
+          .setResult(p.notOpenRouter() ? UpstreamProbeResult.UPSTREAM_PROBE_RESULT_NOT_OPENROUTER
+              : p.reachable() ? UpstreamProbeResult.UPSTREAM_PROBE_RESULT_OK
+              : UpstreamProbeResult.UPSTREAM_PROBE_RESULT_FAILED));
+      if (p.notOpenRouter()) {
+        notServing = true; // every call fails until the base URL is fixed
+        r.addProblems("the upstream base URL looks wrong: " + p.error());
+      } else if (!p.reachable()) {
         degraded = true;
         r.addProblems("the last upstream probe failed: " + p.error());
       }

@@ -20,8 +20,19 @@ import org.slf4j.LoggerFactory;
 public final class UpstreamHealth implements UpstreamObserver {
   private static final Logger log = LoggerFactory.getLogger(UpstreamHealth.class);
 
-  /** One probe's outcome. {@code error} is empty when the upstream answered sensibly. */
-  public record Probe(boolean reachable, Duration latency, Instant at, String error) {}
+  /**
+   * One probe's outcome. {@code error} is empty when the upstream answered sensibly;
+   * {@code notOpenRouter} says something answered, but not OpenRouter's API (wrong base URL).
+   */
+  public record Probe(boolean reachable, Duration latency, Instant at, String error, boolean notOpenRouter) {
+    public Probe(boolean reachable, Duration latency, Instant at, String error) {
+      this(reachable, latency, at, error, false);
+    }
+
+    static Probe notOpenRouter(Duration latency, Instant at, String error) {
+      return new Probe(false, latency, at, error, true);
+    }
+  }
 
   private final boolean keyConfigured;
   private final List<Runnable> keyStateListeners = new CopyOnWriteArrayList<>();
@@ -50,7 +61,13 @@ public final class UpstreamHealth implements UpstreamObserver {
   void probed(Probe probe) {
     Probe previous = lastProbe;
     lastProbe = probe;
-    if (previous == null || previous.reachable() != probe.reachable()) {
+    if (probe.notOpenRouter()) {
+      if (previous == null || !previous.notOpenRouter()) {
+        log.error("OPENROUTER_BASE_URL looks wrong: {}. Every call will fail FAILED_PRECONDITION"
+            + " UPSTREAM_BASE_URL_WRONG until it is fixed.", probe.error());
+      }
+    } else if (previous == null || previous.reachable() != probe.reachable()
+        || previous.notOpenRouter()) {
       if (probe.reachable()) {
         log.info("upstream reachable (probe took {} ms)", probe.latency().toMillis());
       } else {

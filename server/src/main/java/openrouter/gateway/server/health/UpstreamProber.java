@@ -9,6 +9,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import okhttp3.Call;
 import okhttp3.Response;
+import openrouter.gateway.server.upstream.NotOpenRouter;
 import openrouter.gateway.server.upstream.OpenRouterClient;
 
 /**
@@ -16,7 +17,8 @@ import openrouter.gateway.server.upstream.OpenRouterClient;
  * few hundred bytes, free, and it tells whether the key is accepted), bounded by its own
  * timeout, on one daemon thread. Never a chat call. Its result only feeds {@link
  * UpstreamHealth}: an unreachable upstream degrades the detailed report and never fails a
- * liveness or readiness probe.
+ * liveness or readiness probe. The first probe runs at start-up, so a base URL that does not
+ * point at OpenRouter's API ({@link NotOpenRouter}) shows in the start-up log.
  */
 public final class UpstreamProber implements AutoCloseable {
   private final OpenRouterClient client;
@@ -56,8 +58,13 @@ public final class UpstreamProber implements AutoCloseable {
     try (Response response = call.execute()) {
       Duration latency = Duration.ofNanos(System.nanoTime() - start);
       int code = response.code();
-      // Any answer below 500 (401 included) shows OpenRouter is up; a 5xx shows it is not well.
-      probe = code < 500
+      Optional<String> notOpenRouter = NotOpenRouter.inKeyAnswer(response);
+      // Any answer below 500 (401 included) shows OpenRouter is up; a 5xx shows it is not well;
+      // a redirect or a web page shows the base URL does not point at OpenRouter's API.
+      probe = notOpenRouter.isPresent()
+          ? UpstreamHealth.Probe.notOpenRouter(latency, clock.instant(),
+              NotOpenRouter.explain(response, notOpenRouter.get()))
+          : code < 500
           ? new UpstreamHealth.Probe(true, latency, clock.instant(), "")
           : new UpstreamHealth.Probe(false, latency, clock.instant(), "GET /key answered HTTP " + code);
     } catch (IOException | RuntimeException e) {

@@ -16,7 +16,9 @@ import openrouter.gateway.server.errors.UpstreamError;
  * 503, 529, and 429 when its wait fits the remaining deadline. Never 400, 401, 402, 403, 404 or
  * 500. The delay is exponential backoff with full jitter, or the upstream's own hint
  * (Retry-After and friends) when it gives one; a retry that cannot start before the deadline is
- * not attempted.
+ * not attempted, and neither is one whose hint exceeds {@code maxDelay}
+ * (OPENROUTER_RETRY_MAX_DELAY_MS): the call then fails at once and its RetryInfo carries the
+ * upstream's delay, so the caller decides whether to wait that long.
  */
 public record RetryPolicy(int maxRetries, Duration initialDelay, Duration maxDelay, double multiplier) {
 
@@ -37,6 +39,9 @@ public record RetryPolicy(int maxRetries, Duration initialDelay, Duration maxDel
     }
     Optional<Duration> hint =
         failure.upstreamError().flatMap(e -> RetryDelays.of(e, clock));
+    if (hint.isPresent() && hint.get().compareTo(maxDelay) > 0) {
+      return Optional.empty(); // no silent long waits inside the gateway
+    }
     Duration delay = hint.orElseGet(() -> backoff(retry, random));
     // Leave room for the retry itself: a wait that ends at the deadline is pointless.
     if (delay.compareTo(remaining) >= 0) {

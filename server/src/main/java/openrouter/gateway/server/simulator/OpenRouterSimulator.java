@@ -16,7 +16,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A local HTTP server that speaks OpenRouter's REST wire format under {@code /api/v1}, so the
+ * A local HTTP server that speaks OpenRouter's REST wire format under {@code /api/v1} (and,
+ * like openrouter.ai, answers any other path with an HTML 404 page), so the
  * gateway, its tests and benchmarks run without the internet. Models and their behaviours are
  * listed on {@link SimulatorCatalog}; per-request knobs come from the request's
  * {@code metadata} ({@code sim_chunk_delay_ms}, {@code sim_chunks}, {@code sim_chunk_chars},
@@ -29,6 +30,13 @@ import org.slf4j.LoggerFactory;
 public final class OpenRouterSimulator implements AutoCloseable {
   static final String API_PREFIX = "/api/v1";
   static final int MAX_RECORDED_REQUESTS = 1000;
+  /**
+   * What openrouter.ai answers for a path outside /api/v1 (its website's 404 page): a gateway
+   * configured with the base URL {@code https://openrouter.ai} sees this for every call.
+   */
+  static final String WEBSITE_NOT_FOUND_HTML = "<!DOCTYPE html><html lang=\"en\"><head>"
+      + "<meta charSet=\"utf-8\"/><title>404: This page could not be found.</title></head>"
+      + "<body><div><h1>404</h1><h2>This page could not be found.</h2></div></body></html>";
   private static final Logger log = LoggerFactory.getLogger(OpenRouterSimulator.class);
 
   private final SimulatorHttpServer server;
@@ -160,7 +168,9 @@ public final class OpenRouterSimulator implements AutoCloseable {
    * thread hand-offs; anything that may block goes on to a worker thread.
    */
   private void dispatch(SimulatorExchange exchange) {
-    record(exchange.recorded());
+    if (exchange.underApi()) {
+      record(exchange.recorded()); // a request for the website is no API request
+    }
     SlowPart rest = answer(exchange, () -> route(exchange));
     if (rest == null) {
       return;
@@ -210,6 +220,10 @@ public final class OpenRouterSimulator implements AutoCloseable {
   private SlowPart route(SimulatorExchange exchange) throws IOException {
     String path = exchange.path();
     String method = exchange.method();
+    if (!exchange.underApi()) {
+      exchange.sendHtml(404, WEBSITE_NOT_FOUND_HTML);
+      return null;
+    }
     Integer failure = failureFor(path);
     if (failure != null) {
       throw OpenRouterErrors.endpointFailure(failure);

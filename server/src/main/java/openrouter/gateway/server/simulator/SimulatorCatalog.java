@@ -103,6 +103,15 @@ import java.util.Map;
  *     <td>0.00000002 / 0</td><td>hidden by default; 400 {@code wrong_endpoint} on chat</td></tr>
  * </table>
  * The other {@code simlabs/*} models answer chat requests like {@code sim/echo}.
+ *
+ * <h2>Real OpenRouter ids</h2>
+ * So that examples written for OpenRouter work offline, the catalogue also lists a few real
+ * models with OpenRouter's ids and (rounded, point-in-time) shapes: {@code openai/gpt-4o},
+ * {@code openai/gpt-4o-mini}, {@code openai/gpt-4o-audio-preview} (audio in and out),
+ * {@code anthropic/claude-sonnet-4.5}, {@code google/gemini-2.5-flash},
+ * {@code google/gemini-2.5-flash-image} (image output), {@code meta-llama/llama-3.3-70b-instruct}
+ * and its {@code :free} listing. They all answer chat like {@code sim/echo}; their prices are
+ * what {@code usage.cost} is computed from.
  */
 final class SimulatorCatalog {
   /** Used when a request names no model (OpenRouter would use the account default). */
@@ -117,6 +126,7 @@ final class SimulatorCatalog {
     addSimModels();
     addFaultModels();
     addOtherModels();
+    addRealisticModels();
   }
 
   /** Every entry, in listing order. */
@@ -226,6 +236,98 @@ final class SimulatorCatalog {
         .prices("0.00000002", "0")
         .onlyParameters()
         .scenario(ChatScenarios.wrongEndpoint()));
+  }
+
+  /** Real OpenRouter ids and shapes; every one answers like sim/echo (the default scenario). */
+  private void addRealisticModels() {
+    List<String> openAiParameters = List.of("frequency_penalty", "logit_bias", "logprobs",
+        "max_tokens", "presence_penalty", "response_format", "seed", "stop",
+        "structured_outputs", "temperature", "tool_choice", "tools", "top_logprobs", "top_p",
+        "web_search_options");
+    add(new CatalogEntry("openai/gpt-4o")
+        .name("OpenAI: GPT-4o").canonicalSlug("openai/gpt-4o")
+        .created(1_715_367_049L)
+        .description("GPT-4o (\"o\" for \"omni\") is OpenAI's multimodal flagship: text and"
+            + " image inputs with text outputs.")
+        .context(128_000, 16_384).tokenizer("GPT", null)
+        .input("text", "image", "file")
+        .prices("0.0000025", "0.00001").price("input_cache_read", "0.00000125")
+        .moderated().onlyParameters(openAiParameters.toArray(String[]::new))
+        .knowledgeCutoff("2023-10-01"));
+    add(new CatalogEntry("openai/gpt-4o-mini")
+        .name("OpenAI: GPT-4o-mini").canonicalSlug("openai/gpt-4o-mini")
+        .created(1_721_260_800L)
+        .description("GPT-4o mini is OpenAI's small, affordable multimodal model.")
+        .context(128_000, 16_384).tokenizer("GPT", null)
+        .input("text", "image", "file")
+        .prices("0.00000015", "0.0000006").price("input_cache_read", "0.000000075")
+        .moderated().onlyParameters(openAiParameters.toArray(String[]::new))
+        .knowledgeCutoff("2023-10-01"));
+    add(new CatalogEntry("openai/gpt-4o-audio-preview")
+        .name("OpenAI: GPT-4o Audio").canonicalSlug("openai/gpt-4o-audio-preview")
+        .created(1_755_220_444L)
+        .description("GPT-4o with audio input and output.")
+        .context(128_000, 16_384).tokenizer("GPT", null)
+        .input("text", "audio").output("text", "audio")
+        .prices("0.0000025", "0.00001").price("audio", "0.00004")
+        .moderated().onlyParameters(openAiParameters.toArray(String[]::new)));
+    add(new CatalogEntry("anthropic/claude-sonnet-4.5")
+        .name("Anthropic: Claude Sonnet 4.5").canonicalSlug("anthropic/claude-4.5-sonnet-20250929")
+        .created(1_759_161_676L)
+        .description("Claude Sonnet 4.5 is Anthropic's model for coding and agents, with"
+            + " extended thinking.")
+        .context(1_000_000, 64_000).tokenizer("Claude", null)
+        .input("text", "image", "file")
+        .prices("0.000003", "0.000015")
+        .price("input_cache_read", "0.0000003").price("input_cache_write", "0.00000375")
+        .priceOverride(200_000, "0.000006", "0.0000225")
+        .moderated()
+        .onlyParameters("max_tokens", "response_format", "stop", "structured_outputs",
+            "temperature", "tool_choice", "tools", "top_k", "top_p")
+        .reasoning().knowledgeCutoff("2025-07-31"));
+    add(new CatalogEntry("google/gemini-2.5-flash")
+        .name("Google: Gemini 2.5 Flash").canonicalSlug("google/gemini-2.5-flash")
+        .created(1_750_172_488L)
+        .description("Gemini 2.5 Flash is Google's fast, low-cost reasoning model with a"
+            + " 1M-token context.")
+        .context(1_048_576, 65_535).tokenizer("Gemini", null)
+        .input("text", "image", "file", "audio", "video")
+        .prices("0.0000003", "0.0000025").price("audio", "0.000001")
+        .price("input_cache_read", "0.00000003").price("input_cache_write", "0.0000003833")
+        .onlyParameters("max_tokens", "response_format", "seed", "stop", "structured_outputs",
+            "temperature", "tool_choice", "tools", "top_p")
+        .reasoning().knowledgeCutoff("2025-01-31"));
+    add(new CatalogEntry("google/gemini-2.5-flash-image")
+        .name("Google: Gemini 2.5 Flash Image").canonicalSlug("google/gemini-2.5-flash-image")
+        .created(1_759_870_431L)
+        .description("Gemini 2.5 Flash Image (\"Nano Banana\") generates and edits images.")
+        .context(32_768, 8_192).tokenizer("Gemini", null)
+        .input("image", "text").output("image", "text")
+        .prices("0.0000003", "0.0000025").price("image", "0.001238")
+        .price("image_output", "0.00003")
+        .onlyParameters("max_tokens", "response_format", "seed", "structured_outputs",
+            "temperature", "top_p"));
+    List<String> llamaParameters = List.of("frequency_penalty", "max_tokens", "min_p",
+        "presence_penalty", "repetition_penalty", "response_format", "seed", "stop",
+        "structured_outputs", "temperature", "tool_choice", "tools", "top_k", "top_p");
+    add(new CatalogEntry("meta-llama/llama-3.3-70b-instruct")
+        .name("Meta: Llama 3.3 70B Instruct").canonicalSlug("meta-llama/llama-3.3-70b-instruct")
+        .created(1_733_506_137L)
+        .description("Llama 3.3 70B is Meta's multilingual instruction-tuned text model.")
+        .context(131_072, 16_384).tokenizer("Llama3", "llama3")
+        .prices("0.00000013", "0.00000039")
+        .onlyParameters(llamaParameters.toArray(String[]::new))
+        .knowledgeCutoff("2023-12-31").huggingFace("meta-llama/Llama-3.3-70B-Instruct"));
+    add(new CatalogEntry("meta-llama/llama-3.3-70b-instruct:free")
+        .name("Meta: Llama 3.3 70B Instruct (free)")
+        .canonicalSlug("meta-llama/llama-3.3-70b-instruct")
+        .created(1_733_506_137L)
+        .description("The free listing of Llama 3.3 70B Instruct (free-tier rate limits).")
+        .context(131_072, 2_048).tokenizer("Llama3", "llama3")
+        .prices("0", "0")
+        .onlyParameters("frequency_penalty", "max_tokens", "presence_penalty",
+            "repetition_penalty", "seed", "stop", "temperature", "top_k", "top_p")
+        .knowledgeCutoff("2023-12-31").huggingFace("meta-llama/Llama-3.3-70B-Instruct"));
   }
 
   private CatalogEntry sim(String id, String title, String description, ChatScenario scenario) {

@@ -48,6 +48,8 @@ final class SimulatorExchange {
   private final RecordedRequest recorded;
   private final String rawQuery;
   private final boolean keepAlive;
+  /** False for a path outside /api/v1, which OpenRouter answers with its website's 404 page. */
+  private final boolean underApi;
   private ResponseBody body;
   /** Set once the end of the response is handed to the channel: a close after it is normal. */
   private volatile boolean ended;
@@ -57,8 +59,9 @@ final class SimulatorExchange {
   private boolean batchFlushes;
 
   private SimulatorExchange(SimulatorConnection connection, RecordedRequest recorded,
-      String rawQuery, boolean keepAlive) {
+      String rawQuery, boolean keepAlive, boolean underApi) {
     this.connection = connection;
+    this.underApi = underApi;
     this.channel = connection.channel();
     this.recorded = recorded;
     this.rawQuery = rawQuery;
@@ -73,9 +76,10 @@ final class SimulatorExchange {
   static SimulatorExchange of(SimulatorConnection connection, FullHttpRequest request) {
     URI uri = URI.create(request.uri());
     String fullPath = uri.getPath() == null ? "" : uri.getPath();
-    String path = fullPath.equals(OpenRouterSimulator.API_PREFIX)
-        || fullPath.startsWith(OpenRouterSimulator.API_PREFIX + "/")
-        ? fullPath.substring(OpenRouterSimulator.API_PREFIX.length()) : fullPath;
+    boolean underApi = fullPath.equals(OpenRouterSimulator.API_PREFIX)
+        || fullPath.startsWith(OpenRouterSimulator.API_PREFIX + "/");
+    // Paths below /api/v1 are named without the prefix; others by their full path.
+    String path = underApi ? fullPath.substring(OpenRouterSimulator.API_PREFIX.length()) : fullPath;
     Map<String, String> headers = new LinkedHashMap<>();
     for (Map.Entry<String, String> header : request.headers()) {
       String name = header.getKey().toLowerCase(Locale.ROOT);
@@ -89,7 +93,12 @@ final class SimulatorExchange {
         uri.getRawQuery(), Map.copyOf(headers), body, System.nanoTime(),
         new CompletableFuture<>(), new CompletableFuture<>(), connection.protocol());
     return new SimulatorExchange(connection, recorded, uri.getRawQuery(),
-        HttpUtil.isKeepAlive(request));
+        HttpUtil.isKeepAlive(request), underApi);
+  }
+
+  /** Whether the request's path lies below /api/v1, where OpenRouter's API lives. */
+  boolean underApi() {
+    return underApi;
   }
 
   RecordedRequest recorded() {
@@ -162,6 +171,14 @@ final class SimulatorExchange {
   void sendJson(int status, JsonNode json, Map<String, String> headers) throws IOException {
     byte[] bytes = Json.write(json).getBytes(StandardCharsets.UTF_8);
     OutputStream out = start(status, bytes.length, "application/json", headers);
+    out.write(bytes);
+    out.flush();
+  }
+
+  /** A complete HTML page with a Content-Length (what OpenRouter's website answers). */
+  void sendHtml(int status, String html) throws IOException {
+    byte[] bytes = html.getBytes(StandardCharsets.UTF_8);
+    OutputStream out = start(status, bytes.length, "text/html; charset=utf-8", Map.of());
     out.write(bytes);
     out.flush();
   }

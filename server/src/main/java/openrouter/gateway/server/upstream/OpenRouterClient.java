@@ -74,6 +74,10 @@ public final class OpenRouterClient implements AutoCloseable {
             .readTimeout(Duration.ofMinutes(5))
             .connectionPool(new ConnectionPool(256, 5, TimeUnit.MINUTES))
             .retryOnConnectionFailure(false) // the gateway's retry policy decides, not OkHttp
+            // OpenRouter's API never redirects: a redirect means a wrong base URL, which must
+            // show (NotOpenRouter) rather than be followed with a re-sent request.
+            .followRedirects(false)
+            .followSslRedirects(false)
             .build();
   }
 

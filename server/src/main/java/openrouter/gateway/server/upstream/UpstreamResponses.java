@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import okhttp3.Headers;
 import okhttp3.Response;
 import openrouter.gateway.server.errors.GatewayFailure;
@@ -22,6 +23,11 @@ public final class UpstreamResponses {
 
   /** The failure an HTTP error response stands for, from its OpenRouter error body. */
   public static GatewayFailure errorResponse(Response response, ObjectMapper json) {
+    Optional<String> notOpenRouter = NotOpenRouter.inCallAnswer(response);
+    if (notOpenRouter.isPresent()) {
+      return GatewayFailure.of(Kind.UPSTREAM_NOT_OPENROUTER,
+          NotOpenRouter.explain(response, notOpenRouter.get()));
+    }
     JsonNode error;
     try {
       String text = response.peekBody(MAX_ERROR_BODY_BYTES).string();

@@ -179,7 +179,7 @@ class ModelsServiceTest {
         m -> m.getArchitecture().getInputModalitiesList().containsAll(List.of("image", "file")));
     assertThat(assertFilter(ListModelsRequest.newBuilder().addOutputModalities("image"),
         m -> m.getArchitecture().getOutputModalitiesList().contains("image")))
-        .containsExactly("simlabs/pixel");
+        .containsExactly("google/gemini-2.5-flash-image", "simlabs/pixel");
     assertThat(assertFilter(ListModelsRequest.newBuilder().addOutputModalities("embeddings"),
         m -> m.getArchitecture().getOutputModalitiesList().contains("embeddings")))
         .containsExactly("simlabs/embed-small");
@@ -198,7 +198,7 @@ class ModelsServiceTest {
   void filtersByMinimumContextLength() {
     assertThat(assertFilter(ListModelsRequest.newBuilder().setMinContextLength(200_000),
         m -> m.hasContextLength() && m.getContextLength() >= 200_000))
-        .containsExactly("simlabs/vision-pro");
+        .containsExactly("anthropic/claude-sonnet-4.5", "google/gemini-2.5-flash", "simlabs/vision-pro");
     assertFilter(ListModelsRequest.newBuilder().setMinContextLength(32_768),
         m -> m.hasContextLength() && m.getContextLength() >= 32_768);
   }
@@ -219,7 +219,7 @@ class ModelsServiceTest {
   void filtersFreeModels() {
     assertThat(assertFilter(ListModelsRequest.newBuilder().setFreeOnly(true),
         m -> price(m.getPricing().getPrompt()).signum() == 0 && price(m.getPricing().getCompletion()).signum() == 0))
-        .containsExactly("simlabs/tiny:free");
+        .containsExactly("meta-llama/llama-3.3-70b-instruct:free", "simlabs/tiny:free");
   }
 
   @Test
@@ -257,7 +257,7 @@ class ModelsServiceTest {
         .thenComparing(m -> price(m.getPricing().getCompletion()))
         .thenComparing(Model::getId);
     assertThat(page.getModelsList()).isSortedAccordingTo(byPrice).hasSameSizeAs(all);
-    assertThat(page.getModels(0).getId()).isEqualTo("simlabs/tiny:free");
+    assertThat(page.getModels(0).getId()).isEqualTo("meta-llama/llama-3.3-70b-instruct:free");
   }
 
   @Test
@@ -267,7 +267,7 @@ class ModelsServiceTest {
     assertThat(page.getModelsList())
         .isSortedAccordingTo(Comparator.comparing((Model m) -> -m.getContextLength()).thenComparing(Model::getId))
         .hasSameSizeAs(all);
-    assertThat(page.getModels(0).getId()).isEqualTo("simlabs/vision-pro");
+    assertThat(page.getModels(0).getId()).isEqualTo("google/gemini-2.5-flash");
   }
 
   @Test

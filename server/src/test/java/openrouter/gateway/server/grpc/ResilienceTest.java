@@ -146,6 +146,30 @@ class ResilienceTest {
   }
 
   @Test
+  void a429WhoseRetryAfterExceedsTheMaximumDelayFailsAtOnceWithThatDelay() throws Exception {
+    GatewayHarness h = gatewayOnMock("OPENROUTER_RETRY_MAX_DELAY_MS", "5000");
+    upstream.enqueue(error(429, "{\"error\":{\"code\":429,\"message\":\"Rate limit exceeded\"}}", "Retry-After", "40"));
+    upstream.enqueue(error(200, "{\"id\":\"gen-3\",\"model\":\"m/ok\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"ok\"},\"finish_reason\":\"stop\"}]}"));
+    // A deadline of 600 s would fit two 40 s waits: the maximum delay, not the deadline, decides.
+    StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class,
+        () -> h.chat().withDeadlineAfter(600, TimeUnit.SECONDS).chat(chat("m/ok", "hi")));
+    assertThat(e.getStatus().getCode()).isEqualTo(Code.RESOURCE_EXHAUSTED);
+    assertThat(detail(e, RetryInfo.class).getRetryDelay().getSeconds()).isEqualTo(40);
+    assertThat(upstream.getRequestCount()).isEqualTo(1);
+  }
+
+  @Test
+  void capacityExhaustedWithRetryAfter40sEndsTheStreamAtOnce() throws Exception {
+    GatewayHarness h = gatewayOnSimulator("OPENROUTER_RETRY_MAX_DELAY_MS", "5000");
+    StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class,
+        () -> h.chat().withDeadlineAfter(600, TimeUnit.SECONDS)
+            .streamChat(chat("sim/error-429-availability", "hi")).forEachRemaining(m -> { }));
+    assertThat(e.getStatus().getCode()).isEqualTo(Code.RESOURCE_EXHAUSTED);
+    assertThat(detail(e, RetryInfo.class).getRetryDelay().getSeconds()).isEqualTo(40);
+    assertThat(h.simulator.requestCount("/chat/completions")).isEqualTo(1);
+  }
+
+  @Test
   void a429WhoseRetryAfterFitsIsRetriedAfterThatWait() throws Exception {
     GatewayHarness h = gatewayOnMock();
     upstream.enqueue(error(429, "{\"error\":{\"code\":429,\"message\":\"Rate limit exceeded\"}}", "Retry-After", "0.3"));

@@ -52,6 +52,15 @@ class RetryPolicyTest {
   }
 
   @Test
+  void aRetryAfterLongerThanTheMaximumDelayIsNotWaitedFor() {
+    GatewayFailure limited = http(429, Map.of("retry-after", "40"));
+    assertThat(policy.delayBefore(1, limited, Duration.ofSeconds(600), clock, () -> 0))
+        .as("40 s exceeds the 5 s maximum delay").isEmpty();
+    assertThat(policy.delayBefore(1, http(503, Map.of("retry-after", "5")), Duration.ofSeconds(600), clock, () -> 0))
+        .as("exactly the maximum is still waited").contains(Duration.ofSeconds(5));
+  }
+
+  @Test
   void connectionFailuresAndMalformedBodiesAreRetriedCallerSideOnesAreNot() {
     assertThat(policy.delayBefore(1, GatewayFailure.of(Kind.UPSTREAM_UNREACHABLE, "refused"), Duration.ofMinutes(1), clock, () -> 0)).isPresent();
     assertThat(policy.delayBefore(1, GatewayFailure.of(Kind.UPSTREAM_MALFORMED, "html"), Duration.ofMinutes(1), clock, () -> 0)).isPresent();

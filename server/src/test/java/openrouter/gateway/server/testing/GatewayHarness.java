@@ -65,9 +65,10 @@ public final class GatewayHarness implements AutoCloseable {
     // counts and consume MockWebServer's queued responses.
     env.put("GATEWAY_HEALTH_PROBE_INTERVAL_MS", "0");
     env.put("OPENROUTER_BASE_URL", baseUrl.toString());
-    // Fast tests: small retry delays unless a test sets its own.
+    // Fast tests: small backoff delays unless a test sets its own. The maximum also bounds an
+    // upstream's Retry-After the gateway will wait for: sub-second hints are still honoured.
     env.put("OPENROUTER_RETRY_INITIAL_DELAY_MS", "10");
-    env.put("OPENROUTER_RETRY_MAX_DELAY_MS", "50");
+    env.put("OPENROUTER_RETRY_MAX_DELAY_MS", "1000");
     for (int i = 0; i + 1 < settings.length; i += 2) {
       env.put(settings[i], settings[i + 1]);
     }
