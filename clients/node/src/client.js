@@ -1,8 +1,8 @@
 'use strict';
 // A small client over the generated-at-run-time stubs: streaming and unary chat, models,
 // credits, key, generation, health and reflection, with deadlines by default, the published
-// retry service config, the caller's API key as authorization: Bearer, and every failure as a
-// GatewayError.
+// retry service config, the gateway caller key as authorization: Bearer, the caller's own
+// OpenRouter key as x-openrouter-api-key, and every failure as a GatewayError.
 const fs = require('node:fs');
 const path = require('node:path');
 const grpc = require('@grpc/grpc-js');
@@ -21,7 +21,10 @@ class GatewayClient {
    * @param {string} target host:port of the gateway
    * @param {object} [options]
    * @param {grpc.ChannelCredentials} [options.credentials] default: insecure (plaintext)
-   * @param {string} [options.apiKey] your OpenRouter key, sent as authorization: Bearer
+   * @param {string} [options.apiKey] gateway caller key, sent as authorization: Bearer (for a
+   *   gateway that authenticates callers); not your OpenRouter key
+   * @param {string} [options.openRouterKey] your own OpenRouter key (sk-or-...), sent as
+   *   x-openrouter-api-key (for a gateway that allows bring-your-own-key)
    * @param {number} [options.chatTimeoutMs]
    * @param {number} [options.readTimeoutMs]
    * @param {boolean} [options.retries] apply the published retry policy (default true)
@@ -49,6 +52,7 @@ class GatewayClient {
     this.standardHealth = new services.grpc.health.v1.Health(target, credentials, shared);
     this.reflection = new services.grpc.reflection.v1.ServerReflection(target, credentials, shared);
     this.apiKey = options.apiKey || null;
+    this.openRouterKey = options.openRouterKey || null;
     this.chatTimeoutMs = options.chatTimeoutMs || DEFAULT_CHAT_TIMEOUT_MS;
     this.readTimeoutMs = options.readTimeoutMs || DEFAULT_READ_TIMEOUT_MS;
   }
@@ -149,6 +153,7 @@ class GatewayClient {
   metadata() {
     const metadata = new grpc.Metadata();
     if (this.apiKey) metadata.set('authorization', `Bearer ${this.apiKey}`);
+    if (this.openRouterKey) metadata.set('x-openrouter-api-key', this.openRouterKey);
     return metadata;
   }
 

@@ -63,6 +63,25 @@ test('against a gateway', async (t) => {
     assert.equal(error.metadata.httpStatus, '429');
   });
 
+  await t.test('an OpenRouter key goes in x-openrouter-api-key, not in apiKey', async () => {
+    const own = `sk-or-v1-${'5'.repeat(64)}`;
+    const misplaced = new GatewayClient(gateway.target, { apiKey: own });
+    const byok = new GatewayClient(gateway.target, { openRouterKey: own });
+    try {
+      const wrong = await rejection(misplaced.chat(user('sim/echo', 'x')));
+      assert.equal(wrong.codeName, 'INVALID_ARGUMENT');
+      assert.equal(wrong.reason, 'OPENROUTER_KEY_IN_AUTHORIZATION');
+      assert.match(wrong.message, /x-openrouter-api-key/);
+      // This gateway does not allow bring-your-own-key: refusing the header shows it arrived.
+      const refused = await rejection(byok.chat(user('sim/echo', 'x')));
+      assert.equal(refused.codeName, 'PERMISSION_DENIED');
+      assert.equal(refused.reason, 'CALLER_KEYS_DISABLED');
+    } finally {
+      misplaced.close();
+      byok.close();
+    }
+  });
+
   await t.test('an invalid request names the field', async () => {
     const error = await rejection(client.chat(user('sim/echo', 'x', { temperature: 5 })));
     assert.equal(error.codeName, 'INVALID_ARGUMENT');

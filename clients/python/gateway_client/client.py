@@ -1,6 +1,7 @@
 """A small client for the gateway over the generated stubs: streaming and unary chat, models,
 credits, key, generation, health and reflection; deadlines by default, the published retry
-service config, the caller's API key as authorization: Bearer, and every failure a GatewayError.
+service config, the gateway caller key as authorization: Bearer, the caller's own OpenRouter key as
+x-openrouter-api-key, and every failure a GatewayError.
 """
 from pathlib import Path
 
@@ -93,8 +94,11 @@ class ChatAccumulator:
 class GatewayClient:
     """Thread-safe; build one per process. Closing it closes its channel."""
 
-    def __init__(self, target, *, credentials=None, api_key=None, chat_timeout=DEFAULT_CHAT_TIMEOUT,
-                 read_timeout=DEFAULT_READ_TIMEOUT, retries=True):
+    def __init__(self, target, *, credentials=None, api_key=None, openrouter_key=None,
+                 chat_timeout=DEFAULT_CHAT_TIMEOUT, read_timeout=DEFAULT_READ_TIMEOUT, retries=True):
+        """api_key is the gateway caller key (authorization: Bearer, for a gateway that
+        authenticates callers); openrouter_key is your own OpenRouter key (x-openrouter-api-key,
+        for a gateway that allows bring-your-own-key)."""
         options = [
             ("grpc.max_receive_message_length", 32 * 1024 * 1024),
             ("grpc.primary_user_agent", "openrouter-gateway-python-client"),
@@ -104,7 +108,8 @@ class GatewayClient:
             options.append(("grpc.service_config", SERVICE_CONFIG.read_text()))
         self._channel = (grpc.secure_channel(target, credentials, options) if credentials
                          else grpc.insecure_channel(target, options))
-        self._metadata = (("authorization", f"Bearer {api_key}"),) if api_key else ()
+        self._metadata = ((("authorization", f"Bearer {api_key}"),) if api_key else ()) + (
+            (("x-openrouter-api-key", openrouter_key),) if openrouter_key else ())
         self.chat_timeout = chat_timeout
         self.read_timeout = read_timeout
         self._chat = chat_pb2_grpc.ChatServiceStub(self._channel)

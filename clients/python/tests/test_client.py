@@ -60,6 +60,21 @@ class AgainstAGatewayTest(unittest.TestCase):
         self.assertEqual(e.retry_delay_ms, 2000)
         self.assertEqual(e.metadata["httpStatus"], "429")
 
+    def test_an_openrouter_key_goes_in_x_openrouter_api_key_not_in_api_key(self):
+        own = "sk-or-v1-" + "6" * 64
+        with GatewayClient(self.gateway.target, api_key=own) as misplaced, \
+                GatewayClient(self.gateway.target, openrouter_key=own) as byok:
+            with self.assertRaises(GatewayError) as wrong:
+                misplaced.chat(user("sim/echo", "x"))
+            self.assertEqual((wrong.exception.code_name, wrong.exception.reason),
+                             ("INVALID_ARGUMENT", "OPENROUTER_KEY_IN_AUTHORIZATION"))
+            self.assertIn("x-openrouter-api-key", wrong.exception.description)
+            # This gateway does not allow bring-your-own-key: refusing the header shows it arrived.
+            with self.assertRaises(GatewayError) as refused:
+                byok.chat(user("sim/echo", "x"))
+            self.assertEqual((refused.exception.code_name, refused.exception.reason),
+                             ("PERMISSION_DENIED", "CALLER_KEYS_DISABLED"))
+
     def test_an_invalid_request_names_the_field(self):
         with self.assertRaises(GatewayError) as caught:
             self.client.chat(user("sim/echo", "x", temperature=5))

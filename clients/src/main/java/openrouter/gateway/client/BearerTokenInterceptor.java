@@ -9,8 +9,10 @@ import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 
 /**
- * Adds {@code authorization: Bearer <key>} to every call: the caller's own OpenRouter key, for a
- * gateway that spends it instead of its own. The key is never part of {@link #toString()}.
+ * Adds {@code authorization: Bearer <key>} to every call: the gateway caller key, for a gateway
+ * that authenticates its callers (GATEWAY_API_KEYS_FILE). An OpenRouter key for
+ * bring-your-own-key travels in its own header ({@link OpenRouterKeyInterceptor}). The key is
+ * never part of {@link #toString()}.
  */
 final class BearerTokenInterceptor implements ClientInterceptor {
   static final Metadata.Key<String> AUTHORIZATION =

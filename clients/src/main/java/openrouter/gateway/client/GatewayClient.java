@@ -116,11 +116,21 @@ public final class GatewayClient implements AutoCloseable {
   }
 
   /**
-   * A view of this client that sends {@code apiKey} as {@code authorization: Bearer}, for a
-   * gateway that spends the caller's own OpenRouter key. It shares the channel.
+   * A view of this client that sends {@code apiKey}, a gateway caller key, as {@code
+   * authorization: Bearer}. It shares the channel.
    */
   public GatewayClient withApiKey(String apiKey) {
     return new GatewayClient(ClientInterceptors.intercept(channel, new BearerTokenInterceptor(apiKey)),
+        null, chatTimeout, readTimeout);
+  }
+
+  /**
+   * A view of this client that sends {@code openRouterKey}, the caller's own OpenRouter key, as
+   * {@code x-openrouter-api-key}, for a gateway that allows bring-your-own-key. It shares the
+   * channel.
+   */
+  public GatewayClient withOpenRouterKey(String openRouterKey) {
+    return new GatewayClient(ClientInterceptors.intercept(channel, new OpenRouterKeyInterceptor(openRouterKey)),
         null, chatTimeout, readTimeout);
   }
 
@@ -321,6 +331,7 @@ public final class GatewayClient implements AutoCloseable {
     private File clientKey;
     private String authority;
     private String apiKey;
+    private String openRouterKey;
     private boolean retries = true;
     private Duration chatTimeout = DEFAULT_CHAT_TIMEOUT;
     private Duration readTimeout = DEFAULT_READ_TIMEOUT;
@@ -359,9 +370,21 @@ public final class GatewayClient implements AutoCloseable {
       return this;
     }
 
-    /** Sends {@code authorization: Bearer <apiKey>} on every call. */
+    /**
+     * The gateway caller key, sent as {@code authorization: Bearer <apiKey>} on every call: for a
+     * gateway that authenticates callers. Not your OpenRouter key: see {@link #openRouterKey}.
+     */
     public Builder apiKey(String apiKey) {
       this.apiKey = apiKey;
+      return this;
+    }
+
+    /**
+     * Your own OpenRouter key (sk-or-...), sent as {@code x-openrouter-api-key} on every call: for
+     * a gateway that allows bring-your-own-key, which then spends your credits.
+     */
+    public Builder openRouterKey(String openRouterKey) {
+      this.openRouterKey = openRouterKey;
       return this;
     }
 
@@ -403,6 +426,9 @@ public final class GatewayClient implements AutoCloseable {
       Channel calls = apiKey == null || apiKey.isEmpty()
           ? channel
           : ClientInterceptors.intercept(channel, new BearerTokenInterceptor(apiKey));
+      if (openRouterKey != null && !openRouterKey.isEmpty()) {
+        calls = ClientInterceptors.intercept(calls, new OpenRouterKeyInterceptor(openRouterKey));
+      }
       return new GatewayClient(calls, channel, chatTimeout, readTimeout);
     }
 

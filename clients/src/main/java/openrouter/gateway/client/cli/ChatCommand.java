@@ -24,7 +24,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 /** {@code chat}: streams an answer to stdout as it is generated. */
-@Command(name = "chat", mixinStandardHelpOptions = true,
+@Command(name = "chat", mixinStandardHelpOptions = true, versionProvider = GatewayCli.Version.class,
     description = {
       "Sends a prompt and streams the answer to stdout as it arrives.",
       "The prompt is the arguments, or stdin when there are none (or the only one is '-')."

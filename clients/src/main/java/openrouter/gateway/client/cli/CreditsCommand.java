@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 /** {@code credits}: the balance of the OpenRouter key the gateway spends. */
-@Command(name = "credits", mixinStandardHelpOptions = true,
+@Command(name = "credits", mixinStandardHelpOptions = true, versionProvider = GatewayCli.Version.class,
     description = "Shows the balance of the OpenRouter key (USD).")
 final class CreditsCommand implements Callable<Integer> {
   @ParentCommand

@@ -14,7 +14,8 @@ import openrouter.gateway.client.GatewayException;
 final class ErrorReport {
   private ErrorReport() {}
 
-  static int print(GatewayException e, PrintStream err, String command, String target) {
+  /** {@code deadline}: the call's deadline, named when the call ran out of time (may be null). */
+  static int print(GatewayException e, PrintStream err, String command, String target, Duration deadline) {
     StringBuilder head = new StringBuilder("error: ").append(e.code());
     if (!e.reason().isEmpty()) {
       head.append(" (").append(e.reason());
@@ -23,18 +24,25 @@ final class ErrorReport {
       }
       head.append(')');
     }
-    if (!e.description().isEmpty()) {
-      head.append(": ").append(e.description());
+    String description = e.description();
+    if (e.code() == io.grpc.Status.Code.DEADLINE_EXCEEDED && e.reason().isEmpty()) {
+      // The client's own deadline: grpc-java's text ("CallOptions deadline exceeded after ...
+      // Name resolution delay ...") is about its internals, not about what happened.
+      description = "no complete answer within the call's deadline"
+          + (deadline == null ? "" : " of " + seconds(deadline));
+    }
+    if (!description.isEmpty()) {
+      head.append(": ").append(description);
     }
     err.println(head);
     e.detail(BadRequest.class).ifPresent(bad -> bad.getFieldViolationsList().forEach(v ->
         err.println("  " + v.getField() + ": " + v.getDescription())));
-    err.println("hint: " + hint(e, command, target));
+    err.println("hint: " + hint(e, command, target, deadline));
     err.flush();
     return ExitCodes.forCode(e.code());
   }
 
-  static String hint(GatewayException e, String command, String target) {
+  static String hint(GatewayException e, String command, String target, Duration deadline) {
     String retry = e.retryDelay().map(d -> "; retry after " + seconds(d)).orElse("");
     switch (e.reason()) {
       case "INSUFFICIENT_CREDITS":
@@ -43,7 +51,16 @@ final class ErrorReport {
                 .map(h -> "add some at " + h.getLinks(0).getUrl())
                 .orElse("add credits to it");
       case "CALLER_KEY_REJECTED":
-        return "OpenRouter rejected your key: check --api-key or $" + GatewayCli.API_KEY_ENV;
+        return "OpenRouter rejected your OpenRouter key: check --openrouter-key or $"
+            + GatewayCli.OPENROUTER_KEY_ENV;
+      case "OPENROUTER_KEY_IN_AUTHORIZATION":
+        return "--api-key / $" + GatewayCli.API_KEY_ENV + " is the gateway caller key; pass your"
+            + " OpenRouter key with --openrouter-key or $" + GatewayCli.OPENROUTER_KEY_ENV;
+      case "CALLER_KEYS_DISABLED":
+        return "this gateway spends its own OpenRouter key: drop --openrouter-key / $"
+            + GatewayCli.OPENROUTER_KEY_ENV;
+      case "UPSTREAM_BASE_URL_WRONG":
+        return "the gateway's OPENROUTER_BASE_URL is wrong (it should end in /api/v1): tell its operator";
       case "UPSTREAM_KEY_REJECTED":
         return "OpenRouter rejected the gateway's own key: tell the gateway's operator";
       case "GATEWAY_OVERLOADED":
@@ -52,6 +69,14 @@ final class ErrorReport {
         return "the input was blocked; change it or the model";
       case "TTFT_TIMEOUT", "STREAM_IDLE_TIMEOUT":
         return "the model stopped sending; retry, or add --fallback models";
+      case "UPSTREAM_TIMEOUT":
+        // OpenRouter's 408/504/524: the provider gave up, whatever deadline the caller set.
+        return "openrouter.ai".equals(e.domain())
+            ? "the model's provider timed out; retry, or add --fallback models"
+            : "the gateway's own time limit for the call passed; retry, or set --timeout";
+      case "GENERATION_NOT_FOUND":
+        return "check the generation id: use the generation_id a chat reported (chat --json prints"
+            + " it), made with the same OpenRouter key; a new one can take a moment to appear";
       default:
         break;
     }
@@ -67,9 +92,10 @@ final class ErrorReport {
           ? "nothing by that name"
           : "check the model id: gateway-cli models --query <text>";
       case FAILED_PRECONDITION -> "the account or model is not in a state to serve this request";
-      case UNAUTHENTICATED -> "check --api-key or $" + GatewayCli.API_KEY_ENV;
+      case UNAUTHENTICATED -> "check the gateway caller key: --api-key or $" + GatewayCli.API_KEY_ENV;
       case PERMISSION_DENIED -> "this request is not allowed for this key or model";
-      case DEADLINE_EXCEEDED -> "the call took longer than its deadline; raise --timeout or retry";
+      case DEADLINE_EXCEEDED -> "the call took longer than its deadline"
+          + (deadline == null ? "" : " of " + seconds(deadline)) + "; raise --timeout or retry";
       case UNIMPLEMENTED -> "this gateway does not implement '" + command + "' yet; upgrade the gateway";
       case CANCELLED -> "the call was cancelled";
       default -> e.reason().isEmpty()

@@ -52,6 +52,7 @@ public final class GatewayCli {
   static final String DEFAULT_TARGET = "127.0.0.1:50051";
   static final String TARGET_ENV = "GATEWAY_TARGET";
   static final String API_KEY_ENV = "GATEWAY_API_KEY";
+  static final String OPENROUTER_KEY_ENV = "GATEWAY_OPENROUTER_KEY";
 
   @Option(names = "--target", scope = ScopeType.INHERIT, paramLabel = "HOST:PORT",
       description = "Gateway address (default: $" + TARGET_ENV + ", else " + DEFAULT_TARGET + ").")
@@ -78,9 +79,16 @@ public final class GatewayCli {
   String authority;
 
   @Option(names = "--api-key", scope = ScopeType.INHERIT, paramLabel = "KEY",
-      description = "Your OpenRouter key, sent as 'authorization: Bearer' (default: $" + API_KEY_ENV
-          + "; prefer the variable: flags show in the process list).")
+      description = "Gateway caller key, sent as 'authorization: Bearer', for a gateway that"
+          + " authenticates callers (default: $" + API_KEY_ENV + "; prefer the variable: flags show"
+          + " in the process list). Not your OpenRouter key: see --openrouter-key.")
   String apiKey;
+
+  @Option(names = "--openrouter-key", scope = ScopeType.INHERIT, paramLabel = "KEY",
+      description = "Your own OpenRouter key (sk-or-...), sent as 'x-openrouter-api-key', for a"
+          + " gateway that allows bring-your-own-key and then spends your credits (default: $"
+          + OPENROUTER_KEY_ENV + ").")
+  String openRouterKey;
 
   @Option(names = "--timeout", scope = ScopeType.INHERIT, paramLabel = "SECONDS",
       description = "Deadline of the call (default: 600 for chat, 30 for the others).")
@@ -92,6 +100,8 @@ public final class GatewayCli {
   boolean noRetry;
 
   final CliContext context;
+  /** The deadline of the call in progress, for a readable DEADLINE_EXCEEDED; null before one. */
+  Duration deadline;
 
   GatewayCli(CliContext context) {
     this.context = context;
@@ -114,7 +124,8 @@ public final class GatewayCli {
     cli.setErr(new PrintWriter(context.err(), true, StandardCharsets.UTF_8));
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
       if (e instanceof GatewayException g) {
-        return ErrorReport.print(g, context.err(), commandLine.getCommandName(), resolvedTarget(commandLine));
+        GatewayCli top = top(commandLine);
+        return ErrorReport.print(g, context.err(), commandLine.getCommandName(), top.target(), top.deadline);
       }
       if (e instanceof UsageException || e instanceof IllegalArgumentException) {
         context.err().println("error: " + e.getMessage());
@@ -153,6 +164,10 @@ public final class GatewayCli {
     if (key != null && !key.isBlank()) {
       b.apiKey(key.trim());
     }
+    String ownKey = openRouterKey != null ? openRouterKey : context.env().get(OPENROUTER_KEY_ENV);
+    if (ownKey != null && !ownKey.isBlank()) {
+      b.openRouterKey(ownKey.trim());
+    }
     Duration timeout = defaultTimeout;
     if (timeoutSeconds != null) {
       if (!(timeoutSeconds > 0)) {
@@ -160,6 +175,7 @@ public final class GatewayCli {
       }
       timeout = Duration.ofMillis(Math.round(timeoutSeconds * 1000));
     }
+    deadline = timeout;
     if (chat) {
       b.chatTimeout(timeout);
     } else {
@@ -176,12 +192,12 @@ public final class GatewayCli {
     return fromEnv != null && !fromEnv.isBlank() ? fromEnv : DEFAULT_TARGET;
   }
 
-  private static String resolvedTarget(CommandLine commandLine) {
+  private static GatewayCli top(CommandLine commandLine) {
     CommandLine top = commandLine;
     while (top.getParent() != null) {
       top = top.getParent();
     }
-    return ((GatewayCli) top.getCommand()).target();
+    return (GatewayCli) top.getCommand();
   }
 
   /** Builds commands with the context (stdin, stdout, stderr, environment) they need. */

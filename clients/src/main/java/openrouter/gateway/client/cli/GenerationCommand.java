@@ -12,7 +12,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 /** {@code generation ID}: OpenRouter's statistics of one finished generation. */
-@Command(name = "generation", mixinStandardHelpOptions = true,
+@Command(name = "generation", mixinStandardHelpOptions = true, versionProvider = GatewayCli.Version.class,
     description = "Shows the cost, tokens and latency of a generation (the id a chat summary names).")
 final class GenerationCommand implements Callable<Integer> {
   @ParentCommand

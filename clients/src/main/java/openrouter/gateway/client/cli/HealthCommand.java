@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 /** {@code health}: the detailed report and the standard grpc.health.v1 status. */
-@Command(name = "health", mixinStandardHelpOptions = true,
+@Command(name = "health", mixinStandardHelpOptions = true, versionProvider = GatewayCli.Version.class,
     description = {"Shows the gateway's health report.",
       "Exits 0 when it is SERVING or DEGRADED, 3 when it is NOT_SERVING."})
 final class HealthCommand implements Callable<Integer> {

@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 /** {@code key}: the label, limit and usage of the OpenRouter key the gateway spends. */
-@Command(name = "key", mixinStandardHelpOptions = true,
+@Command(name = "key", mixinStandardHelpOptions = true, versionProvider = GatewayCli.Version.class,
     description = "Shows the OpenRouter key's label, spending limit and usage (USD).")
 final class KeyCommand implements Callable<Integer> {
   @ParentCommand

@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 /** {@code models}: the catalogue, filtered, as a table or JSON. */
-@Command(name = "models", mixinStandardHelpOptions = true,
+@Command(name = "models", mixinStandardHelpOptions = true, versionProvider = GatewayCli.Version.class,
     description = "Lists the models that match every filter given. Prices are USD per million tokens.")
 final class ModelsCommand implements Callable<Integer> {
   /** Pages followed by --all at most: 100 pages of 1000 is far beyond any catalogue. */

@@ -140,6 +140,26 @@ class ChatCommandTest {
     CliRun r = CliRun.run("chat", "--target", target, "-m", "sim/stall-first", "--timeout", "0.5", "hi");
     assertThat(r.exitCode).as(r.toString()).isEqualTo(7);
     assertThat(r.err).startsWith("error: DEADLINE_EXCEEDED").contains("raise --timeout");
+    // Whichever side noticed first, the words are the CLI's or the gateway's, never grpc-java's.
+    assertThat(r.err).doesNotContain("CallOptions").doesNotContain("Name resolution")
+        .contains("hint: the call took longer than its deadline of 0.5s; raise --timeout");
+  }
+
+  @Test
+  void anUpstreamTimeoutDoesNotBlameTheCallersDeadline() {
+    CliRun r = CliRun.run("chat", "--target", target, "-m", "sim/error-524", "hi");
+    assertThat(r.exitCode).as(r.toString()).isEqualTo(7);
+    assertThat(r.err).contains("UPSTREAM_TIMEOUT").contains("hint: the model's provider timed out")
+        .doesNotContain("--timeout");
+  }
+
+  @Test
+  void versionWorksOnEverySubcommand() {
+    for (String[] args : new String[][] {{"--version"}, {"chat", "--version"}, {"models", "--version"}}) {
+      CliRun r = CliRun.run(args);
+      assertThat(r.exitCode).as(r.toString()).isZero();
+      assertThat(r.out).as(String.join(" ", args)).startsWith("gateway-cli ");
+    }
   }
 
   @Test

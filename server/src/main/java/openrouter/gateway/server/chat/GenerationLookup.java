@@ -34,8 +34,11 @@ import openrouter.gateway.v1.Generation;
  * as the {@link RetryPolicy} allows. An id still unknown then ends NOT_FOUND.
  */
 public final class GenerationLookup {
-  /** Time allowed for a lookup whose caller set no deadline. */
-  public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
+  /**
+   * Time allowed for a lookup whose caller set no deadline: long enough for a fresh id to become
+   * visible (usually well under a second), short enough that a wrong id fails promptly.
+   */
+  public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(3);
   static final Duration FIRST_404_DELAY = Duration.ofMillis(100);
   static final Duration MAX_404_DELAY = Duration.ofSeconds(1);
   static final int MAX_ATTEMPTS = 12;

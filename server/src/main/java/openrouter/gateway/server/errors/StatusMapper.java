@@ -37,6 +37,10 @@ public final class StatusMapper {
   public static final String GATEWAY_DOMAIN = "openrouter-grpc-gateway";
   static final String CREDITS_URL = "https://openrouter.ai/credits";
   private static final int MAX_DETAIL_CHARS = 500;
+  /** What to check when OpenRouter does not know a generation id (not the model id). */
+  static final String GENERATION_NOT_FOUND_HINT = " (check that the id is the generation_id of a"
+      + " completion made with the same OpenRouter key, e.g. gen-1739458867-kUKFjpDGCEBBvK6V46PX;"
+      + " a new id can take a moment to appear)";
 
   private final Clock clock;
 
@@ -192,7 +196,11 @@ public final class StatusMapper {
       // A plain 404 about a named resource: say which kind, e.g. GENERATION_NOT_FOUND.
       GatewayFailure.Resource r = f.resource().get();
       String specific = reason.equals("NOT_FOUND") ? upperSnake(r.type()) + "_NOT_FOUND" : reason;
-      return new Builder(Code.NOT_FOUND, specific, UPSTREAM_DOMAIN).resource(r.type(), r.name(), e.message());
+      Builder b = new Builder(Code.NOT_FOUND, specific, UPSTREAM_DOMAIN).resource(r.type(), r.name(), e.message());
+      if (r.type().equals("generation")) {
+        b.suffix(GENERATION_NOT_FOUND_HINT);
+      }
+      return b;
     }
     Builder b = new Builder(Code.NOT_FOUND, reason, UPSTREAM_DOMAIN);
     String model = f.model().orElse(e.availability().path("requested_models").path(0).asText(""));
@@ -332,6 +340,7 @@ public final class StatusMapper {
     private final String domain;
     private final Map<String, String> metadata = new LinkedHashMap<>();
     private String prefix = "";
+    private String suffix = "";
     private String message = "";
     private BadRequest badRequest;
     private RetryInfo retryInfo;
@@ -352,6 +361,11 @@ public final class StatusMapper {
 
     Builder prefix(String p) {
       this.prefix = p;
+      return this;
+    }
+
+    Builder suffix(String s) {
+      this.suffix = s;
       return this;
     }
 
@@ -409,7 +423,7 @@ public final class StatusMapper {
     }
 
     Status build() {
-      String text = prefix + message;
+      String text = prefix + message + suffix;
       Status.Builder s = Status.newBuilder().setCode(code.getNumber()).setMessage(text);
       s.addDetails(Any.pack(ErrorInfo.newBuilder()
           .setReason(reason).setDomain(domain).putAllMetadata(metadata).build()));

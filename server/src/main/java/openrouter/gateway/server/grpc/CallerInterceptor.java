@@ -78,10 +78,19 @@ public final class CallerInterceptor implements ServerInterceptor {
   }
 
   private Caller authenticate(Metadata headers) {
+    String authorization = headers.get(AUTHORIZATION);
     if (registry.isEmpty()) {
+      if (holdsOpenRouterKey(authorization)) {
+        // Without caller authentication the header would be ignored and the gateway's own key
+        // used: a caller who meant to spend their own key must hear about it.
+        throw GatewayFailure.withReason(Kind.INVALID_REQUEST, "OPENROUTER_KEY_IN_AUTHORIZATION",
+            "the authorization header carries an OpenRouter key (sk-or-...), but this gateway"
+                + " does not authenticate callers and would ignore it: send your OpenRouter key as"
+                + " the metadata header x-openrouter-api-key instead (bring your own key), or send"
+                + " no authorization header to use the gateway's own key");
+      }
       return Caller.ANONYMOUS;
     }
-    String authorization = headers.get(AUTHORIZATION);
     if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7) || authorization.length() <= 7) {
       throw GatewayFailure.withReason(Kind.UNAUTHENTICATED, "MISSING_API_KEY",
           "this gateway requires a gateway API key: send the metadata header \"authorization: Bearer <key>\"");
@@ -89,6 +98,18 @@ public final class CallerInterceptor implements ServerInterceptor {
     return registry.get().authenticate(authorization.substring(7).strip())
         .orElseThrow(() -> GatewayFailure.withReason(Kind.UNAUTHENTICATED, "INVALID_API_KEY",
             "the gateway API key is not known to this gateway; check the key, or ask its operator to add it to GATEWAY_API_KEYS_FILE"));
+  }
+
+  /** "Bearer sk-or-...", in any case: an OpenRouter key where a gateway caller key belongs. */
+  static boolean holdsOpenRouterKey(String authorization) {
+    if (authorization == null) {
+      return false;
+    }
+    String value = authorization.strip();
+    if (value.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      value = value.substring(7).strip();
+    }
+    return value.regionMatches(true, 0, "sk-or-", 0, 6);
   }
 
   private String callerOpenRouterKey(Metadata headers) {

@@ -105,6 +105,22 @@ class GetGenerationTest {
   }
 
   @Test
+  void anUnknownIdSaysWhatToCheckAndEndsWithinTheShortDefaultWindow() {
+    String id = "gen-0000000000-nosuchgenerationatall";
+    int before = h.simulator.requestCount("/generation");
+    // No deadline on the call: the gateway's own lookup window applies.
+    StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class,
+        () -> openrouter.gateway.v1.ChatServiceGrpc.newBlockingStub(h.channel)
+            .getGeneration(openrouter.gateway.v1.GetGenerationRequest.newBuilder().setId(id).build()));
+    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND);
+    assertThat(errorInfo(e).getReason()).isEqualTo("GENERATION_NOT_FOUND");
+    assertThat(e.getStatus().getDescription()).contains("check that the id is the generation_id")
+        .doesNotContain("model id");
+    // 100, 200, 400, 800, 1000 ms between lookups: a 3 s window has room for at most 6 of them.
+    assertThat(h.simulator.requestCount("/generation") - before).isBetween(1, 6);
+  }
+
+  @Test
   void anEmptyIdIsInvalidAndNeverReachesOpenRouter() {
     int before = h.simulator.requestCount("/generation");
     for (String id : List.of("", "   ", "gen-with space")) {

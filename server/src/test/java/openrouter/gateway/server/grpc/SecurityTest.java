@@ -228,4 +228,24 @@ class SecurityTest {
         () -> h.chat().withInterceptors(MetadataUtils.newAttachHeadersInterceptor(malformed)).chat(chat("sim/echo", "x")));
     assertThat(bad.getStatus().getCode()).isEqualTo(Code.INVALID_ARGUMENT);
   }
+
+  @Test
+  void anOpenRouterKeyInAuthorizationWithoutCallerAuthenticationIsAnErrorNotIgnored() throws Exception {
+    GatewayHarness h = gateway();
+    String own = "sk-or-v1-" + "3".repeat(64);
+    StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class,
+        () -> as(h, own).chat(chat("sim/echo", "spend my key")));
+    assertThat(e.getStatus().getCode()).isEqualTo(Code.INVALID_ARGUMENT);
+    assertThat(errorInfo(e).getReason()).isEqualTo("OPENROUTER_KEY_IN_AUTHORIZATION");
+    assertThat(e.getStatus().getDescription()).contains("x-openrouter-api-key").doesNotContain("3333333333");
+    assertThat(h.simulator.requestCount("/chat/completions")).as("never sent with the gateway's key").isZero();
+    // Any case of the scheme and the prefix.
+    Metadata upper = new Metadata();
+    upper.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "bearer SK-OR-v1-" + "3".repeat(64));
+    assertThat(catchThrowableOfType(StatusRuntimeException.class,
+        () -> h.chat().withInterceptors(MetadataUtils.newAttachHeadersInterceptor(upper)).chat(chat("sim/echo", "x")))
+        .getStatus().getCode()).isEqualTo(Code.INVALID_ARGUMENT);
+    // A gateway caller key is harmless there: with authentication off it is not needed.
+    assertThat(as(h, ALICE_KEY).chat(chat("sim/echo", "fine")).getMessage().getContent()).isEqualTo("fine");
+  }
 }
