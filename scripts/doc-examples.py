@@ -11,15 +11,17 @@ per page, so variables set in one block are seen by the next), python and js, an
   Whitespace is ignored and `...` stands for anything, so `# → "code": 8 ... "2s"` means those
   two pieces, in that order.
 
-The documented addresses 127.0.0.1:50051 (gRPC) and 127.0.0.1:9464 (metrics) are replaced by the
-test gateway's ports, and GATEWAY_TARGET points the CLI at it. A block that cannot run here
+The documented addresses 127.0.0.1:50051 and `--port 50051` (gRPC) and 127.0.0.1:9464 (metrics)
+are replaced by the test gateway's ports, and GATEWAY_TARGET points the CLI at it. A block that cannot run here
 carries, on the line before its fence, `<!-- not run: why -->`, or `<!-- needs: cmd -->` to run
-only where cmd is installed (grpcurl, docker); the test lists every block it skipped and why.
+only where cmd is installed (grpcurl, docker); the test lists every block it skipped and why,
+and every command quoted inline in the prose (which it does not run).
 Fails if any command fails or prints something else than the text says.
 
 Needs server/target/gateway.jar and clients/target/gateway-cli.jar (mvn package), npm ci at
 the root and in clients/node, and a python3 with grpcio and protobuf.
 """
+import concurrent.futures
 import glob
 import os
 import re
@@ -95,6 +97,21 @@ def blocks(path):
   return found
 
 
+INLINE_COMMAND = re.compile(r"^(npx buf curl|buf curl|grpcurl|curl|java -(jar|cp)|python3|node) \S")
+
+
+def inline_commands(path):
+  """Commands quoted inline in the prose (`...` spans outside fenced blocks): listed, not run."""
+  text = re.sub(r"(?ms)^\s*```.*?^\s*```", lambda m: "\n" * m.group(0).count("\n"),
+                open(path, encoding="utf-8").read())
+  found = []
+  for m in re.finditer(r"`([^`]+)`", text):
+    span = " ".join(m.group(1).split())
+    if INLINE_COMMAND.match(span):
+      found.append((f"{os.path.relpath(path, ROOT)}:{text.count(chr(10), 0, m.start()) + 1}", span))
+  return found
+
+
 def complete(shell_text):
   """Whether bash sees a whole command (no open quote, no trailing backslash)."""
   if shell_text.rstrip().endswith("\\"):
@@ -146,7 +163,8 @@ def missing(expected, output):
 
 def substitute(text, port, metrics_port):
   return (text.replace("127.0.0.1:50051", f"127.0.0.1:{port}")
-          .replace("127.0.0.1:9464", f"127.0.0.1:{metrics_port}"))
+          .replace("127.0.0.1:9464", f"127.0.0.1:{metrics_port}")
+          .replace("--port 50051", f"--port {port}"))
 
 
 def free_port():
@@ -161,6 +179,21 @@ def listening(port):
     return s.connect_ex(("127.0.0.1", port)) == 0
 
 
+def wait_until_healthy(port, gateway, log_name):
+  """Waits (at most 120 s) for the detailed health to say SERVING: its first upstream probe done."""
+  deadline = time.monotonic() + 120
+  check = ["npx", "--no-install", "buf", "curl", "--protocol", "grpc", "--http2-prior-knowledge",
+           f"http://127.0.0.1:{port}/openrouter.gateway.v1.HealthService/Check"]
+  while True:
+    out = subprocess.run(check, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT).stdout.decode()
+    if '"OVERALL_STATUS_SERVING"' in out:
+      return
+    if gateway.poll() is not None or time.monotonic() > deadline:
+      raise SystemExit(f"doc examples: the gateway's detailed health is not SERVING: {out}\n"
+                       f"its log:\n{open(log_name).read()}")
+    time.sleep(1)
+
+
 def python_with_grpc():
   for candidate in ("python3", "/usr/bin/python3"):
     if shutil.which(candidate) and subprocess.run(
@@ -169,8 +202,13 @@ def python_with_grpc():
   raise SystemExit("doc examples: no python3 with grpcio and protobuf (apt-get install python3-grpcio python3-protobuf)")
 
 
-def run_shell_page(path, cmds, env, port, metrics_port, work):
+def run_shell_page(path, cmds, env, port, metrics_port):
   """Runs a page's commands in one bash process; returns (command, exit code, output) triples."""
+  with tempfile.TemporaryDirectory() as work:
+    return run_shell_commands(cmds, env, port, metrics_port, work)
+
+
+def run_shell_commands(cmds, env, port, metrics_port, work):
   script = ["cd " + ROOT]
   for n, c in enumerate(cmds):
     script.append(f"echo {n} > {work}/started")
@@ -216,7 +254,11 @@ def main():
   port, metrics_port = free_port(), free_port()
   env = {k: v for k, v in os.environ.items() if k not in ("OPENROUTER_API_KEY", "OPENROUTER_BASE_URL")}
   env.update(GATEWAY_HOST="127.0.0.1", GATEWAY_PORT=str(port), GATEWAY_METRICS_PORT=str(metrics_port),
-             GATEWAY_SHUTDOWN_GRACE_MS="2000")
+             GATEWAY_SHUTDOWN_GRACE_MS="2000",
+             # The docs show a healthy gateway. On a busy machine the first GET /key to the cold
+             # in-process simulator can outlast the default 5 s probe limit (DEGRADED until the
+             # next probe 30 s later), so the probe gets longer here, and the examples wait below.
+             GATEWAY_HEALTH_PROBE_TIMEOUT_MS="30000")
   log = tempfile.NamedTemporaryFile(prefix="doc-examples-gateway.", suffix=".log", delete=False)
   gateway = subprocess.Popen(["java", "-jar", GATEWAY_JAR], cwd=ROOT, env=env, stdout=log,
                              stderr=subprocess.STDOUT)
@@ -227,49 +269,58 @@ def main():
         raise SystemExit(f"doc examples: the gateway did not start; its log:\n{open(log.name).read()}")
       time.sleep(0.2)
     print(f"== doc examples: gateway on 127.0.0.1:{port} (metrics {metrics_port}), simulator")
+    wait_until_healthy(port, gateway, log.name)
     run_env = dict(env, GATEWAY_TARGET=f"127.0.0.1:{port}", NPM_CONFIG_LOGLEVEL="error")
-    for k in ("GATEWAY_HOST", "GATEWAY_PORT", "GATEWAY_METRICS_PORT", "GATEWAY_SHUTDOWN_GRACE_MS"):
+    for k in ("GATEWAY_HOST", "GATEWAY_PORT", "GATEWAY_METRICS_PORT", "GATEWAY_SHUTDOWN_GRACE_MS",
+              "GATEWAY_HEALTH_PROBE_TIMEOUT_MS"):
       run_env.pop(k)
-    failures, skipped, ran = [], [], 0
-    for path in pages():
-      results, shell = [], []
-      for block in blocks(path):
-        if block.tag not in SHELL_TAGS | {"python", "js", "javascript"}:
-          continue
-        if block.annotation and block.annotation[0] == "not run":
-          skipped.append((block.where(), block.annotation[1]))
-          continue
-        if block.annotation and block.annotation[0] == "needs" and not shutil.which(block.annotation[1]):
-          skipped.append((block.where(), f"needs {block.annotation[1]}, not installed here"))
-          continue
-        if block.tag in SHELL_TAGS:
-          shell.extend(commands(block))
-        elif block.tag == "python":
-          results.append(run_program(block, [python, "-c"], run_env, port, metrics_port))
-        else:
-          results.append(run_program(block, ["node", "-e"], run_env, port, metrics_port))
-      if shell:
-        with tempfile.TemporaryDirectory() as work:
-          results = run_shell_page(path, shell, run_env, port, metrics_port, work) + results
-      for c, rc, out in results:
-        ran += 1
-        first = c.text.split("\n")[0]
-        problem = None
-        if rc != c.exit:
-          problem = f"exit {rc}, the text says {c.exit}"
-        else:
-          piece = missing(c.expected, out)
-          if piece is not None:
-            problem = f"output lacks {piece!r}"
-        if problem:
-          failures.append(c.where())
-          print(f"FAIL {c.where()}: {first}\n     {problem}; output:\n" + "\n".join(
-              "     | " + l for l in out.rstrip().split("\n")[-40:]))
-        else:
-          print(f"ok   {c.where()}: {first}")
+    # Pages run side by side (each page's commands in order), programs too; results in page order.
+    failures, skipped, inline, ran, jobs = [], [], [], 0, []
+    with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
+      for path in pages():
+        inline.extend(inline_commands(path))
+        shell = []
+        for block in blocks(path):
+          if block.tag not in SHELL_TAGS | {"python", "js", "javascript"}:
+            continue
+          if block.annotation and block.annotation[0] == "not run":
+            skipped.append((block.where(), block.annotation[1]))
+            continue
+          if block.annotation and block.annotation[0] == "needs" and not shutil.which(block.annotation[1]):
+            skipped.append((block.where(), f"needs {block.annotation[1]}, not installed here"))
+            continue
+          if block.tag in SHELL_TAGS:
+            shell.extend(commands(block))
+          else:
+            argv = [python, "-c"] if block.tag == "python" else ["node", "-e"]
+            jobs.append(pool.submit(lambda b=block, a=argv: [run_program(b, a, run_env, port, metrics_port)]))
+        if shell:
+          jobs.append(pool.submit(run_shell_page, path, shell, run_env, port, metrics_port))
+      results = [r for job in jobs for r in job.result()]
+    results.sort(key=lambda r: (pages().index(r[0].block.path), r[0].line))
+    for c, rc, out in results:
+      ran += 1
+      first = c.text.split("\n")[0]
+      problem = None
+      if rc != c.exit:
+        problem = f"exit {rc}, the text says {c.exit}"
+      else:
+        piece = missing(c.expected, out)
+        if piece is not None:
+          problem = f"output lacks {piece!r}"
+      if problem:
+        failures.append(c.where())
+        print(f"FAIL {c.where()}: {first}\n     {problem}; output:\n" + "\n".join(
+            "     | " + l for l in out.rstrip().split("\n")[-40:]))
+      else:
+        print(f"ok   {c.where()}: {first}")
     print(f"== doc examples: {ran} run, {len(failures)} failed, {len(skipped)} blocks not run:")
     for where, why in skipped:
       print(f"     not run {where}: {why}")
+    print(f"== doc examples: {len(inline)} commands quoted inline in the prose, not run (show one in"
+          " a fenced block to run it):")
+    for where, span in inline:
+      print(f"     inline {where}: {span}")
     if failures:
       print("doc examples: FAILED: " + " ".join(failures) + f" (gateway log: {log.name})", file=sys.stderr)
       return 1
