@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 # Build: docker build -t openrouter-grpc-gateway .
-# Run:   docker run -p 50051:50051 -e OPENROUTER_API_KEY=sk-or-... openrouter-grpc-gateway
+# Run:   docker run -p 50051:50051 -p 9464:9464 -e OPENROUTER_API_KEY=sk-or-... openrouter-grpc-gateway
 #        (without OPENROUTER_API_KEY it serves from the built-in simulator)
 
 FROM maven:3.9-eclipse-temurin-17 AS build

@@ -1,10 +1,13 @@
-#!/usr/bin/python3
+#!/usr/bin/env python3
 """Generates the Python modules of the gateway's contracts into gen/ (git-ignored).
 
-Uses Debian's protoc (package protobuf-compiler) and gRPC Python plugin (protobuf-compiler-grpc):
-they match Debian's python3-protobuf and python3-grpcio runtimes, which the newer protoc from
-Maven Central does not (its Python output needs protobuf >= 5). Runs again only when an input
-changed. The tests call ensure(); run it by hand with `python3 clients/python/generate.py`.
+Works with any python3 that has grpcio and protobuf (pip install grpcio protobuf, or Debian's
+python3-grpcio and python3-protobuf). With grpcio-tools installed (pip install grpcio-tools) it
+uses that protoc, which matches pip's protobuf; otherwise Debian's protoc (protobuf-compiler) and
+gRPC Python plugin (protobuf-compiler-grpc), which match Debian's runtimes (the newer protoc from
+Maven Central does not: its Python output needs protobuf >= 5). Runs again only when an input or
+the generator changed. The tests call ensure(); run it by hand with
+`python3 clients/python/generate.py`.
 
 grpc.health.v1 and grpc.reflection.v1 are generated under the module prefix grpc_std (e.g.
 grpc_std.health.v1.health_pb2), because a top-level `grpc` folder would clash with the grpc
@@ -12,6 +15,7 @@ library itself; the proto package, and so the wire names, stay grpc.health.v1 an
 grpc.reflection.v1.
 """
 import hashlib
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -27,7 +31,28 @@ GEN_DIR = HERE / "gen"
 STAMP = GEN_DIR / ".inputs-sha256"
 PROTOC = "protoc"
 PLUGIN = "/usr/bin/grpc_python_plugin"
-INSTALL_HINT = "apt-get install -y protobuf-compiler protobuf-compiler-grpc python3-grpcio python3-protobuf"
+INSTALL_HINT = ("pip install grpcio grpcio-tools protobuf, or (Debian's python3)"
+                " apt-get install -y protobuf-compiler protobuf-compiler-grpc python3-grpcio python3-protobuf")
+
+
+def require_runtime():
+    """A clear error, naming this interpreter, when grpcio or protobuf is missing."""
+    missing = [package for package, module in (("grpcio", "grpc"), ("protobuf", "google.protobuf"))
+               if not _installed(module)]
+    if missing:
+        raise RuntimeError(f"{sys.executable} has no {' or '.join(missing)}: {INSTALL_HINT}")
+
+
+def _installed(module):
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ModuleNotFoundError:  # a missing parent package, e.g. google
+        return False
+
+
+def grpc_tools_protoc():
+    """The protoc of grpcio-tools for this interpreter, when installed: [python, -m, ...]."""
+    return [sys.executable, "-m", "grpc_tools.protoc"] if _installed("grpc_tools") else None
 
 
 def inputs():
@@ -43,14 +68,23 @@ def fingerprint():
     for path in gateway + rpc + std + [Path(__file__)]:
         digest.update(str(path.relative_to(REPO)).encode())
         digest.update(path.read_bytes())
-    digest.update(subprocess.run([PROTOC, "--version"], capture_output=True, text=True, check=True).stdout.encode())
+    digest.update(subprocess.run(protoc() + ["--version"], capture_output=True, text=True, check=True).stdout.encode())
     return digest.hexdigest()
+
+
+def protoc():
+    """The protoc command line: grpcio-tools' when installed, else Debian's with its plugin."""
+    tools = grpc_tools_protoc()
+    if tools is not None:
+        return tools
+    return [PROTOC, f"--plugin=protoc-gen-grpc_python={PLUGIN}"]
 
 
 def ensure():
     """Generates gen/ unless it is up to date; returns its path."""
-    if shutil.which(PROTOC) is None or not os.access(PLUGIN, os.X_OK):
-        raise RuntimeError(f"protoc or {PLUGIN} is missing: {INSTALL_HINT}")
+    require_runtime()
+    if grpc_tools_protoc() is None and (shutil.which(PROTOC) is None or not os.access(PLUGIN, os.X_OK)):
+        raise RuntimeError(f"neither grpcio-tools nor protoc and {PLUGIN} are installed: {INSTALL_HINT}")
     want = fingerprint()
     if STAMP.exists() and STAMP.read_text().strip() == want:
         return GEN_DIR
@@ -70,12 +104,10 @@ def generate(stamp):
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, target)
             staged.append(target)
-        command = [
-            PROTOC,
+        command = protoc() + [
             f"-I{PROTO_DIR}",
             f"-I{VENDORED_DIR}",
             f"-I{staging}",
-            f"--plugin=protoc-gen-grpc_python={PLUGIN}",
             f"--python_out={out}",
             f"--grpc_python_out={out}",
         ]

@@ -214,6 +214,7 @@ public final class Gateway implements AutoCloseable {
       workers.shutdownNow();
       watchdog.close();
       metrics.close();
+      failIfPortInUse(e, "GATEWAY_PORT", config.host(), config.port());
       throw e;
     }
     metrics.grpc().preregister(server.getServices());
@@ -244,6 +245,7 @@ public final class Gateway implements AutoCloseable {
       workers.shutdownNow();
       watchdog.close();
       metrics.close();
+      failIfPortInUse(e, "GATEWAY_METRICS_PORT", config.host(), config.ops().metricsPort().orElse(0));
       throw e;
     }
     return new Gateway(server, health, detailedHealth, chatService, upstream, watchdog, workers, metrics,
@@ -276,7 +278,19 @@ public final class Gateway implements AutoCloseable {
     }
   }
 
-  static String version() {
+  /** A port that cannot be bound is a configuration problem (one line, exit 2), not a crash. */
+  private static void failIfPortInUse(Throwable e, String setting, String host, int port) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      // Netty's native transport reports EADDRINUSE as its own exception, not a BindException.
+      if (t instanceof java.net.BindException
+          || String.valueOf(t.getMessage()).contains("Address already in use")) {
+        throw new ConfigException(setting + " " + port + " cannot be used on " + host + " ("
+            + t.getMessage() + "): another process has it, or pick another port");
+      }
+    }
+  }
+
+  public static String version() {
     String v = Gateway.class.getPackage().getImplementationVersion();
     return v == null ? "dev" : v;
   }

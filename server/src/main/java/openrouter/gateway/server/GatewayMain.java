@@ -20,7 +20,11 @@ import org.slf4j.LoggerFactory;
  * SIGTERM.
  */
 public final class GatewayMain {
-  private static final Logger log = LoggerFactory.getLogger(GatewayMain.class);
+  /**
+   * Set only after the configuration is valid: the first use of a logger makes logback read
+   * GATEWAY_LOG_FORMAT, and an invalid one would bury the one-line error under its own noise.
+   */
+  private static Logger log;
 
   private GatewayMain() {}
 
@@ -30,15 +34,22 @@ public final class GatewayMain {
       System.out.print(GatewayConfig.helpText());
       return;
     }
+    if (argList.contains("--version")) {
+      // The class literal, not Gateway.version(): initialising Gateway would start logging.
+      String version = Gateway.class.getPackage().getImplementationVersion();
+      System.out.println("openrouter-grpc-gateway " + (version == null ? "dev" : version));
+      return;
+    }
     GatewayConfig config;
     try {
       config = GatewayConfig.load(System.getenv(), argList);
     } catch (ConfigException e) {
-      System.err.println("configuration error: " + e.getMessage());
-      System.exit(2);
+      exitWithConfigurationError(e);
       return;
     }
     LogSetup.apply(config.ops().logFormat(), config.ops().logLevel());
+    log = LoggerFactory.getLogger(GatewayMain.class);
+    log.info("openrouter-grpc-gateway {} starting", Gateway.version());
     GatewayConfig.ConnectionSettings connection = config.connection();
     if (!connection.maxConnectionAge().isZero() && !connection.maxConnectionAgeGrace().isZero()
         && connection.maxConnectionAgeGrace().compareTo(config.chatTimeout()) < 0) {
@@ -65,11 +76,10 @@ public final class GatewayMain {
     try {
       gateway = Gateway.start(config, target);
     } catch (ConfigException e) {
-      System.err.println("configuration error: " + e.getMessage());
       if (simulator != null) {
         simulator.close();
       }
-      System.exit(2);
+      exitWithConfigurationError(e);
       return;
     } catch (IOException e) {
       log.error("cannot start: {}", e.getMessage(), e);
@@ -108,5 +118,14 @@ public final class GatewayMain {
       Runtime.getRuntime().halt(exit);
     }, "shutdown"));
     gateway.awaitTermination();
+  }
+
+  /** Every problem on its own line, then exit 2 (the documented code for configuration errors). */
+  private static void exitWithConfigurationError(ConfigException e) {
+    for (String line : e.getMessage().split("\n")) {
+      System.err.println("configuration error: " + line);
+    }
+    System.err.flush();
+    System.exit(2);
   }
 }

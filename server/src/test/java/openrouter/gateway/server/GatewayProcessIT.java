@@ -302,4 +302,53 @@ class GatewayProcessIT {
     assertThat(process.exitValue()).isEqualTo(2);
     assertThat(out.strip()).startsWith("configuration error: GATEWAY_TLS_CERT names no file: ");
   }
+
+  /** Runs gateway.jar with {@code env} (and nothing of ours inherited); returns exit code and output. */
+  private Object[] runJar(Map<String, String> env, String... args) throws Exception {
+    Path jar = Path.of(System.getProperty("gateway.jar", "target/gateway.jar"));
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    List<String> command = new java.util.ArrayList<>(List.of(java, "-jar", jar.toString()));
+    command.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+    pb.environment().keySet().removeIf(k -> k.startsWith("GATEWAY_") || k.startsWith("OPENROUTER_"));
+    pb.environment().putAll(env);
+    process = pb.start();
+    String out;
+    try (InputStream in = process.getInputStream()) {
+      out = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+    assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    return new Object[] {process.exitValue(), out};
+  }
+
+  @Test
+  void versionPrintsTheVersionAndExits() throws Exception {
+    Object[] r = runJar(Map.of(), "--version");
+    assertThat(r[0]).isEqualTo(0);
+    assertThat((String) r[1]).startsWith("openrouter-grpc-gateway ").hasLineCount(1);
+  }
+
+  @Test
+  void everyBadSettingIsReportedAtOnceWithoutLoggingNoise() throws Exception {
+    Object[] r = runJar(Map.of("GATEWAY_LOG_FORMAT", "yaml", "GATEWAY_PORT", "99999",
+        "OPENROUTER_RETRY_MULTIPLIER", "lots"));
+    assertThat(r[0]).isEqualTo(2);
+    List<String> lines = ((String) r[1]).strip().lines().toList();
+    assertThat(lines).hasSize(3).allMatch(l -> l.startsWith("configuration error: "));
+    assertThat(lines).anyMatch(l -> l.contains("GATEWAY_LOG_FORMAT"))
+        .anyMatch(l -> l.contains("GATEWAY_PORT")).anyMatch(l -> l.contains("OPENROUTER_RETRY_MULTIPLIER"));
+  }
+
+  @Test
+  void aBusyPortIsAConfigurationErrorNotAStackTrace() throws Exception {
+    try (java.net.ServerSocket busy = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      Object[] r = runJar(Map.of("GATEWAY_HOST", "127.0.0.1", "GATEWAY_PORT", Integer.toString(busy.getLocalPort()),
+          "GATEWAY_METRICS_PORT", "off"));
+      assertThat(r[0]).isEqualTo(2);
+      String out = (String) r[1];
+      assertThat(out.lines()).anyMatch(l -> l.startsWith(
+          "configuration error: GATEWAY_PORT " + busy.getLocalPort() + " cannot be used on 127.0.0.1"));
+      assertThat(out).as("no stack trace").doesNotContain("\tat ");
+    }
+  }
 }

@@ -398,7 +398,48 @@ public record GatewayConfig(
     return null;
   }
 
+  /** Settings checked together: a rule about one of them needs the others' values. */
+  private static final List<List<Setting>> RELATED = List.of(
+      List.of(API_KEY, BASE_URL, HTTP2_PRIOR_KNOWLEDGE),
+      List.of(TLS_CERT, TLS_KEY, TLS_CLIENT_CA));
+
+  /**
+   * The configuration, or a ConfigException naming every wrong setting, one line each: after
+   * the first problem, each setting is checked again alone (with those it relates to), so an
+   * operator fixes them all in one go.
+   */
   static GatewayConfig fromValues(Map<String, String> values) {
+    try {
+      return build(values);
+    } catch (ConfigException first) {
+      java.util.Set<String> problems = new java.util.LinkedHashSet<>();
+      for (Setting s : SETTINGS) {
+        if (!values.containsKey(s.env())) {
+          continue;
+        }
+        Map<String, String> alone = new LinkedHashMap<>();
+        alone.put(s.env(), values.get(s.env()));
+        for (List<Setting> group : RELATED) {
+          if (group.contains(s)) {
+            group.stream().filter(r -> values.containsKey(r.env()))
+                .forEach(r -> alone.put(r.env(), values.get(r.env())));
+          }
+        }
+        try {
+          build(alone);
+        } catch (ConfigException e) {
+          problems.add(e.getMessage());
+        }
+      }
+      problems.add(first.getMessage());
+      if (problems.size() == 1) {
+        throw first;
+      }
+      throw new ConfigException(String.join("\n", problems));
+    }
+  }
+
+  private static GatewayConfig build(Map<String, String> values) {
     Optional<String> apiKey = optional(values, API_KEY);
     apiKey.ifPresent(
         key -> {
