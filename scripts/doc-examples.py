@@ -220,6 +220,10 @@ def run_shell_commands(cmds, env, port, metrics_port, work):
   except subprocess.TimeoutExpired:
     os.killpg(shell.pid, signal.SIGKILL)  # the hung command and everything it started
     shell.wait()
+  try:
+    os.killpg(shell.pid, signal.SIGKILL)  # anything a command left running in the background
+  except ProcessLookupError:
+    pass
   results = []
   for n, c in enumerate(cmds):
     try:
