@@ -29,7 +29,7 @@ COPY --from=build /src/server/target/gateway.jar /app/gateway.jar
 RUN java -XX:ArchiveClassesAtExit=/app/gateway.jsa -jar /app/gateway.jar > /tmp/cds.log 2>&1 & pid=$!; \
     sleep 10; kill $pid; wait $pid; ls -l /app/gateway.jsa || cat /tmp/cds.log
 USER 10001:10001
-# Configuration is by environment only (see README "Configuration").
+# Configuration is by environment only (see docs/configuration.md).
 ENV GATEWAY_HOST=0.0.0.0 \
     GATEWAY_PORT=50051 \
     JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError"

@@ -93,7 +93,7 @@ cli_smoke() {
   java -jar "$CLI_JAR" --target "$target" health >/dev/null
 }
 run "cli jar smoke test" cli_smoke
-# The README's buf curl recipes, against the same gateway.
+# The buf curl recipes of docs/clients.md, against the same gateway.
 buf_curl_recipes() {
   local url="http://$target" curl=(npx --no-install buf curl --protocol grpc --http2-prior-knowledge) out
   export NPM_CONFIG_LOGLEVEL=error

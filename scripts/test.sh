@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
-# The project's one test command (README "Run the tests"; CI runs it through .ci/run).
+# The project's one test command (README "Set up"; CI runs it through .ci/run).
 # Installs the Node tools and the Node client's packages from their committed lock files, lints
 # the contracts, builds and runs every Maven test, checks the stubs buf.gen.yaml generates for
 # Go, Python and TypeScript, then runs the cross-language conformance suite against a gateway
-# process. Installs what it needs when missing: Debian's python3-grpcio, python3-protobuf,
-# protobuf-compiler, protobuf-compiler-grpc, protoc-gen-go and protoc-gen-go-grpc.
+# process, and every command README.md and docs/*.md show against another (doc-examples.py).
+# Installs what it needs when missing: Debian's python3-grpcio, python3-protobuf,
+# protobuf-compiler, protobuf-compiler-grpc, protoc-gen-go, protoc-gen-go-grpc and curl.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # dpkg -s answers at once when they are all installed already.
 debian_packages=(python3-grpcio python3-protobuf protobuf-compiler protobuf-compiler-grpc
-  protoc-gen-go protoc-gen-go-grpc)
+  protoc-gen-go protoc-gen-go-grpc curl)
 if ! dpkg -s "${debian_packages[@]}" >/dev/null 2>&1; then
   echo "== apt-get install ${debian_packages[*]}"
   if [ "$(id -u)" = 0 ]; then
@@ -39,3 +40,6 @@ bash scripts/check-stubs.sh
 
 echo "== cross-language conformance"
 bash scripts/conformance.sh
+
+echo "== the commands README.md and docs/ show (scripts/doc-examples.py)"
+python3 scripts/doc-examples.py

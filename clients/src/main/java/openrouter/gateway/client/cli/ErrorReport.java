@@ -100,7 +100,7 @@ final class ErrorReport {
       case CANCELLED -> "the call was cancelled";
       default -> e.reason().isEmpty()
           ? "the gateway failed; its logs say more"
-          : "see the README's Error mapping for " + e.reason();
+          : "see docs/error-mapping.md for " + e.reason();
     };
   }
 

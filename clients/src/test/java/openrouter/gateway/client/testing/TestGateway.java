@@ -36,6 +36,9 @@ public final class TestGateway implements AutoCloseable {
       env.put("GATEWAY_METRICS_PORT", "0"); // never the default 9464: test suites run side by side
       env.put("OPENROUTER_BASE_URL", sim.baseUrl());
       env.put("OPENROUTER_MAX_RETRIES", "0");
+      // No background probe: on a loaded machine its first GET /key can time out and turn the
+      // detailed health DEGRADED under tests that expect SERVING (as in the server's harness).
+      env.put("GATEWAY_HEALTH_PROBE_INTERVAL_MS", "0");
       for (int i = 0; i + 1 < settings.length; i += 2) {
         env.put(settings[i], settings[i + 1]);
       }

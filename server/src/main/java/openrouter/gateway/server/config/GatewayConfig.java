@@ -25,7 +25,7 @@ import openrouter.gateway.server.upstream.UpstreamLimits;
  * The gateway's configuration, read once at start-up from environment variables and flags.
  *
  * <p>Every setting is listed in {@link #SETTINGS}, which also drives {@code --help} and the
- * README's table. Parsing fails fast with a {@link ConfigException} whose one-line message
+ * table in docs/configuration.md. Parsing fails fast with a {@link ConfigException} whose one-line message
  * names the variable and what is wrong; a secret's value is never echoed.
  */
 public record GatewayConfig(
@@ -179,7 +179,7 @@ public record GatewayConfig(
           "On SIGTERM, how long in-flight calls may finish before they are cancelled, ms"
               + " (keep it below Kubernetes' terminationGracePeriodSeconds, 30 s by default).");
 
-  // Connection management (README "Connections and TLS").
+  // Connection management (docs/operations.md "Connections and TLS").
   static final Setting KEEPALIVE_TIME =
       Setting.plain(
           "GATEWAY_KEEPALIVE_TIME_MS",
@@ -247,7 +247,7 @@ public record GatewayConfig(
           "PEM CA certificate(s); set it to require a client certificate signed by them (mutual"
               + " TLS).");
 
-  // Observability (README "Operations").
+  // Observability (docs/operations.md).
   static final Setting METRICS_PORT =
       Setting.plain(
           "GATEWAY_METRICS_PORT",
@@ -312,7 +312,7 @@ public record GatewayConfig(
   static final Setting MAX_TOOL_SCHEMA_BYTES =
       Setting.plain("GATEWAY_MAX_TOOL_SCHEMA_BYTES", "65536", "Most bytes of one tool's parameter schema.");
 
-  /** Every setting, in the order of the README's table. */
+  /** Every setting, in the order of docs/configuration.md's table. */
   public static final List<Setting> SETTINGS =
       List.of(
           API_KEY,

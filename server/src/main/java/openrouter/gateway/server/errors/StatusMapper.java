@@ -30,7 +30,7 @@ import openrouter.gateway.server.json.Json;
  * {@value #UPSTREAM_DOMAIN} for errors OpenRouter reported and {@value #GATEWAY_DOMAIN} for the
  * gateway's own, and lowerCamel metadata. Other details ({@code RetryInfo}, {@code
  * QuotaFailure}, {@code BadRequest}, {@code ResourceInfo}, {@code Help}) are added where they
- * apply. The README's "Error mapping" section documents this table for client authors.
+ * apply. docs/error-mapping.md documents this table for client authors.
  */
 public final class StatusMapper {
   public static final String UPSTREAM_DOMAIN = "openrouter.ai";

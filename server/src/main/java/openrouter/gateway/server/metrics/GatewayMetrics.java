@@ -33,7 +33,7 @@ import openrouter.gateway.v1.Usage;
  * The gateway's metrics, one Prometheus registry per gateway. Names follow the OpenTelemetry
  * semantic conventions where they exist ({@code gen_ai.*}, {@code http.client.*}, gRPC's A66
  * {@code grpc.server.*}); Prometheus sees them with dots as underscores and unit suffixes
- * ({@code gen_ai_client_operation_duration_seconds}). The README lists every one.
+ * ({@code gen_ai_client_operation_duration_seconds}). docs/operations.md lists every one.
  *
  * <p>Labels never carry a caller's identity, a key or a raw URL; model labels are bounded.
  */

@@ -183,10 +183,10 @@ class GatewayConfigTest {
   }
 
   @Test
-  void theReadmeDocumentsEverySetting() throws java.io.IOException {
-    String readme = java.nio.file.Files.readString(java.nio.file.Path.of("..", "README.md"));
+  void theConfigurationPageDocumentsEverySetting() throws java.io.IOException {
+    String readme = java.nio.file.Files.readString(java.nio.file.Path.of("..", "docs", "configuration.md"));
     for (Setting s : GatewayConfig.SETTINGS) {
-      assertThat(readme).as("README configuration table").contains("| `" + s.env() + "` | `" + s.flag() + "` |");
+      assertThat(readme).as("docs/configuration.md table").contains("| `" + s.env() + "` | `" + s.flag() + "` |");
     }
   }
 

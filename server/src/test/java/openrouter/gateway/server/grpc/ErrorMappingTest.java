@@ -26,7 +26,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The error mapping table of the README, row by row, through a real channel against the
+ * The error mapping table of docs/error-mapping.md, row by row, through a real channel against the
  * simulator's fault models, for both Chat and StreamChat. Retries are off so each row shows
  * the first attempt's mapping. {@link ErrorMappingHttp2Test} runs the table over h2c.
  */
