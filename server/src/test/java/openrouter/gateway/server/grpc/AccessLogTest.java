@@ -174,10 +174,8 @@ class AccessLogTest {
     var withId = io.grpc.ClientInterceptors.intercept(h.channel,
         MetadataUtils.newAttachHeadersInterceptor(requestId("req-deadline")));
     var call = withId.newCall(ChatServiceGrpc.getStreamChatMethod(),
-        CallOptions.DEFAULT.withDeadlineAfter(5, TimeUnit.SECONDS));
-    // sim/stall: its one chunk comes at once, then nothing, so only the deadline ends the stream
-    // (was sim/slow with 1.5 s, whose first word could miss the deadline on a busy machine).
-    ClientCalls.asyncServerStreamingCall(call, chat("sim/stall", "hang", Map.of()), collector);
+        CallOptions.DEFAULT.withDeadlineAfter(1500, TimeUnit.MILLISECONDS));
+    ClientCalls.asyncServerStreamingCall(call, chat("sim/slow", "a b c d e f g h i j k l m n o p", Map.of()), collector);
     assertThat(collector.await().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
     assertThat(collector.messages).as("the deadline passed mid-stream").isNotEmpty();
     assertThat(logs.await("request_id=req-deadline", 1).get(0)).contains("code=DEADLINE_EXCEEDED");

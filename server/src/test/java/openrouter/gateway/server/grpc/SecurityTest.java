@@ -172,10 +172,12 @@ class SecurityTest {
   void concurrentStreamsAreBoundedPerCallerAndInTotal() throws Exception {
     Path keys = keysFile("alice " + sha256(ALICE_KEY) + " streams=2\nbob " + sha256(BOB_KEY) + "\n");
     GatewayHarness h = gateway("GATEWAY_API_KEYS_FILE", keys.toString(), "GATEWAY_MAX_CONCURRENT_STREAMS", "3");
+    // Streams of ~9 s (3 s a word): still open while the limits are checked, even on a busy
+    // machine (at 300 ms a word they could end first, and the third call was then allowed).
     List<StreamCollector> slow = new ArrayList<>();
     for (int i = 0; i < 2; i++) {
       StreamCollector c = new StreamCollector();
-      asAsync(h, ALICE_KEY).streamChat(chat("sim/slow", "a b c d", Map.of("sim_chunk_delay_ms", "300")), c);
+      asAsync(h, ALICE_KEY).streamChat(chat("sim/slow", "a b c d", Map.of("sim_chunk_delay_ms", "3000")), c);
       assertThat(c.firstMessage.await(30, TimeUnit.SECONDS)).isTrue();
       slow.add(c);
     }
@@ -185,7 +187,7 @@ class SecurityTest {
     assertThat(errorInfo((StatusRuntimeException) third.error()).getReason()).isEqualTo("CALLER_STREAM_LIMIT");
 
     StreamCollector bobs = new StreamCollector();
-    asAsync(h, BOB_KEY).streamChat(chat("sim/slow", "a b c d", Map.of("sim_chunk_delay_ms", "300")), bobs);
+    asAsync(h, BOB_KEY).streamChat(chat("sim/slow", "a b c d", Map.of("sim_chunk_delay_ms", "3000")), bobs);
     assertThat(bobs.firstMessage.await(30, TimeUnit.SECONDS)).isTrue();
     StatusRuntimeException total = catchThrowableOfType(StatusRuntimeException.class, () -> as(h, BOB_KEY).chat(chat("sim/echo", "4th in total")));
     assertThat(errorInfo(total).getReason()).isEqualTo("GATEWAY_OVERLOADED");
