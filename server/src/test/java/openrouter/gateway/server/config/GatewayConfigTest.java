@@ -116,6 +116,18 @@ class GatewayConfigTest {
   }
 
   @Test
+  void upstreamReadBounds() {
+    GatewayConfig defaults = GatewayConfig.load(Map.of(), List.of());
+    assertThat(defaults.upstreamLimits()).isEqualTo(openrouter.gateway.server.upstream.UpstreamLimits.DEFAULTS);
+    GatewayConfig set = GatewayConfig.load(Map.of("OPENROUTER_MAX_SSE_LINE_BYTES", "4096"),
+        List.of("--openrouter-max-sse-event-bytes", "8192", "--openrouter-max-response-bytes=1048576"));
+    assertThat(set.upstreamLimits())
+        .isEqualTo(new openrouter.gateway.server.upstream.UpstreamLimits(4096, 8192, 1_048_576));
+    assertThatThrownBy(() -> GatewayConfig.load(Map.of("OPENROUTER_MAX_RESPONSE_BYTES", "10"), List.of()))
+        .hasMessage("OPENROUTER_MAX_RESPONSE_BYTES must be a whole number from 1024 to 2147483647, got 10");
+  }
+
+  @Test
   void portOutOfRangeAndUnknownFlags() {
     assertThatThrownBy(() -> GatewayConfig.load(Map.of("GATEWAY_PORT", "70000"), List.of()))
         .hasMessageContaining("GATEWAY_PORT must be a whole number from 0 to 65535");

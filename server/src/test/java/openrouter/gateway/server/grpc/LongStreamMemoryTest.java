@@ -93,6 +93,9 @@ class LongStreamMemoryTest {
         assertThat(end.get().isOk()).as(String.valueOf(end.get())).isTrue();
         assertThat(received.get()).isEqualTo((long) CHUNKS * CHUNK_CHARS);
         long streamedBetween = (long) (MEASURE_AT - BASELINE_AT) * CHUNK_CHARS;
+        // For the record (surefire keeps it in the test's output file).
+        System.out.printf("live heap: %d KiB at the baseline, %d KiB near the end, %d MiB streamed between%n",
+            baseline >> 10, nearTheEnd >> 10, streamedBetween >> 20);
         assertThat(nearTheEnd - baseline)
             .as("live heap growth while %d MiB streamed (baseline %d MiB)", streamedBetween >> 20, baseline >> 20)
             .isLessThan(MAX_GROWTH_BYTES);
