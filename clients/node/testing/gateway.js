@@ -50,8 +50,11 @@ async function startGateway() {
   }
   const port = await freePort();
   // The simulator, whatever the caller's environment says; no upstream retries, so a 429
-  // reaches the client at once.
-  const env = { ...process.env, GATEWAY_HOST: '127.0.0.1', GATEWAY_PORT: String(port), OPENROUTER_MAX_RETRIES: '0' };
+  // reaches the client at once; no metrics endpoint (9464 may belong to another gateway here).
+  const env = {
+    ...process.env, GATEWAY_HOST: '127.0.0.1', GATEWAY_PORT: String(port), OPENROUTER_MAX_RETRIES: '0',
+    GATEWAY_METRICS_PORT: 'off',
+  };
   delete env.OPENROUTER_API_KEY;
   delete env.OPENROUTER_BASE_URL;
   const child = spawn('java', ['-jar', JAR], {

@@ -31,7 +31,9 @@ class GatewayProcess:
         if not JAR.exists():
             raise RuntimeError(f"{JAR} is missing: run mvn -B -q -DskipTests package first, or set GATEWAY_TARGET")
         port = free_port()
-        env = dict(os.environ, GATEWAY_HOST="127.0.0.1", GATEWAY_PORT=str(port), OPENROUTER_MAX_RETRIES="0")
+        # No metrics endpoint: its default port 9464 may belong to another gateway on this machine.
+        env = dict(os.environ, GATEWAY_HOST="127.0.0.1", GATEWAY_PORT=str(port), OPENROUTER_MAX_RETRIES="0",
+                   GATEWAY_METRICS_PORT="off")
         env.pop("OPENROUTER_API_KEY", None)
         env.pop("OPENROUTER_BASE_URL", None)
         self.process = subprocess.Popen(["java", "-jar", str(JAR)], env=env,
