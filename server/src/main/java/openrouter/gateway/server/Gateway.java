@@ -35,6 +35,7 @@ import openrouter.gateway.server.grpc.CallerInterceptor;
 import openrouter.gateway.server.grpc.ChatGrpcService;
 import openrouter.gateway.server.grpc.CreditsGrpcService;
 import openrouter.gateway.server.grpc.HealthGrpcService;
+import openrouter.gateway.server.grpc.MetadataLimitInterceptor;
 import openrouter.gateway.server.grpc.ModelsGrpcService;
 import openrouter.gateway.server.grpc.ServiceDefinitions;
 import openrouter.gateway.server.health.CreditsHealthSource;
@@ -182,13 +183,15 @@ public final class Gateway implements AutoCloseable {
         .permitKeepAliveTime(c.permitKeepAliveTime().toNanos(), TimeUnit.NANOSECONDS)
         .permitKeepAliveWithoutCalls(c.permitKeepAliveWithoutCalls())
         .maxInboundMessageSize(c.maxInboundMessageBytes())
-        .maxInboundMetadataSize(c.maxInboundMetadataBytes())
+        // GATEWAY_MAX_INBOUND_METADATA_BYTES itself is checked per call by MetadataLimitInterceptor.
+        .maxInboundMetadataSize(MetadataLimitInterceptor.transportCeiling(c.maxInboundMetadataBytes()))
         // The tracer sees every call, even those refused before any interceptor runs.
         .addStreamTracerFactory(metrics.grpc())
         .addTransportFilter(metrics.grpc().transportFilter())
         // The last interceptor registered runs first: the caller check runs inside the access
         // log, so calls it refuses (authentication, rate limits) are logged too.
         .intercept(callerInterceptor)
+        .intercept(new MetadataLimitInterceptor(c.maxInboundMetadataBytes(), statusMapper))
         .intercept(new AccessLogInterceptor(AccessLogInterceptor.Lines.parse(config.ops().accessLog())))
         .addService(ServiceDefinitions.strict(chatService, statusMapper))
         .addService(ServiceDefinitions.strict(new ModelsGrpcService(catalog, statusMapper), statusMapper))

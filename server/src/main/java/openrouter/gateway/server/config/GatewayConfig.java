@@ -208,7 +208,8 @@ public record GatewayConfig(
       Setting.plain(
           "GATEWAY_MAX_INBOUND_METADATA_BYTES",
           "8192",
-          "Largest request metadata (headers) accepted, bytes.");
+          "Largest request metadata (headers) accepted, bytes; a larger call alone gets"
+              + " RESOURCE_EXHAUSTED (METADATA_TOO_LARGE), other calls on its connection go on.");
   static final Setting TLS_CERT =
       Setting.plain(
           "GATEWAY_TLS_CERT",
