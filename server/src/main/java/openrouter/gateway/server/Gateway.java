@@ -117,6 +117,14 @@ public final class Gateway implements AutoCloseable {
 
   /** Builds and starts the gateway on the configured host and port (port 0 = any free port). */
   public static Gateway start(GatewayConfig config, UpstreamTarget target) throws IOException {
+    return start(config, target, Workers.newExecutor());
+  }
+
+  /**
+   * As above, with {@code workers} running upstream calls and cache refreshes (tests pass an
+   * executor they control, to decide when a call's work starts). The gateway shuts it down.
+   */
+  public static Gateway start(GatewayConfig config, UpstreamTarget target, ExecutorService workers) throws IOException {
     // First, so a bad certificate fails before anything else is started.
     NettyServerBuilder builder = serverBuilder(config);
     Clock clock = Clock.systemUTC();
@@ -131,7 +139,6 @@ public final class Gateway implements AutoCloseable {
     ChatPolicy chatPolicy = new ChatPolicy(config.defaultModel().orElse(null),
         config.defaultMaxTokens(), 10, 4);
     StreamWatchdog watchdog = new StreamWatchdog(config.ttftTimeout(), config.streamIdleTimeout());
-    ExecutorService workers = Workers.newExecutor();
     ChatRunner runner = new ChatRunner(upstream, new ChatRequestMapper(chatPolicy),
         config.retryPolicy(), watchdog, json, clock, metrics);
     GenerationLookup generations = new GenerationLookup(upstream, config.retryPolicy(), json, clock);
@@ -200,6 +207,10 @@ public final class Gateway implements AutoCloseable {
         .addService(health.getHealthService())
         .addService(ProtoReflectionServiceV1.newInstance())
         .addService(ProtoReflectionService.newInstance());
+    if (c.maxRstFramesPerWindow() > 0) {
+      // HTTP/2 rapid reset (CVE-2023-44487): GOAWAY to a client that resets streams en masse.
+      builder.maxRstFramesPerWindow(c.maxRstFramesPerWindow(), c.rstFramesWindowSeconds());
+    }
     if (!c.maxConnectionIdle().isZero()) {
       builder.maxConnectionIdle(c.maxConnectionIdle().toNanos(), TimeUnit.NANOSECONDS);
     }

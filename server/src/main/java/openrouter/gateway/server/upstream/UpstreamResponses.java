@@ -65,6 +65,30 @@ public final class UpstreamResponses {
    * connected, or cut off mid-response.
    */
   public static GatewayFailure ioFailure(IOException e, CallControl control, boolean responseStarted) {
+    GatewayFailure ended = ended(control);
+    if (ended != null) {
+      return ended;
+    }
+    String what = describe(e);
+    return responseStarted
+        ? GatewayFailure.of(Kind.STREAM_TRUNCATED, "the connection broke mid-response (" + what + ")", e)
+        : GatewayFailure.of(Kind.UPSTREAM_UNREACHABLE, what, e);
+  }
+
+  /**
+   * Call before each upstream request: a call that was cancelled or ran out of time (a reset
+   * stream, a client gone while the call waited for a worker) must not send one. Throws the
+   * failure the call ended with.
+   */
+  public static void requireNotEnded(CallControl control) {
+    GatewayFailure ended = ended(control);
+    if (ended != null) {
+      throw ended;
+    }
+  }
+
+  /** Why the call ended on the caller's side, or null while it is still wanted. */
+  private static GatewayFailure ended(CallControl control) {
     // The deadline first: when it passes, gRPC also cancels the call's context.
     if (control.expired()) {
       return control.callerDeadline()
@@ -75,10 +99,7 @@ public final class UpstreamResponses {
     if (control.cancelled()) {
       return GatewayFailure.of(Kind.CALLER_CANCELLED, "the caller cancelled the call");
     }
-    String what = describe(e);
-    return responseStarted
-        ? GatewayFailure.of(Kind.STREAM_TRUNCATED, "the connection broke mid-response (" + what + ")", e)
-        : GatewayFailure.of(Kind.UPSTREAM_UNREACHABLE, what, e);
+    return null;
   }
 
   private static String describe(IOException e) {

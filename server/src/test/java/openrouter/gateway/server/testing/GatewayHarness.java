@@ -56,7 +56,18 @@ public final class GatewayHarness implements AutoCloseable {
     return start(null, baseUrl, apiKey, settings);
   }
 
+  /** Like {@link #withUpstream}, with {@code workers} running the calls' upstream work. */
+  public static GatewayHarness withUpstreamAndWorkers(URI baseUrl, String apiKey, java.util.concurrent.ExecutorService workers,
+      String... settings) throws Exception {
+    return start(null, baseUrl, apiKey, workers, settings);
+  }
+
   private static GatewayHarness start(OpenRouterSimulator sim, URI baseUrl, String key, String... settings) throws Exception {
+    return start(sim, baseUrl, key, null, settings);
+  }
+
+  private static GatewayHarness start(OpenRouterSimulator sim, URI baseUrl, String key,
+      java.util.concurrent.ExecutorService workers, String... settings) throws Exception {
     Map<String, String> env = new HashMap<>();
     env.put("GATEWAY_HOST", "127.0.0.1");
     env.put("GATEWAY_PORT", "0");
@@ -72,7 +83,8 @@ public final class GatewayHarness implements AutoCloseable {
       env.put(settings[i], settings[i + 1]);
     }
     GatewayConfig config = GatewayConfig.load(env, List.of());
-    Gateway gateway = Gateway.start(config, new UpstreamTarget(baseUrl, Optional.ofNullable(key), sim != null));
+    UpstreamTarget target = new UpstreamTarget(baseUrl, Optional.ofNullable(key), sim != null);
+    Gateway gateway = workers == null ? Gateway.start(config, target) : Gateway.start(config, target, workers);
     ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", gateway.port()).usePlaintext().build();
     return new GatewayHarness(sim, gateway, channel);
   }
