@@ -29,6 +29,7 @@ import openrouter.gateway.server.config.ConfigException;
 import openrouter.gateway.server.config.GatewayConfig;
 import openrouter.gateway.server.credits.CreditsService;
 import openrouter.gateway.server.credits.LowBalanceAlarm;
+import openrouter.gateway.server.errors.Redactor;
 import openrouter.gateway.server.errors.StatusMapper;
 import openrouter.gateway.server.grpc.AccessLogInterceptor;
 import openrouter.gateway.server.grpc.CallerInterceptor;
@@ -127,6 +128,7 @@ public final class Gateway implements AutoCloseable {
   public static Gateway start(GatewayConfig config, UpstreamTarget target, ExecutorService workers) throws IOException {
     // First, so a bad certificate fails before anything else is started.
     NettyServerBuilder builder = serverBuilder(config);
+    target.apiKey().ifPresent(Redactor::addConfiguredKey);
     Clock clock = Clock.systemUTC();
     ObjectMapper json = Json.mapper();
     String version = version();

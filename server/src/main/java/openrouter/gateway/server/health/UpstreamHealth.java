@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import openrouter.gateway.server.errors.Redactor;
 import openrouter.gateway.server.upstream.UpstreamObserver;
 import openrouter.gateway.v1.KeyState;
 import org.slf4j.Logger;
@@ -54,7 +55,7 @@ public final class UpstreamHealth implements UpstreamObserver {
       if (probe.reachable()) {
         log.info("upstream reachable (probe took {} ms)", probe.latency().toMillis());
       } else {
-        log.warn("upstream unreachable: {}", probe.error());
+        log.warn("upstream unreachable: {}", Redactor.redact(probe.error()));
       }
     }
   }

@@ -11,6 +11,7 @@ import okhttp3.Headers;
 import okhttp3.Response;
 import openrouter.gateway.server.errors.GatewayFailure;
 import openrouter.gateway.server.errors.GatewayFailure.Kind;
+import openrouter.gateway.server.errors.Redactor;
 import openrouter.gateway.server.errors.UpstreamError;
 
 /** Turns HTTP-level outcomes into {@link GatewayFailure}s, the same way for every endpoint. */
@@ -105,6 +106,6 @@ public final class UpstreamResponses {
   private static String describe(IOException e) {
     String m = e.getMessage();
     String type = e.getClass().getSimpleName();
-    return m == null ? type : type + ": " + m.toLowerCase(Locale.ROOT).replaceAll("sk-or-\\S*", "sk-or-<redacted>");
+    return m == null ? type : type + ": " + Redactor.redact(m.toLowerCase(Locale.ROOT));
   }
 }
