@@ -44,6 +44,7 @@ import openrouter.gateway.server.health.ModelsHealthSource;
 import openrouter.gateway.server.health.UpstreamHealth;
 import openrouter.gateway.server.health.UpstreamProber;
 import openrouter.gateway.server.json.Json;
+import openrouter.gateway.server.logging.LogSetup;
 import openrouter.gateway.server.metrics.GatewayMetrics;
 import openrouter.gateway.server.metrics.MetricsHttpServer;
 import openrouter.gateway.server.models.ModelCatalog;
@@ -129,6 +130,7 @@ public final class Gateway implements AutoCloseable {
     // First, so a bad certificate fails before anything else is started.
     NettyServerBuilder builder = serverBuilder(config);
     target.apiKey().ifPresent(Redactor::addConfiguredKey);
+    LogSetup.limitTransportLogs(); // a client's malformed frames must not flood the log
     Clock clock = Clock.systemUTC();
     ObjectMapper json = Json.mapper();
     String version = version();

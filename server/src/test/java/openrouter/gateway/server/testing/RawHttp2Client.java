@@ -88,13 +88,6 @@ public final class RawHttp2Client implements AutoCloseable {
    * CANCEL.
    */
   public static byte[] callThenReset(int streamId, String path, byte[] message) {
-    java.io.ByteArrayOutputStream block = new java.io.ByteArrayOutputStream();
-    for (String[] h : new String[][] {{":method", "POST"}, {":scheme", "http"}, {":path", path},
-        {":authority", "127.0.0.1"}, {"content-type", "application/grpc"}, {"te", "trailers"}}) {
-      block.write(0); // literal header field without indexing, new name, no Huffman coding
-      hpackString(block, h[0]);
-      hpackString(block, h[1]);
-    }
     byte[] data = new byte[5 + message.length];
     data[1] = (byte) (message.length >> 24);
     data[2] = (byte) (message.length >> 16);
@@ -102,10 +95,22 @@ public final class RawHttp2Client implements AutoCloseable {
     data[4] = (byte) message.length;
     System.arraycopy(message, 0, data, 5, message.length);
     java.io.ByteArrayOutputStream frames = new java.io.ByteArrayOutputStream();
-    frames.writeBytes(frameBytes(1, 0x4, streamId, block.toByteArray())); // HEADERS, END_HEADERS
+    frames.writeBytes(headers(streamId, false, ":method", "POST", ":scheme", "http", ":path", path,
+        ":authority", "127.0.0.1", "content-type", "application/grpc", "te", "trailers"));
     frames.writeBytes(frameBytes(0, 0x1, streamId, data)); // DATA, END_STREAM
     frames.writeBytes(frameBytes(3, 0, streamId, new byte[] {0, 0, 0, 8})); // RST_STREAM CANCEL
     return frames.toByteArray();
+  }
+
+  /** A HEADERS frame (END_HEADERS) with these names and values, sent as they are (no checks). */
+  public static byte[] headers(int streamId, boolean endStream, String... namesAndValues) {
+    java.io.ByteArrayOutputStream block = new java.io.ByteArrayOutputStream();
+    for (int i = 0; i + 1 < namesAndValues.length; i += 2) {
+      block.write(0); // literal header field without indexing, new name, no Huffman coding
+      hpackString(block, namesAndValues[i]);
+      hpackString(block, namesAndValues[i + 1]);
+    }
+    return frameBytes(1, 0x4 | (endStream ? 0x1 : 0), streamId, block.toByteArray());
   }
 
   private static void hpackString(java.io.ByteArrayOutputStream out, String s) {
