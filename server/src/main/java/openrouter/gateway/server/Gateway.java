@@ -29,12 +29,14 @@ import openrouter.gateway.server.config.ConfigException;
 import openrouter.gateway.server.config.GatewayConfig;
 import openrouter.gateway.server.credits.CreditsService;
 import openrouter.gateway.server.credits.LowBalanceAlarm;
+import openrouter.gateway.server.errors.Redactor;
 import openrouter.gateway.server.errors.StatusMapper;
 import openrouter.gateway.server.grpc.AccessLogInterceptor;
 import openrouter.gateway.server.grpc.CallerInterceptor;
 import openrouter.gateway.server.grpc.ChatGrpcService;
 import openrouter.gateway.server.grpc.CreditsGrpcService;
 import openrouter.gateway.server.grpc.HealthGrpcService;
+import openrouter.gateway.server.grpc.MetadataLimitInterceptor;
 import openrouter.gateway.server.grpc.ModelsGrpcService;
 import openrouter.gateway.server.grpc.ServiceDefinitions;
 import openrouter.gateway.server.health.CreditsHealthSource;
@@ -42,6 +44,7 @@ import openrouter.gateway.server.health.ModelsHealthSource;
 import openrouter.gateway.server.health.UpstreamHealth;
 import openrouter.gateway.server.health.UpstreamProber;
 import openrouter.gateway.server.json.Json;
+import openrouter.gateway.server.logging.LogSetup;
 import openrouter.gateway.server.metrics.GatewayMetrics;
 import openrouter.gateway.server.metrics.MetricsHttpServer;
 import openrouter.gateway.server.models.ModelCatalog;
@@ -116,7 +119,7 @@ public final class Gateway implements AutoCloseable {
 
   /** Builds and starts the gateway on the configured host and port (port 0 = any free port). */
   public static Gateway start(GatewayConfig config, UpstreamTarget target) throws IOException {
-    return start(config, target, Clock.systemUTC(), Ticker.systemTicker());
+    return start(config, target, Clock.systemUTC(), Ticker.systemTicker(), Workers.newExecutor());
   }
 
   /**
@@ -125,8 +128,24 @@ public final class Gateway implements AutoCloseable {
    */
   public static Gateway start(GatewayConfig config, UpstreamTarget target, Clock cacheClock, Ticker cacheTicker)
       throws IOException {
+    return start(config, target, cacheClock, cacheTicker, Workers.newExecutor());
+  }
+
+  /**
+   * Like {@link #start(GatewayConfig, UpstreamTarget)}, with {@code workers} running upstream
+   * calls and cache refreshes (tests pass an executor they control, to decide when a call's work
+   * starts). The gateway shuts it down.
+   */
+  public static Gateway start(GatewayConfig config, UpstreamTarget target, ExecutorService workers) throws IOException {
+    return start(config, target, Clock.systemUTC(), Ticker.systemTicker(), workers);
+  }
+
+  private static Gateway start(GatewayConfig config, UpstreamTarget target, Clock cacheClock, Ticker cacheTicker,
+      ExecutorService workers) throws IOException {
     // First, so a bad certificate fails before anything else is started.
     NettyServerBuilder builder = serverBuilder(config);
+    target.apiKey().ifPresent(Redactor::addConfiguredKey);
+    LogSetup.limitTransportLogs(); // a client's malformed frames must not flood the log
     Clock clock = Clock.systemUTC();
     ObjectMapper json = Json.mapper();
     String version = version();
@@ -139,7 +158,6 @@ public final class Gateway implements AutoCloseable {
     ChatPolicy chatPolicy = new ChatPolicy(config.defaultModel().orElse(null),
         config.defaultMaxTokens(), 10, 4);
     StreamWatchdog watchdog = new StreamWatchdog(config.ttftTimeout(), config.streamIdleTimeout());
-    ExecutorService workers = Workers.newExecutor();
     ChatRunner runner = new ChatRunner(upstream, new ChatRequestMapper(chatPolicy),
         config.retryPolicy(), watchdog, json, clock, metrics);
     GenerationLookup generations = new GenerationLookup(upstream, config.retryPolicy(), json, clock);
@@ -191,13 +209,15 @@ public final class Gateway implements AutoCloseable {
         .permitKeepAliveTime(c.permitKeepAliveTime().toNanos(), TimeUnit.NANOSECONDS)
         .permitKeepAliveWithoutCalls(c.permitKeepAliveWithoutCalls())
         .maxInboundMessageSize(c.maxInboundMessageBytes())
-        .maxInboundMetadataSize(c.maxInboundMetadataBytes())
+        // GATEWAY_MAX_INBOUND_METADATA_BYTES itself is checked per call by MetadataLimitInterceptor.
+        .maxInboundMetadataSize(MetadataLimitInterceptor.transportCeiling(c.maxInboundMetadataBytes()))
         // The tracer sees every call, even those refused before any interceptor runs.
         .addStreamTracerFactory(metrics.grpc())
         .addTransportFilter(metrics.grpc().transportFilter())
         // The last interceptor registered runs first: the caller check runs inside the access
         // log, so calls it refuses (authentication, rate limits) are logged too.
         .intercept(callerInterceptor)
+        .intercept(new MetadataLimitInterceptor(c.maxInboundMetadataBytes(), statusMapper))
         .intercept(new AccessLogInterceptor(AccessLogInterceptor.Lines.parse(config.ops().accessLog())))
         .addService(ServiceDefinitions.strict(chatService, statusMapper))
         .addService(ServiceDefinitions.strict(new ModelsGrpcService(catalog, statusMapper), statusMapper))
@@ -206,6 +226,10 @@ public final class Gateway implements AutoCloseable {
         .addService(health.getHealthService())
         .addService(ProtoReflectionServiceV1.newInstance())
         .addService(ProtoReflectionService.newInstance());
+    if (c.maxRstFramesPerWindow() > 0) {
+      // HTTP/2 rapid reset (CVE-2023-44487): GOAWAY to a client that resets streams en masse.
+      builder.maxRstFramesPerWindow(c.maxRstFramesPerWindow(), c.rstFramesWindowSeconds());
+    }
     if (!c.maxConnectionIdle().isZero()) {
       builder.maxConnectionIdle(c.maxConnectionIdle().toNanos(), TimeUnit.NANOSECONDS);
     }

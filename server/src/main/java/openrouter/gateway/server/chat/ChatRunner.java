@@ -19,6 +19,7 @@ import openrouter.gateway.server.upstream.CallControl;
 import openrouter.gateway.server.upstream.ChatEventStream;
 import openrouter.gateway.server.upstream.JsonCall;
 import openrouter.gateway.server.upstream.OpenRouterClient;
+import openrouter.gateway.server.upstream.UpstreamResponses;
 import openrouter.gateway.v1.ChatDelta;
 import openrouter.gateway.v1.ChatRequest;
 import openrouter.gateway.v1.ChatResponse;
@@ -150,6 +151,7 @@ public final class ChatRunner {
       List<String> slice = slices.get(s);
       int retry = 0;
       while (true) {
+        UpstreamResponses.requireNotEnded(control); // no request for a call already cancelled
         attempts++;
         stats.attempts(attempts);
         metrics.attempt();

@@ -22,6 +22,7 @@ import openrouter.gateway.server.resilience.RetryPolicy;
 import openrouter.gateway.server.upstream.CallControl;
 import openrouter.gateway.server.upstream.JsonCall;
 import openrouter.gateway.server.upstream.OpenRouterClient;
+import openrouter.gateway.server.upstream.UpstreamResponses;
 import openrouter.gateway.v1.Generation;
 
 /**
@@ -78,6 +79,7 @@ public final class GenerationLookup {
     int notFoundRetries = 0;
     int otherRetries = 0;
     while (true) {
+      UpstreamResponses.requireNotEnded(control); // no request for a call already cancelled
       attempts++;
       try {
         JsonNode data = JsonCall.execute(client.newGetCall(path, callerKey), control, json).body().path("data");

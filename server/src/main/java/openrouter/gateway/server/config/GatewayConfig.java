@@ -230,7 +230,20 @@ public record GatewayConfig(
       Setting.plain(
           "GATEWAY_MAX_INBOUND_METADATA_BYTES",
           "8192",
-          "Largest request metadata (headers) accepted, bytes.");
+          "Largest request metadata (headers) accepted, bytes; a larger call alone gets"
+              + " RESOURCE_EXHAUSTED (METADATA_TOO_LARGE), other calls on its connection go on.");
+  static final Setting MAX_RST_FRAMES =
+      Setting.plain(
+          "GATEWAY_MAX_RST_FRAMES_PER_WINDOW",
+          "1000",
+          "HTTP/2 rapid-reset protection: a connection whose client resets more streams than this"
+              + " within GATEWAY_RST_FRAMES_WINDOW_SECONDS gets GOAWAY (ENHANCE_YOUR_CALM) and is"
+              + " closed; 0 = no limit.");
+  static final Setting RST_FRAMES_WINDOW =
+      Setting.plain(
+          "GATEWAY_RST_FRAMES_WINDOW_SECONDS",
+          "10",
+          "The window of GATEWAY_MAX_RST_FRAMES_PER_WINDOW, whole seconds.");
   static final Setting TLS_CERT =
       Setting.plain(
           "GATEWAY_TLS_CERT",
@@ -361,6 +374,8 @@ public record GatewayConfig(
           MAX_CONNECTION_AGE_GRACE,
           MAX_INBOUND_MESSAGE,
           MAX_INBOUND_METADATA,
+          MAX_RST_FRAMES,
+          RST_FRAMES_WINDOW,
           TLS_CERT,
           TLS_KEY,
           TLS_CLIENT_CA,
@@ -530,7 +545,9 @@ public record GatewayConfig(
             millis(values, MAX_CONNECTION_AGE),
             millis(values, MAX_CONNECTION_AGE_GRACE),
             (int) range(values, MAX_INBOUND_MESSAGE, 1024, Integer.MAX_VALUE),
-            (int) range(values, MAX_INBOUND_METADATA, 1024, Integer.MAX_VALUE)),
+            (int) range(values, MAX_INBOUND_METADATA, 1024, Integer.MAX_VALUE),
+            (int) range(values, MAX_RST_FRAMES, 0, Integer.MAX_VALUE),
+            (int) range(values, RST_FRAMES_WINDOW, 1, 3600)),
         tls(values),
         new OpsSettings(
             metricsPort(values),
@@ -558,7 +575,9 @@ public record GatewayConfig(
       Duration maxConnectionAge,
       Duration maxConnectionAgeGrace,
       int maxInboundMessageBytes,
-      int maxInboundMetadataBytes) {}
+      int maxInboundMetadataBytes,
+      int maxRstFramesPerWindow,
+      int rstFramesWindowSeconds) {}
 
   /** TLS files; all empty means plaintext. {@code clientCa} present means mutual TLS. */
   public record TlsSettings(Optional<Path> cert, Optional<Path> key, Optional<Path> clientCa) {

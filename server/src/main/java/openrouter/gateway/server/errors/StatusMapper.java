@@ -41,6 +41,7 @@ public final class StatusMapper {
   static final String GENERATION_NOT_FOUND_HINT = " (check that the id is the generation_id of a"
       + " completion made with the same OpenRouter key, e.g. gen-1739458867-kUKFjpDGCEBBvK6V46PX;"
       + " a new id can take a moment to appear)";
+  private static final java.util.regex.Pattern REASON = java.util.regex.Pattern.compile("[A-Z][A-Z0-9_]{0,62}");
 
   private final Clock clock;
 
@@ -140,7 +141,7 @@ public final class StatusMapper {
     int status = e.effectiveStatus();
     String errorType = e.errorType().orElse("");
     String availabilityCode = e.availability().path("code").asText("");
-    String refined = upperSnake(!availabilityCode.isEmpty() ? availabilityCode : errorType);
+    String refined = reasonFromUpstream(!availabilityCode.isEmpty() ? availabilityCode : errorType);
     String message = usefulMessage(e);
     Builder b;
     if (status == 400 && (availabilityCode.equals("model_not_found") || errorType.equals("model_not_found"))) {
@@ -325,6 +326,30 @@ public final class StatusMapper {
     return s.length() <= MAX_DETAIL_CHARS ? s : s.substring(0, MAX_DETAIL_CHARS) + "...";
   }
 
+  /**
+   * An ErrorInfo reason made of OpenRouter's words (an {@code error_type}, an availability code),
+   * or "" (the caller then picks the fixed reason of the status) when it is not a well-formed
+   * reason or could carry a secret: an upstream that echoes a key there must not turn it into
+   * {@code SK_OR_V1_...}.
+   */
+  static String reasonFromUpstream(String words) {
+    String reason = upperSnake(words);
+    return wellFormedReason(reason) ? reason : "";
+  }
+
+  /** {@code [A-Z][A-Z0-9_]{0,62}}, nothing key-like, no long run a key's piece could hide in. */
+  static boolean wellFormedReason(String reason) {
+    if (!REASON.matcher(reason).matches() || reason.contains("SK_OR") || Redactor.containsSecret(reason)) {
+      return false;
+    }
+    for (String word : reason.split("_")) {
+      if (word.length() >= Redactor.MIN_PIECE_CHARS && word.chars().anyMatch(Character::isDigit)) {
+        return false; // a random token, not a word
+      }
+    }
+    return true;
+  }
+
   static String upperSnake(String s) {
     if (s == null || s.isBlank()) {
       return "";
@@ -353,7 +378,8 @@ public final class StatusMapper {
 
     Builder(Code code, String reason, String domain) {
       this.code = code;
-      this.reason = reason;
+      // The last net: every reason is a fixed word or one reasonFromUpstream accepted.
+      this.reason = wellFormedReason(reason) ? reason : UPSTREAM_DOMAIN.equals(domain) ? "UPSTREAM_ERROR" : "GATEWAY_ERROR";
       this.domain = domain;
     }
 
@@ -392,7 +418,12 @@ public final class StatusMapper {
 
     Builder badRequest(List<BadRequest.FieldViolation> violations) {
       if (!violations.isEmpty()) {
-        badRequest = BadRequest.newBuilder().addAllFieldViolations(violations).build();
+        BadRequest.Builder b = BadRequest.newBuilder();
+        for (BadRequest.FieldViolation v : violations) {
+          b.addFieldViolations(v.toBuilder()
+              .setField(Redactor.redact(v.getField())).setDescription(truncate(Redactor.redact(v.getDescription()))));
+        }
+        badRequest = b.build();
       }
       return this;
     }
@@ -408,14 +439,15 @@ public final class StatusMapper {
 
     Builder quota(String subject, String description) {
       quotaFailure = QuotaFailure.newBuilder()
-          .addViolations(QuotaFailure.Violation.newBuilder().setSubject(subject).setDescription(description))
+          .addViolations(QuotaFailure.Violation.newBuilder()
+              .setSubject(Redactor.redact(subject)).setDescription(truncate(Redactor.redact(description))))
           .build();
       return this;
     }
 
     Builder resource(String type, String name, String description) {
-      resourceInfo = ResourceInfo.newBuilder()
-          .setResourceType(type).setResourceName(name).setDescription(description).build();
+      resourceInfo = ResourceInfo.newBuilder().setResourceType(type)
+          .setResourceName(Redactor.redact(name)).setDescription(truncate(Redactor.redact(description))).build();
       return this;
     }
 

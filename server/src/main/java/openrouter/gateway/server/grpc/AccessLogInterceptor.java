@@ -126,7 +126,7 @@ public final class AccessLogInterceptor implements ServerInterceptor {
   }
 
   static String requestId(String fromCaller) {
-    if (fromCaller != null && SANE_ID.matcher(fromCaller).matches() && !fromCaller.contains("sk-or-")) {
+    if (fromCaller != null && SANE_ID.matcher(fromCaller).matches() && !Redactor.containsSecret(fromCaller)) {
       return fromCaller;
     }
     return randomUuid().toString();
@@ -177,7 +177,7 @@ public final class AccessLogInterceptor implements ServerInterceptor {
         keyValue("reason", reason),
         keyValue("duration_ms", durationMs),
         keyValue("model", Redactor.redact(chat.model())),
-        keyValue("provider", chat.provider()),
+        keyValue("provider", Redactor.redact(chat.provider())),
         keyValue("ttft_ms", ttft < 0 ? null : ttft / 1_000_000),
         keyValue("prompt_tokens", usage == null ? null : usage.getPromptTokens()),
         keyValue("completion_tokens", usage == null ? null : usage.getCompletionTokens()),

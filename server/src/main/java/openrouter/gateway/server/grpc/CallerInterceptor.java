@@ -10,6 +10,7 @@ import io.grpc.StatusRuntimeException;
 import java.util.Optional;
 import openrouter.gateway.server.errors.GatewayFailure;
 import openrouter.gateway.server.errors.GatewayFailure.Kind;
+import openrouter.gateway.server.errors.Redactor;
 import openrouter.gateway.server.errors.StatusMapper;
 import openrouter.gateway.server.metrics.GatewayMetrics;
 import openrouter.gateway.server.security.CallContext;
@@ -126,6 +127,7 @@ public final class CallerInterceptor implements ServerInterceptor {
       throw GatewayFailure.withReason(Kind.INVALID_REQUEST, "INVALID_CALLER_KEY",
           "x-openrouter-api-key must be an OpenRouter key starting with sk-or- (value not shown)");
     }
+    Redactor.addCallerKey(key); // should OpenRouter echo it, it is redacted like the gateway's own
     return key;
   }
 }

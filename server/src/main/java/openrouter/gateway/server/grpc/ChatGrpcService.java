@@ -140,6 +140,9 @@ public final class ChatGrpcService extends ChatServiceGrpc.ChatServiceImplBase {
     try {
       workers.execute(() -> {
         try (slot; var mdc = MDC.putCloseable("request_id", record.requestId())) {
+          if (call.isCancelled()) {
+            control.cancel(); // reset while it waited for this worker: the work sends nothing upstream
+          }
           work.run();
         } catch (Throwable t) {
           if (t instanceof GatewayFailure f) {

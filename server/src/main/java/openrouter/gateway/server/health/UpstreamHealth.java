@@ -7,6 +7,7 @@ import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.UnaryOperator;
+import openrouter.gateway.server.errors.Redactor;
 import openrouter.gateway.server.upstream.UpstreamObserver;
 import openrouter.gateway.v1.KeyState;
 import org.slf4j.Logger;
@@ -93,7 +94,7 @@ public final class UpstreamHealth implements UpstreamObserver {
       if (probe.reachable()) {
         log.info("upstream reachable (probe took {} ms)", probe.latency().toMillis());
       } else {
-        log.warn("upstream unreachable: {}", probe.error());
+        log.warn("upstream unreachable: {}", Redactor.redact(probe.error()));
       }
     }
   }

@@ -11,7 +11,8 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
 /**
  * Applies GATEWAY_LOG_FORMAT and GATEWAY_LOG_LEVEL (from the environment or from flags) by
  * reloading {@code logback.xml} with them as context properties, and routes java.util.logging
- * (grpc-java's logger) into logback, so every line has the chosen format.
+ * (grpc-java's logger) into logback, so every line has the chosen format. grpc-java's and
+ * Netty's per-connection warnings are rate-limited ({@link TransportLogLimit}).
  */
 public final class LogSetup {
   private LogSetup() {}
@@ -32,6 +33,18 @@ public final class LogSetup {
       configurator.doConfigure(config);
     } catch (JoranException e) {
       System.err.println("logging configuration failed: " + e.getMessage());
+    }
+    limitTransportLogs();
+  }
+
+  /** Installs {@link TransportLogLimit} once (reset() removes it; apply() puts it back). */
+  public static synchronized void limitTransportLogs() {
+    if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context
+        && context.getTurboFilterList().stream().noneMatch(f -> f instanceof TransportLogLimit)) {
+      TransportLogLimit limit = new TransportLogLimit();
+      limit.setContext(context);
+      limit.start();
+      context.addTurboFilter(limit);
     }
   }
 

@@ -2,6 +2,7 @@ package openrouter.gateway.server.metrics;
 
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import openrouter.gateway.server.errors.Redactor;
 
 /**
  * Keeps a label's distinct values bounded: the first {@code max} values seen are kept, later
@@ -23,7 +24,8 @@ final class BoundedLabels {
     if (value == null || value.isEmpty()) {
       return UNKNOWN;
     }
-    String v = value.length() > 100 ? value.substring(0, 100) : value;
+    String redacted = Redactor.redact(value); // values come from OpenRouter's answers
+    String v = redacted.length() > 100 ? redacted.substring(0, 100) : redacted;
     if (seen.contains(v)) {
       return v;
     }

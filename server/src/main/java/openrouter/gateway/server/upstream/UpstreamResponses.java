@@ -12,6 +12,7 @@ import okhttp3.Headers;
 import okhttp3.Response;
 import openrouter.gateway.server.errors.GatewayFailure;
 import openrouter.gateway.server.errors.GatewayFailure.Kind;
+import openrouter.gateway.server.errors.Redactor;
 import openrouter.gateway.server.errors.UpstreamError;
 
 /** Turns HTTP-level outcomes into {@link GatewayFailure}s, the same way for every endpoint. */
@@ -75,10 +76,37 @@ public final class UpstreamResponses {
    * connected, or cut off mid-response.
    */
   public static GatewayFailure ioFailure(IOException e, CallControl control, boolean responseStarted) {
+<<<<<<< HEAD
     if (e instanceof UpstreamTooLarge tooLarge) {
       control.abortAttempt(); // the rest of the answer is not wanted: close its connection
       return GatewayFailure.of(Kind.UPSTREAM_TOO_LARGE, tooLarge.getMessage());
     }
+=======
+    GatewayFailure ended = ended(control);
+    if (ended != null) {
+      return ended;
+    }
+    String what = describe(e);
+    return responseStarted
+        ? GatewayFailure.of(Kind.STREAM_TRUNCATED, "the connection broke mid-response (" + what + ")", e)
+        : GatewayFailure.of(Kind.UPSTREAM_UNREACHABLE, what, e);
+  }
+
+  /**
+   * Call before each upstream request: a call that was cancelled or ran out of time (a reset
+   * stream, a client gone while the call waited for a worker) must not send one. Throws the
+   * failure the call ended with.
+   */
+  public static void requireNotEnded(CallControl control) {
+    GatewayFailure ended = ended(control);
+    if (ended != null) {
+      throw ended;
+    }
+  }
+
+  /** Why the call ended on the caller's side, or null while it is still wanted. */
+  private static GatewayFailure ended(CallControl control) {
+>>>>>>> harden-edge
     // The deadline first: when it passes, gRPC also cancels the call's context.
     if (control.expired()) {
       return control.callerDeadline()
@@ -89,15 +117,12 @@ public final class UpstreamResponses {
     if (control.cancelled()) {
       return GatewayFailure.of(Kind.CALLER_CANCELLED, "the caller cancelled the call");
     }
-    String what = describe(e);
-    return responseStarted
-        ? GatewayFailure.of(Kind.STREAM_TRUNCATED, "the connection broke mid-response (" + what + ")", e)
-        : GatewayFailure.of(Kind.UPSTREAM_UNREACHABLE, what, e);
+    return null;
   }
 
   private static String describe(IOException e) {
     String m = e.getMessage();
     String type = e.getClass().getSimpleName();
-    return m == null ? type : type + ": " + m.toLowerCase(Locale.ROOT).replaceAll("sk-or-\\S*", "sk-or-<redacted>");
+    return m == null ? type : type + ": " + Redactor.redact(m.toLowerCase(Locale.ROOT));
   }
 }

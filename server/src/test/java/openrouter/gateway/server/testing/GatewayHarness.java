@@ -57,7 +57,7 @@ public final class GatewayHarness implements AutoCloseable {
   public static GatewayHarness withSimulatorAndCacheTime(ManualTime cacheTime, String... settings) throws Exception {
     OpenRouterSimulator sim = OpenRouterSimulator.start(0);
     try {
-      return start(sim, URI.create(sim.baseUrl()), TestKeys.GATEWAY, cacheTime, cacheTime, settings);
+      return start(sim, URI.create(sim.baseUrl()), TestKeys.GATEWAY, cacheTime, cacheTime, null, settings);
     } catch (Exception e) {
       sim.close();
       throw e;
@@ -69,12 +69,18 @@ public final class GatewayHarness implements AutoCloseable {
     return start(null, baseUrl, apiKey, settings);
   }
 
+  /** Like {@link #withUpstream}, with {@code workers} running the calls' upstream work. */
+  public static GatewayHarness withUpstreamAndWorkers(URI baseUrl, String apiKey, java.util.concurrent.ExecutorService workers,
+      String... settings) throws Exception {
+    return start(null, baseUrl, apiKey, Clock.systemUTC(), Ticker.systemTicker(), workers, settings);
+  }
+
   private static GatewayHarness start(OpenRouterSimulator sim, URI baseUrl, String key, String... settings) throws Exception {
-    return start(sim, baseUrl, key, Clock.systemUTC(), Ticker.systemTicker(), settings);
+    return start(sim, baseUrl, key, Clock.systemUTC(), Ticker.systemTicker(), null, settings);
   }
 
   private static GatewayHarness start(OpenRouterSimulator sim, URI baseUrl, String key, Clock cacheClock,
-      Ticker cacheTicker, String... settings) throws Exception {
+      Ticker cacheTicker, java.util.concurrent.ExecutorService workers, String... settings) throws Exception {
     Map<String, String> env = new HashMap<>();
     env.put("GATEWAY_HOST", "127.0.0.1");
     env.put("GATEWAY_PORT", "0");
@@ -91,8 +97,9 @@ public final class GatewayHarness implements AutoCloseable {
       env.put(settings[i], settings[i + 1]);
     }
     GatewayConfig config = GatewayConfig.load(env, List.of());
-    Gateway gateway = Gateway.start(config, new UpstreamTarget(baseUrl, Optional.ofNullable(key), sim != null),
-        cacheClock, cacheTicker);
+    UpstreamTarget target = new UpstreamTarget(baseUrl, Optional.ofNullable(key), sim != null);
+    Gateway gateway = workers == null ? Gateway.start(config, target, cacheClock, cacheTicker)
+        : Gateway.start(config, target, workers);
     ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", gateway.port()).usePlaintext().build();
     return new GatewayHarness(sim, gateway, channel);
   }

@@ -56,11 +56,78 @@ public final class RawHttp2Client implements AutoCloseable {
   }
 
   private synchronized void frame(int type, int flags, byte[] payload) throws IOException {
-    byte[] header = {(byte) (payload.length >> 16), (byte) (payload.length >> 8), (byte) payload.length,
-        (byte) type, (byte) flags, 0, 0, 0, 0};
-    out.write(header);
-    out.write(payload);
+    out.write(frameBytes(type, flags, 0, payload));
     out.flush();
+  }
+
+  /** Writes bytes as they are (frames built with {@link #frameBytes} and the helpers below). */
+  public synchronized void write(byte[] bytes) throws IOException {
+    out.write(bytes);
+    out.flush();
+  }
+
+  /** One frame: the 9-byte header and the payload. */
+  public static byte[] frameBytes(int type, int flags, int streamId, byte[] payload) {
+    byte[] f = new byte[9 + payload.length];
+    f[0] = (byte) (payload.length >> 16);
+    f[1] = (byte) (payload.length >> 8);
+    f[2] = (byte) payload.length;
+    f[3] = (byte) type;
+    f[4] = (byte) flags;
+    f[5] = (byte) (streamId >> 24 & 0x7f);
+    f[6] = (byte) (streamId >> 16);
+    f[7] = (byte) (streamId >> 8);
+    f[8] = (byte) streamId;
+    System.arraycopy(payload, 0, f, 9, payload.length);
+    return f;
+  }
+
+  /**
+   * A gRPC call opened and at once reset, as a rapid-reset attacker sends it: HEADERS (POST
+   * {@code path}), DATA with one length-prefixed {@code message} and END_STREAM, RST_STREAM
+   * CANCEL.
+   */
+  public static byte[] callThenReset(int streamId, String path, byte[] message) {
+    byte[] data = new byte[5 + message.length];
+    data[1] = (byte) (message.length >> 24);
+    data[2] = (byte) (message.length >> 16);
+    data[3] = (byte) (message.length >> 8);
+    data[4] = (byte) message.length;
+    System.arraycopy(message, 0, data, 5, message.length);
+    java.io.ByteArrayOutputStream frames = new java.io.ByteArrayOutputStream();
+    frames.writeBytes(headers(streamId, false, ":method", "POST", ":scheme", "http", ":path", path,
+        ":authority", "127.0.0.1", "content-type", "application/grpc", "te", "trailers"));
+    frames.writeBytes(frameBytes(0, 0x1, streamId, data)); // DATA, END_STREAM
+    frames.writeBytes(frameBytes(3, 0, streamId, new byte[] {0, 0, 0, 8})); // RST_STREAM CANCEL
+    return frames.toByteArray();
+  }
+
+  /** A HEADERS frame (END_HEADERS) with these names and values, sent as they are (no checks). */
+  public static byte[] headers(int streamId, boolean endStream, String... namesAndValues) {
+    java.io.ByteArrayOutputStream block = new java.io.ByteArrayOutputStream();
+    for (int i = 0; i + 1 < namesAndValues.length; i += 2) {
+      block.write(0); // literal header field without indexing, new name, no Huffman coding
+      hpackString(block, namesAndValues[i]);
+      hpackString(block, namesAndValues[i + 1]);
+    }
+    return frameBytes(1, 0x4 | (endStream ? 0x1 : 0), streamId, block.toByteArray());
+  }
+
+  private static void hpackString(java.io.ByteArrayOutputStream out, String s) {
+    byte[] bytes = s.getBytes(StandardCharsets.US_ASCII);
+    int n = bytes.length; // HPACK integer with a 7-bit prefix
+    if (n < 127) {
+      out.write(n);
+    } else {
+      out.write(127);
+      n -= 127;
+      while (n >= 128) {
+        out.write((n & 0x7f) | 0x80);
+        n >>>= 7;
+      }
+      out.write(n);
+    }
+    out.writeBytes(bytes);
   }
 
   /** The next frame other than SETTINGS and WINDOW_UPDATE, or null after {@code timeoutMs}. */

@@ -1,0 +1,120 @@
+package openrouter.gateway.server.grpc;
+
+import static openrouter.gateway.server.testing.Requests.chat;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import ch.qos.logback.classic.Level;
+import com.google.rpc.ErrorInfo;
+import io.grpc.Metadata;
+import io.grpc.StatusRuntimeException;
+import io.grpc.protobuf.StatusProto;
+import io.grpc.stub.MetadataUtils;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import openrouter.gateway.server.testing.CapturedLogs;
+import openrouter.gateway.server.testing.GatewayHarness;
+import openrouter.gateway.server.testing.Requests;
+import openrouter.gateway.server.testing.TestKeys;
+import org.junit.jupiter.api.Test;
+
+/**
+ * An upstream that echoes keys back (the gateway's and a caller's own; upper-cased, bare,
+ * JSON-escaped, and as {@code error.metadata.error_type}): no key reaches the status message,
+ * any detail, the access line, the DEBUG body log or a metric label.
+ */
+class KeyRedactionTest {
+  private static final String GATEWAY_SECRET = TestKeys.GATEWAY.substring("sk-or-v1-".length());
+  private static final String CALLER_SECRET = TestKeys.CALLER.substring("sk-or-v1-".length());
+  private static final Pattern KEY_SHAPED = Pattern.compile("sk[-_]or[-_][a-z0-9]");
+
+  @Test
+  void keysEchoedByTheUpstreamAreRedactedEverywhere() throws Exception {
+    try (MockWebServer upstream = new MockWebServer();
+        CapturedLogs access = new CapturedLogs(AccessLogInterceptor.LOGGER, Level.INFO);
+        CapturedLogs bodies = new CapturedLogs("openrouter.gateway.upstream.http", Level.DEBUG)) {
+      upstream.start();
+      // 1: the gateway's key, upper-cased, bare, \\u-escaped, and as the error_type.
+      upstream.enqueue(json(400, "{\"error\":{\"code\":400,\"message\":\"Invalid key " + TestKeys.GATEWAY.toUpperCase(Locale.ROOT)
+          + ", also known as " + GATEWAY_SECRET + " or \\u0073k-or-v1-" + GATEWAY_SECRET + "\",\"metadata\":{\"error_type\":\""
+          + TestKeys.GATEWAY + "\",\"provider_name\":\"" + GATEWAY_SECRET.toUpperCase(Locale.ROOT) + "\"}}}"));
+      // 2: a caller's own key, the same ways, on a 429.
+      upstream.enqueue(json(429, "{\"error\":{\"code\":429,\"message\":\"Slow down, " + CALLER_SECRET.toUpperCase(Locale.ROOT)
+          + " (\\u0073\\u006b-or-v1-" + CALLER_SECRET + ")\",\"metadata\":{\"error_type\":\"" + CALLER_SECRET
+          + "\",\"limit_source\":\"" + TestKeys.CALLER + "\"}}}"));
+      // 3: a completion whose model and provider are a key: access line and metric labels.
+      upstream.enqueue(json(200, "{\"id\":\"gen-1\",\"model\":\"" + CALLER_SECRET + "\",\"provider\":\""
+          + TestKeys.CALLER.toUpperCase(Locale.ROOT) + "\",\"choices\":[{\"index\":0,\"finish_reason\":\"stop\","
+          + "\"message\":{\"role\":\"assistant\",\"content\":\"hi\"}}],"
+          + "\"usage\":{\"prompt_tokens\":1,\"completion_tokens\":1,\"total_tokens\":2}}"));
+      try (GatewayHarness h = GatewayHarness.withUpstream(URI.create(upstream.url("/api/v1").toString()), TestKeys.GATEWAY,
+          "GATEWAY_ALLOW_CALLER_KEYS", "true", "OPENROUTER_MAX_RETRIES", "0")) {
+        List<String> seen = new ArrayList<>();
+
+        StatusRuntimeException gatewayKey = catchThrowableOfType(StatusRuntimeException.class,
+            () -> h.chat().chat(chat("openai/gpt-4o", "hello")));
+        assertThat(Requests.errorInfo(gatewayKey).getReason()).as("a key as error_type is no reason").isEqualTo("INVALID_REQUEST");
+        seen.add(everything(gatewayKey));
+
+        Metadata byok = new Metadata();
+        byok.put(CallerInterceptor.CALLER_OPENROUTER_KEY, TestKeys.CALLER);
+        var withCallerKey = h.chat().withInterceptors(MetadataUtils.newAttachHeadersInterceptor(byok));
+        StatusRuntimeException callerKey = catchThrowableOfType(StatusRuntimeException.class,
+            () -> withCallerKey.chat(chat("openai/gpt-4o", "hello")));
+        assertThat(Requests.errorInfo(callerKey).getReason()).isEqualTo("RATE_LIMIT_EXCEEDED");
+        seen.add(everything(callerKey));
+
+        assertThat(withCallerKey.chat(chat("openai/gpt-4o", "hello")).getMessage().getContent()).isEqualTo("hi");
+
+        seen.addAll(access.await("code=", 3));
+        List<String> bodyLines = bodies.linesWith("<-- ");
+        assertThat(bodyLines).as("the DEBUG body log saw the three answers").hasSize(3);
+        assertThat(String.join("\n", bodyLines)).contains("<redacted>");
+        seen.addAll(bodies.lines());
+        seen.add(h.scrape());
+        assertThat(upstream.getRequestCount()).isEqualTo(3);
+
+        for (String text : seen) {
+          assertNoKey(text);
+        }
+      }
+    }
+  }
+
+  private static MockResponse json(int code, String body) {
+    return new MockResponse.Builder().code(code).setHeader("Content-Type", "application/json").body(body).build();
+  }
+
+  /** The status as a client sees it: code, message and every detail. */
+  private static String everything(StatusRuntimeException e) {
+    com.google.rpc.Status s = StatusProto.fromThrowable(e);
+    StringBuilder sb = new StringBuilder(e.getStatus().toString()).append('\n').append(s);
+    for (var any : s.getDetailsList()) {
+      if (any.is(ErrorInfo.class)) {
+        try {
+          sb.append('\n').append(any.unpack(ErrorInfo.class));
+        } catch (com.google.protobuf.InvalidProtocolBufferException ex) {
+          throw new AssertionError(ex);
+        }
+      }
+    }
+    return sb.toString();
+  }
+
+  /** Nothing key-shaped, and no 12 characters of either key's secret, in any case or escape. */
+  private static void assertNoKey(String text) {
+    String lower = text.toLowerCase(Locale.ROOT);
+    assertThat(KEY_SHAPED.matcher(lower).find()).as("key-shaped text in:\n" + text).isFalse();
+    assertThat(lower).as("an escaped key").doesNotContain("\\u0073k");
+    for (String secret : List.of(GATEWAY_SECRET, CALLER_SECRET)) {
+      for (int i = 0; i + 12 <= secret.length(); i++) {
+        assertThat(lower).as("a piece of a key in:\n" + text).doesNotContain(secret.substring(i, i + 12));
+      }
+    }
+  }
+}
