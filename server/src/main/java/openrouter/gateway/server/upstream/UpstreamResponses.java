@@ -76,12 +76,10 @@ public final class UpstreamResponses {
    * connected, or cut off mid-response.
    */
   public static GatewayFailure ioFailure(IOException e, CallControl control, boolean responseStarted) {
-<<<<<<< HEAD
     if (e instanceof UpstreamTooLarge tooLarge) {
       control.abortAttempt(); // the rest of the answer is not wanted: close its connection
       return GatewayFailure.of(Kind.UPSTREAM_TOO_LARGE, tooLarge.getMessage());
     }
-=======
     GatewayFailure ended = ended(control);
     if (ended != null) {
       return ended;
@@ -106,7 +104,6 @@ public final class UpstreamResponses {
 
   /** Why the call ended on the caller's side, or null while it is still wanted. */
   private static GatewayFailure ended(CallControl control) {
->>>>>>> harden-edge
     // The deadline first: when it passes, gRPC also cancels the call's context.
     if (control.expired()) {
       return control.callerDeadline()
