@@ -168,6 +168,42 @@ class HostileUpstreamTest {
     assertThat(errorInfo(e).getReason()).isEqualTo("PROVIDER_OVERLOADED");
   }
 
+  /**
+   * OkHttp's own follow-ups are off for reads too: a GET answered 503 with Retry-After: 0 or a
+   * 408 is one request, and a redirect is not followed. (Reads have no retries; a 401 on
+   * {@code /credits} is followed by the gateway's own, deliberate {@code /key} read.)
+   */
+  @Test
+  void aGetIsNotReSentBehindTheGatewaysBack() throws Exception {
+    try (MockWebServer upstream = new MockWebServer()) {
+      upstream.start(java.net.InetAddress.getLoopbackAddress(), 0);
+      GatewayHarness h = GatewayHarness.withUpstream(upstream.url("/api/v1").uri(), SimulatorKeys.DEFAULT,
+          "OPENROUTER_CACHE_MIN_REFRESH_INTERVAL_MS", "0"); // every force_refresh reads upstream
+      open.add(h);
+      var credits = openrouter.gateway.v1.CreditsServiceGrpc.newBlockingStub(h.channel);
+      var request = openrouter.gateway.v1.GetCreditsRequest.newBuilder().setForceRefresh(true).build();
+      String ok = "{\"data\":{\"total_credits\":10,\"total_usage\":1}}";
+      String[][] answers = {
+          {"503", "Retry-After", "0"}, {"408", "Retry-After", "0"}, {"307", "Location", "/api/v1/credits"}};
+      for (String[] answer : answers) {
+        int before = upstream.getRequestCount();
+        upstream.enqueue(new MockResponse.Builder().code(Integer.parseInt(answer[0])).addHeader(answer[1], answer[2])
+            .addHeader("Content-Type", "application/json")
+            .body("{\"error\":{\"code\":" + answer[0] + ",\"message\":\"no\"}}").build());
+        // What a hidden re-send would get instead:
+        upstream.enqueue(new MockResponse.Builder().code(200).addHeader("Content-Type", "application/json").body(ok).build());
+        // The first round fails; later ones are served the last good balance, marked stale.
+        catchThrowableOfType(StatusRuntimeException.class,
+            () -> credits.withDeadlineAfter(10, TimeUnit.SECONDS).getCredits(request));
+        assertThat(upstream.getRequestCount() - before).as("HTTP %s: one request", answer[0]).isEqualTo(1);
+        // Take the unused success so the next round starts clean.
+        upstream.takeRequest(5, TimeUnit.SECONDS);
+        credits.withDeadlineAfter(10, TimeUnit.SECONDS).getCredits(request);
+        upstream.takeRequest(5, TimeUnit.SECONDS);
+      }
+    }
+  }
+
   // ---- 4. a JSON answer to a streaming request ----
 
   @Test
