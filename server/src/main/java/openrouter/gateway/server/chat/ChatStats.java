@@ -47,23 +47,23 @@ public final class ChatStats {
     firstChunkNanos = nanos;
   }
 
-  void attempts(int n) {
+  public void attempts(int n) {
     attempts = n;
   }
 
-  void model(String m) {
+  public void model(String m) {
     if (m != null && !m.isEmpty()) {
       model = m;
     }
   }
 
-  void provider(String p) {
+  public void provider(String p) {
     if (p != null && !p.isEmpty()) {
       provider = p;
     }
   }
 
-  void usage(Usage u) {
+  public void usage(Usage u) {
     usage = u;
   }
 }

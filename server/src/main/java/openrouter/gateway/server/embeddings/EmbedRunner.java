@@ -6,6 +6,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
+import openrouter.gateway.server.chat.ChatStats;
 import openrouter.gateway.server.errors.GatewayFailure;
 import openrouter.gateway.server.errors.GatewayFailure.Kind;
 import openrouter.gateway.server.resilience.RetryPolicy;
@@ -14,6 +15,7 @@ import openrouter.gateway.server.upstream.JsonCall;
 import openrouter.gateway.server.upstream.OpenRouterClient;
 import openrouter.gateway.v1.EmbedRequest;
 import openrouter.gateway.v1.EmbedResponse;
+import openrouter.gateway.v1.Usage;
 
 /**
  * Runs one Embed call against OpenRouter. An embedding call is idempotent: the same request
@@ -39,14 +41,31 @@ public final class EmbedRunner {
 
   /** Embeds a validated request with {@code model} (the request's, or the default). */
   public EmbedResponse embed(EmbedRequest request, String model, Optional<String> callerKey, CallControl control) {
+    return embed(request, model, callerKey, control, new ChatStats());
+  }
+
+  /** As above, recording model, provider, attempts and usage in {@code stats} for the access line. */
+  public EmbedResponse embed(
+      EmbedRequest request, String model, Optional<String> callerKey, CallControl control, ChatStats stats) {
     ObjectNode body = EmbedRequestMapper.toUpstreamBody(request, model);
+    stats.model(model);
     int retry = 0;
     int attempts = 0;
     while (true) {
       attempts++;
+      stats.attempts(attempts);
       try {
         JsonCall.JsonResponse response = JsonCall.execute(client.newEmbeddingsCall(body, callerKey), control, json);
-        return EmbedResponseMapper.fromJson(response.body(), request.getInputsCount());
+        EmbedResponse answer = EmbedResponseMapper.fromJson(response.body(), request.getInputsCount());
+        stats.model(answer.getModel());
+        stats.provider(answer.getProvider());
+        stats.usage(Usage.newBuilder()
+            .setPromptTokens((int) Math.min(Integer.MAX_VALUE, answer.getUsage().getPromptTokens()))
+            .setTotalTokens((int) Math.min(Integer.MAX_VALUE, answer.getUsage().getTotalTokens()))
+            .setCost(answer.getUsage().getCost())
+            .setIsByok(answer.getUsage().getIsByok())
+            .build());
+        return answer;
       } catch (GatewayFailure f) {
         GatewayFailure failure = f.withAttempts(attempts, cause(f)).withServed(model, null, null);
         if (control.cancelled() || control.expired() || f.kind() == Kind.CALLER_CANCELLED

@@ -64,11 +64,12 @@ public final class EmbeddingsGrpcService extends EmbeddingsServiceGrpc.Embedding
     CallControl control = controlForCurrentCall(defaultTimeout);
     call.setOnCancelHandler(control::cancel);
     Optional<String> callerKey = CallContext.callerOpenRouterKey();
-    String requestId = CallRecord.current().requestId();
+    CallRecord record = CallRecord.current();
+    String requestId = record.requestId();
     try {
       workers.execute(() -> {
         try (var mdc = MDC.putCloseable("request_id", requestId)) {
-          EmbedResponse response = runner.embed(request, model, callerKey, control);
+          EmbedResponse response = runner.embed(request, model, callerKey, control, record.chat());
           if (!call.isCancelled()) {
             call.onNext(response);
             call.onCompleted();

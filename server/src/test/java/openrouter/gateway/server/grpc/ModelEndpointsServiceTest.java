@@ -137,21 +137,13 @@ class ModelEndpointsServiceTest {
   }
 
   @Test
-  void endpointsAreCachedStaleOnErrorAndKeyedByTheCallersKey() throws Exception {
-    h = GatewayHarness.withSimulator("OPENROUTER_CACHE_MIN_REFRESH_INTERVAL_MS", "0", "GATEWAY_ALLOW_CALLER_KEYS", "true");
+  void endpointsAreCachedAndKeyedByTheCallersKey() throws Exception {
+    h = GatewayHarness.withSimulator("GATEWAY_ALLOW_CALLER_KEYS", "true");
     String path = "/models/sim/echo/endpoints";
     models().listModelEndpoints(endpointsOf("sim/echo"));
-    ListModelEndpointsResponse cached = models().listModelEndpoints(endpointsOf("sim/echo"));
-    assertThat(cached.getCache().getFromCache()).isTrue();
+    ListModelEndpointsResponse cached = models().listModelEndpoints(endpointsOf("sim/echo:nitro"));
+    assertThat(cached.getCache().getFromCache()).as("a variant shares its base model's entry").isTrue();
     assertThat(h.simulator.requestCount(path)).isEqualTo(1);
-
-    h.simulator.failEndpoint(path, 502);
-    ListModelEndpointsResponse stale = models().listModelEndpoints(
-        endpointsOf("sim/echo").toBuilder().setForceRefresh(true).build());
-    assertThat(stale.getCache().getStale()).isTrue();
-    assertThat(stale.getEndpointsCount()).isEqualTo(3);
-    assertThat(h.simulator.requestCount(path)).isEqualTo(2);
-    h.simulator.clearFailures();
 
     // A caller's own key reads its own copy: never the figures read with the gateway's key.
     Metadata md = new Metadata();
@@ -159,7 +151,22 @@ class ModelEndpointsServiceTest {
     ListModelEndpointsResponse own = models().withInterceptors(MetadataUtils.newAttachHeadersInterceptor(md))
         .listModelEndpoints(endpointsOf("sim/echo"));
     assertThat(own.getCache().getFromCache()).isFalse();
-    assertThat(h.simulator.requestCount(path)).isEqualTo(3);
+    assertThat(h.simulator.requestCount(path)).isEqualTo(2);
+  }
+
+  @Test
+  void pastItsTtlAFailedRefreshServesTheLastGoodListingMarkedStale() throws Exception {
+    // A 1 ms TTL: every later call is past it and must refresh.
+    h = GatewayHarness.withSimulator("OPENROUTER_CACHE_TTL_ENDPOINTS", "1", "OPENROUTER_CACHE_MIN_REFRESH_INTERVAL_MS", "0");
+    String path = "/models/sim/echo/endpoints";
+    assertThat(models().listModelEndpoints(endpointsOf("sim/echo")).getCache().getStale()).isFalse();
+    h.simulator.failEndpoint(path, 502);
+    ListModelEndpointsResponse stale = models().listModelEndpoints(endpointsOf("sim/echo"));
+    assertThat(stale.getCache().getStale()).isTrue();
+    assertThat(stale.getEndpointsCount()).isEqualTo(3);
+    assertThat(h.simulator.requestCount(path)).isEqualTo(2);
+    h.simulator.clearFailures();
+    assertThat(models().listModelEndpoints(endpointsOf("sim/echo")).getCache().getStale()).isFalse();
   }
 
   @Test
