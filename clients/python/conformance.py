@@ -59,7 +59,7 @@ def outcome_of(client, scenario):
         elif action == "list_model_endpoints":
             r = client.list_model_endpoints(scenario["request"]["model"])
             o.update(endpoint_statuses=[models_pb2.EndpointStatus.Name(e.status) for e in r.endpoints],
-                     endpoints_with_latency=sum(1 for e in r.endpoints if e.HasField("latency_last_30m")))
+                     endpoints_with_latency=sum(1 for e in r.endpoints if e.HasField("latency_last30m")))
         else:
             raise ValueError(f"unknown action {action}")
     except GatewayError as e:

@@ -33,6 +33,7 @@ public final class TestGateway implements AutoCloseable {
       Map<String, String> env = new HashMap<>();
       env.put("GATEWAY_HOST", "127.0.0.1");
       env.put("GATEWAY_PORT", "0");
+      env.put("GATEWAY_METRICS_PORT", "0"); // never 9464: test JVMs run side by side
       env.put("OPENROUTER_BASE_URL", sim.baseUrl());
       env.put("OPENROUTER_MAX_RETRIES", "0");
       for (int i = 0; i + 1 < settings.length; i += 2) {

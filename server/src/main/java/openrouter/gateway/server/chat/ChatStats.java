@@ -3,8 +3,8 @@ package openrouter.gateway.server.chat;
 import openrouter.gateway.v1.Usage;
 
 /**
- * What one chat call did, for its access log line: filled by {@link ChatRunner} while it runs,
- * read once when the call ends. Fields are volatile because the runner's worker thread writes
+ * What one chat (or Embed) call did, for its access log line: filled by {@link ChatRunner} (or
+ * {@code EmbedRunner}) while it runs, read once when the call ends. Fields are volatile because the runner's worker thread writes
  * them and the gRPC thread that closes the call reads them.
  */
 public final class ChatStats {
