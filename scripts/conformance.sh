@@ -91,6 +91,12 @@ cli_smoke() {
   out=$(java -jar "$CLI_JAR" --target "$target" chat -m sim/echo "the cli jar streams") || return 1
   [[ $out == "the cli jar streams" ]] || { echo "cli chat printed: $out" >&2; return 1; }
   java -jar "$CLI_JAR" --target "$target" health >/dev/null
+  out=$(java -jar "$CLI_JAR" --target "$target" embed -m sim/embed "the cli embeds") || return 1
+  grep -q "model sim/embed" <<<"$out" || { echo "cli embed printed: $out" >&2; return 1; }
+  out=$(java -jar "$CLI_JAR" --target "$target" endpoints sim/echo) || return 1
+  grep -q "disabled" <<<"$out" || { echo "cli endpoints printed: $out" >&2; return 1; }
+  out=$(java -jar "$CLI_JAR" --target "$target" providers) || return 1
+  grep -q "simcloud" <<<"$out" || { echo "cli providers printed: $out" >&2; return 1; }
 }
 run "cli jar smoke test" cli_smoke
 # The buf curl recipes of docs/clients.md, against the same gateway.
@@ -109,6 +115,17 @@ buf_curl_recipes() {
     "$url/openrouter.gateway.v1.ChatService/Chat" 2>&1)
   out=$(bash scripts/grpc-status-details.sh <<<"$out") && grep -q '"reason":"RATE_LIMIT_EXCEEDED"' <<<"$out" \
     && grep -q '"retryDelay":"2s"' <<<"$out" || { echo "decoded details: $out" >&2; return 1; }
+  out=$("${curl[@]}" -d '{"model":"sim/embed","inputs":[{"text":"hello"},{"text":"world"}],"dimensions":8}' \
+    "$url/openrouter.gateway.v1.EmbeddingsService/Embed") && grep -q '"index": 1' <<<"$out" \
+    || { echo "buf curl Embed: $out" >&2; return 1; }
+  out=$("${curl[@]}" -d '{"pageSize":10}' "$url/openrouter.gateway.v1.EmbeddingsService/ListEmbeddingModels") \
+    && grep -q '"id": "sim/embed"' <<<"$out" || { echo "buf curl ListEmbeddingModels: $out" >&2; return 1; }
+  out=$("${curl[@]}" -d '{"model":"sim/echo"}' "$url/openrouter.gateway.v1.ModelsService/ListModelEndpoints") \
+    && grep -q '"status": "ENDPOINT_STATUS_OK"' <<<"$out" || { echo "buf curl ListModelEndpoints: $out" >&2; return 1; }
+  out=$("${curl[@]}" "$url/openrouter.gateway.v1.ModelsService/ListProviders") \
+    && grep -q '"slug": "simcloud"' <<<"$out" || { echo "buf curl ListProviders: $out" >&2; return 1; }
+  out=$("${curl[@]}" -d '{"availableToKey":true,"pageSize":5}' "$url/openrouter.gateway.v1.ModelsService/ListModels") \
+    && grep -q '"nextPageToken"' <<<"$out" || { echo "buf curl ListModels availableToKey: $out" >&2; return 1; }
 }
 run "buf curl recipes" buf_curl_recipes
 run "node client tests" env GATEWAY_TARGET="$target" bash -c 'cd clients/node && node --test test/'

@@ -14,6 +14,7 @@ async function outcomeOf(client, scenario) {
   const o = {
     code: 'OK', reason: '', domain: '', retry_delay_ms: null, deltas: 0, text: '', finish_reason: '',
     model: '', tool_calls: [], field_violations: [], services: [], serving_status: '', overall_status: '',
+    indices: [], dimensions: [], first_values: [], cost: '', endpoint_statuses: [], endpoints_with_latency: 0,
   };
   try {
     switch (scenario.action) {
@@ -49,6 +50,23 @@ async function outcomeOf(client, scenario) {
         }
         break;
       }
+      case 'embed': {
+        const r = await client.embed(scenario.request);
+        o.model = r.model;
+        o.cost = r.usage ? r.usage.cost : '';
+        for (const e of r.embeddings) {
+          o.indices.push(e.index);
+          o.dimensions.push(e.values.length);
+        }
+        if (r.embeddings.length) o.first_values = r.embeddings[0].values;
+        break;
+      }
+      case 'list_model_endpoints': {
+        const r = await client.listModelEndpoints(scenario.request.model);
+        o.endpoint_statuses = r.endpoints.map((e) => e.status);
+        o.endpoints_with_latency = r.endpoints.filter((e) => e.latencyLast30m).length;
+        break;
+      }
       default:
         throw new Error(`unknown action ${scenario.action}`);
     }
@@ -64,13 +82,25 @@ async function outcomeOf(client, scenario) {
 }
 
 const SAME = ['code', 'reason', 'domain', 'text', 'finish_reason', 'model', 'serving_status',
-  'overall_status', 'retry_delay_ms', 'deltas'];
+  'overall_status', 'retry_delay_ms', 'deltas', 'cost', 'endpoints_with_latency'];
 
 function check(o, expect) {
   const problems = [];
   for (const [key, want] of Object.entries(expect)) {
     if (SAME.includes(key)) {
       if (o[key] !== want) problems.push(`${key}: want ${want}, got ${o[key]}`);
+    } else if (key === 'embeddings') {
+      if (o.indices.length !== want) problems.push(`embeddings: want ${want}, got ${o.indices.length}`);
+    } else if (key === 'indices' || key === 'endpoint_statuses') {
+      if (!isDeepStrictEqual(o[key], want)) problems.push(`${key}: want ${want}, got ${o[key]}`);
+    } else if (key === 'dimensions') {
+      if (!o.dimensions.length || o.dimensions.some((d) => d !== want)) {
+        problems.push(`dimensions: want ${want} for every embedding, got ${o.dimensions}`);
+      }
+    } else if (key === 'first_values') {
+      // Compared as float32s: the scenario file writes them as JSON numbers.
+      const got = o.first_values.slice(0, want.length).map(Math.fround);
+      if (!isDeepStrictEqual(got, want.map(Math.fround))) problems.push(`first_values: want ${want}, got ${got}`);
     } else if (key === 'min_deltas') {
       if (o.deltas < want) problems.push(`deltas: want at least ${want}, got ${o.deltas}`);
     } else if (key === 'services_include' || key === 'field_violations') {

@@ -7,12 +7,13 @@ Prints one line per scenario and a closing "N passed, M failed"; exits 1 when an
 """
 import argparse
 import json
+import struct
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from gateway_client import ChatAccumulator, GatewayClient, GatewayError, gateway_health_pb2  # noqa: E402
+from gateway_client import ChatAccumulator, GatewayClient, GatewayError, gateway_health_pb2, models_pb2  # noqa: E402
 
 DEFAULT_SCENARIOS = Path(__file__).resolve().parent.parent / "conformance" / "scenarios.json"
 CALL_TIMEOUT = 30.0
@@ -25,7 +26,8 @@ def load_scenarios(path=DEFAULT_SCENARIOS):
 def outcome_of(client, scenario):
     o = {"code": "OK", "reason": "", "domain": "", "retry_delay_ms": None, "deltas": 0, "text": "",
          "finish_reason": "", "model": "", "tool_calls": [], "field_violations": [], "services": [],
-         "serving_status": "", "overall_status": ""}
+         "serving_status": "", "overall_status": "", "indices": [], "dimensions": [], "first_values": [],
+         "cost": "", "endpoint_statuses": [], "endpoints_with_latency": 0}
     action = scenario["action"]
     try:
         if action == "list_services":
@@ -49,6 +51,15 @@ def outcome_of(client, scenario):
                             stream.cancel()
                     elif m.HasField("summary"):
                         o.update(finish_reason=m.summary.finish_reason, model=m.summary.model)
+        elif action == "embed":
+            r = client.embed(scenario["request"])
+            o.update(model=r.model, cost=r.usage.cost, indices=[e.index for e in r.embeddings],
+                     dimensions=[len(e.values) for e in r.embeddings],
+                     first_values=list(r.embeddings[0].values) if r.embeddings else [])
+        elif action == "list_model_endpoints":
+            r = client.list_model_endpoints(scenario["request"]["model"])
+            o.update(endpoint_statuses=[models_pb2.EndpointStatus.Name(e.status) for e in r.endpoints],
+                     endpoints_with_latency=sum(1 for e in r.endpoints if e.HasField("latency_last30m")))
         else:
             raise ValueError(f"unknown action {action}")
     except GatewayError as e:
@@ -58,7 +69,11 @@ def outcome_of(client, scenario):
 
 
 SAME = ["code", "reason", "domain", "text", "finish_reason", "model", "serving_status", "overall_status",
-        "retry_delay_ms", "deltas"]
+        "retry_delay_ms", "deltas", "cost", "endpoints_with_latency", "indices", "endpoint_statuses"]
+
+
+def float32(x):
+    return struct.unpack("<f", struct.pack("<f", x))[0]
 
 
 def check(o, expect):
@@ -67,6 +82,17 @@ def check(o, expect):
         if key in SAME:
             if o[key] != want:
                 problems.append(f"{key}: want {want}, got {o[key]}")
+        elif key == "embeddings":
+            if len(o["indices"]) != want:
+                problems.append(f"embeddings: want {want}, got {len(o['indices'])}")
+        elif key == "dimensions":
+            if not o["dimensions"] or any(d != want for d in o["dimensions"]):
+                problems.append(f"dimensions: want {want} for every embedding, got {o['dimensions']}")
+        elif key == "first_values":
+            # Compared as float32s: the scenario file writes them as JSON numbers.
+            got = [float32(v) for v in o["first_values"][:len(want)]]
+            if got != [float32(w) for w in want]:
+                problems.append(f"first_values: want {want}, got {got}")
         elif key == "min_deltas":
             if o["deltas"] < want:
                 problems.append(f"deltas: want at least {want}, got {o['deltas']}")

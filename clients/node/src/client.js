@@ -49,6 +49,7 @@ class GatewayClient {
     this.modelsService = new v1.ModelsService(target, credentials, shared);
     this.creditsService = new v1.CreditsService(target, credentials, shared);
     this.healthService = new v1.HealthService(target, credentials, shared);
+    this.embeddingsService = new v1.EmbeddingsService(target, credentials, shared);
     this.standardHealth = new services.grpc.health.v1.Health(target, credentials, shared);
     this.reflection = new services.grpc.reflection.v1.ServerReflection(target, credentials, shared);
     this.apiKey = options.apiKey || null;
@@ -105,6 +106,27 @@ class GatewayClient {
 
   getKey({ forceRefresh = false } = {}) {
     return this.unary(this.creditsService, 'GetKey', { forceRefresh });
+  }
+
+  /**
+   * One embedding per input, in input order: {embeddings: [{index, values}], model, provider,
+   * usage: {promptTokens, cost, ...}}. Embed is idempotent; the service config retries it.
+   */
+  embed(request, { timeoutMs } = {}) {
+    return this.unary(this.embeddingsService, 'Embed', request, timeoutMs || this.chatTimeoutMs);
+  }
+
+  listEmbeddingModels(request = {}) {
+    return this.unary(this.embeddingsService, 'ListEmbeddingModels', request);
+  }
+
+  /** Every provider endpoint of a model (author/slug), with status, uptime and latency. */
+  listModelEndpoints(model, { forceRefresh = false } = {}) {
+    return this.unary(this.modelsService, 'ListModelEndpoints', { model, forceRefresh });
+  }
+
+  listProviders({ forceRefresh = false } = {}) {
+    return this.unary(this.modelsService, 'ListProviders', { forceRefresh });
   }
 
   /** The gateway's detailed health report (CheckResponse). */

@@ -17,6 +17,7 @@ const GATEWAY_FILES = [
   'openrouter/gateway/v1/models.proto',
   'openrouter/gateway/v1/credits.proto',
   'openrouter/gateway/v1/health.proto',
+  'openrouter/gateway/v1/embeddings.proto',
   'grpc/health/v1/health.proto',
   'grpc/reflection/v1/reflection.proto',
 ];

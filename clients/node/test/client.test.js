@@ -111,6 +111,20 @@ test('against a gateway', async (t) => {
     assert.equal(error.codeName, 'DEADLINE_EXCEEDED');
   });
 
+  await t.test('embeddings, model endpoints and providers', async () => {
+    const r = await client.embed({ model: 'sim/embed', inputs: [{ text: 'a' }, { text: 'b' }], dimensions: 8 });
+    assert.deepEqual(r.embeddings.map((e) => e.index), [0, 1]);
+    assert.equal(r.embeddings[1].values.length, 8);
+    assert.equal(typeof r.embeddings[1].values[0], 'number');
+    const models = await client.listEmbeddingModels({ pageSize: 100 });
+    assert.ok(models.models.some((m) => m.id === 'sim/embed'));
+    const endpoints = await client.listModelEndpoints('sim/echo');
+    assert.equal(endpoints.endpoints[0].status, 'ENDPOINT_STATUS_OK');
+    assert.equal(endpoints.endpoints[1].latencyLast30m, null);
+    const providers = await client.listProviders();
+    assert.ok(providers.providers.some((p) => p.slug === 'simcloud' && p.datacenters.includes('DE')));
+  });
+
   await t.test('health, standard health and reflection', async () => {
     assert.equal((await client.health()).status, 'OVERALL_STATUS_SERVING');
     assert.equal(await client.servingStatus(''), 'SERVING');

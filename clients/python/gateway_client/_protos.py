@@ -20,6 +20,8 @@ from openrouter.gateway.v1 import (  # noqa: E402,F401
     chat_pb2_grpc,
     credits_pb2,
     credits_pb2_grpc,
+    embeddings_pb2,
+    embeddings_pb2_grpc,
     health_pb2 as gateway_health_pb2,
     health_pb2_grpc as gateway_health_pb2_grpc,
     models_pb2,

@@ -13,6 +13,8 @@ from ._protos import (
     chat_pb2_grpc,
     credits_pb2,
     credits_pb2_grpc,
+    embeddings_pb2,
+    embeddings_pb2_grpc,
     gateway_health_pb2,
     gateway_health_pb2_grpc,
     health_pb2,
@@ -116,6 +118,7 @@ class GatewayClient:
         self._models = models_pb2_grpc.ModelsServiceStub(self._channel)
         self._credits = credits_pb2_grpc.CreditsServiceStub(self._channel)
         self._health = gateway_health_pb2_grpc.HealthServiceStub(self._channel)
+        self._embeddings = embeddings_pb2_grpc.EmbeddingsServiceStub(self._channel)
         self._standard_health = health_pb2_grpc.HealthStub(self._channel)
         self._reflection = reflection_pb2_grpc.ServerReflectionStub(self._channel)
 
@@ -147,6 +150,29 @@ class GatewayClient:
 
     def get_key(self, force_refresh=False):
         return self._unary(self._credits.GetKey, credits_pb2.GetKeyRequest(force_refresh=force_refresh))
+
+    # Embeddings, endpoints, providers
+
+    def embed(self, request, timeout=None):
+        """One embedding per input, in input order (EmbedResponse; values are float32s).
+
+        Embed is idempotent: the published service config retries it on UNAVAILABLE.
+        """
+        if isinstance(request, dict):
+            request = json_format.ParseDict(request, embeddings_pb2.EmbedRequest())
+        return self._unary(self._embeddings.Embed, request, timeout or self.chat_timeout)
+
+    def list_embedding_models(self, request=None):
+        return self._unary(self._embeddings.ListEmbeddingModels,
+                           request or embeddings_pb2.ListEmbeddingModelsRequest())
+
+    def list_model_endpoints(self, model, force_refresh=False):
+        """Every provider endpoint of a model (author/slug), with status, uptime and latency."""
+        return self._unary(self._models.ListModelEndpoints,
+                           models_pb2.ListModelEndpointsRequest(model=model, force_refresh=force_refresh))
+
+    def list_providers(self, force_refresh=False):
+        return self._unary(self._models.ListProviders, models_pb2.ListProvidersRequest(force_refresh=force_refresh))
 
     # Health and discovery
 

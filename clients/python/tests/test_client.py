@@ -8,7 +8,7 @@ from concurrent import futures
 import grpc
 
 from conformance import load_scenarios, run_scenarios
-from gateway_client import ChatAccumulator, GatewayClient, GatewayError
+from gateway_client import ChatAccumulator, GatewayClient, GatewayError, models_pb2
 from gateway_client._protos import chat_pb2_grpc, gateway_health_pb2, gateway_health_pb2_grpc
 
 from .gateway_process import GatewayProcess
@@ -98,6 +98,17 @@ class AgainstAGatewayTest(unittest.TestCase):
         self.assertEqual(self.client.health().status, gateway_health_pb2.OVERALL_STATUS_SERVING)
         self.assertEqual(self.client.serving_status(""), "SERVING")
         self.assertIn("openrouter.gateway.v1.ChatService", self.client.list_services())
+
+    def test_embeddings_model_endpoints_and_providers(self):
+        r = self.client.embed({"model": "sim/embed", "inputs": [{"text": "a"}, {"text": "b"}], "dimensions": 8})
+        self.assertEqual([e.index for e in r.embeddings], [0, 1])
+        self.assertEqual(len(r.embeddings[1].values), 8)
+        self.assertIn("sim/embed", [m.id for m in self.client.list_embedding_models().models])
+        endpoints = self.client.list_model_endpoints("sim/echo").endpoints
+        self.assertEqual(models_pb2.EndpointStatus.Name(endpoints[0].status), "ENDPOINT_STATUS_OK")
+        self.assertFalse(endpoints[1].HasField("latency_last30m"))
+        providers = self.client.list_providers().providers
+        self.assertIn("DE", [p for p in providers if p.slug == "simcloud"][0].datacenters)
 
     def test_every_shared_conformance_scenario_passes(self):
         results = run_scenarios(self.client, load_scenarios())

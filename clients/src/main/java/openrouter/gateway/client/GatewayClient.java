@@ -33,6 +33,15 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
+import openrouter.gateway.v1.EmbedRequest;
+import openrouter.gateway.v1.EmbedResponse;
+import openrouter.gateway.v1.EmbeddingsServiceGrpc;
+import openrouter.gateway.v1.ListEmbeddingModelsRequest;
+import openrouter.gateway.v1.ListEmbeddingModelsResponse;
+import openrouter.gateway.v1.ListModelEndpointsRequest;
+import openrouter.gateway.v1.ListModelEndpointsResponse;
+import openrouter.gateway.v1.ListProvidersRequest;
+import openrouter.gateway.v1.ListProvidersResponse;
 import openrouter.gateway.v1.ChatRequest;
 import openrouter.gateway.v1.ChatResponse;
 import openrouter.gateway.v1.ChatServiceGrpc;
@@ -220,6 +229,36 @@ public final class GatewayClient implements AutoCloseable {
   public GetKeyResponse getKey(boolean forceRefresh) {
     return call(() -> CreditsServiceGrpc.newBlockingStub(channel).withDeadline(deadline(readTimeout))
         .getKey(GetKeyRequest.newBuilder().setForceRefresh(forceRefresh).build()));
+  }
+
+  // Embeddings, endpoints, providers
+
+  /**
+   * One embedding per input, in input order. Embed is idempotent, so the client's service
+   * config retries it on UNAVAILABLE like the reads. Bounded by the chat timeout: a large
+   * batch may take a while.
+   */
+  public EmbedResponse embed(EmbedRequest request) {
+    return call(() -> EmbeddingsServiceGrpc.newBlockingStub(channel).withDeadline(deadline(chatTimeout))
+        .embed(request));
+  }
+
+  /** One page of the embedding models that match the request's filters. */
+  public ListEmbeddingModelsResponse listEmbeddingModels(ListEmbeddingModelsRequest request) {
+    return call(() -> EmbeddingsServiceGrpc.newBlockingStub(channel).withDeadline(deadline(readTimeout))
+        .listEmbeddingModels(request));
+  }
+
+  /** Every provider endpoint of a model (author/slug), with status, uptime and latency. */
+  public ListModelEndpointsResponse listModelEndpoints(String model, boolean forceRefresh) {
+    return call(() -> ModelsServiceGrpc.newBlockingStub(channel).withDeadline(deadline(readTimeout))
+        .listModelEndpoints(ListModelEndpointsRequest.newBuilder().setModel(model).setForceRefresh(forceRefresh).build()));
+  }
+
+  /** OpenRouter's providers. */
+  public ListProvidersResponse listProviders(boolean forceRefresh) {
+    return call(() -> ModelsServiceGrpc.newBlockingStub(channel).withDeadline(deadline(readTimeout))
+        .listProviders(ListProvidersRequest.newBuilder().setForceRefresh(forceRefresh).build()));
   }
 
   // Health and discovery

@@ -104,6 +104,8 @@ final class DirectTarget implements Target {
     byte[] content = body.getBytes(StandardCharsets.UTF_8);
     if (scenario == Scenario.MODELS) {
       head.append("GET ").append(basePath).append("/models?output_modalities=all HTTP/1.1\r\n");
+    } else if (scenario == Scenario.EMBED) {
+      head.append("POST ").append(basePath).append("/embeddings HTTP/1.1\r\n");
     } else {
       head.append("POST ").append(basePath).append("/chat/completions HTTP/1.1\r\n");
     }

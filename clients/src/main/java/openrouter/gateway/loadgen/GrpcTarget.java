@@ -26,6 +26,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import openrouter.gateway.v1.ChatRequest;
 import openrouter.gateway.v1.ChatServiceGrpc;
+import openrouter.gateway.v1.EmbedRequest;
+import openrouter.gateway.v1.EmbeddingsServiceGrpc;
 import openrouter.gateway.v1.ListModelsRequest;
 import openrouter.gateway.v1.ModelsServiceGrpc;
 import openrouter.gateway.v1.StreamChatResponse;
@@ -45,6 +47,7 @@ final class GrpcTarget implements Target {
   private final ChatRequest chat;
   private final ListModelsRequest listModels = ListModelsRequest.newBuilder().setPageSize(50).build();
   private final HealthCheckRequest healthCheck = HealthCheckRequest.getDefaultInstance();
+  private final EmbedRequest embed = EmbedLoad.request();
   private final EventLoopGroup group;
   private final List<ManagedChannel> channels = new ArrayList<>();
   private final AtomicInteger next = new AtomicInteger();
@@ -92,6 +95,8 @@ final class GrpcTarget implements Target {
             }
           });
       case HEALTH -> ClientCalls.asyncUnaryCall(channel().newCall(HealthGrpc.getCheckMethod(), options()), healthCheck,
+          new Ending<>(intendedStartNanos, stats, done));
+      case EMBED -> ClientCalls.asyncUnaryCall(channel().newCall(EmbeddingsServiceGrpc.getEmbedMethod(), options()), embed,
           new Ending<>(intendedStartNanos, stats, done));
     }
   }

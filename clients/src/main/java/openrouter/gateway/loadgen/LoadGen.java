@@ -49,7 +49,7 @@ public final class LoadGen implements Callable<Integer> {
   @Option(names = "--api-key", description = "Key for --direct requests (default: the simulator's).")
   String apiKey = "sk-or-v1-" + "0".repeat(64);
 
-  @Option(names = "--scenario", description = "unary, stream, models or health (gateway only) (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--scenario", description = "unary, stream, models, embed or health (gateway only) (default: ${DEFAULT-VALUE}).")
   Scenario scenario = Scenario.UNARY;
 
   @Option(names = "--concurrency", description = "Closed loop: requests in flight (default: ${DEFAULT-VALUE}).")
@@ -143,7 +143,8 @@ public final class LoadGen implements Callable<Integer> {
     long measuredNanos;
     long connectionsOpened;
     try (Target t = direct != null
-        ? new DirectTarget(direct, apiKey, scenario, body(false), body(true), deadlineSeconds, ioThreads)
+        ? new DirectTarget(direct, apiKey, scenario,
+            scenario == Scenario.EMBED ? EmbedLoad.directBody() : body(false), body(true), deadlineSeconds, ioThreads)
         : new GrpcTarget(target, connections, scenario, chat, deadlineSeconds, ioThreads)) {
       measuredNanos = rate > 0 ? openLoop(t, warm, measured) : closedLoop(t, warm, measured);
       connectionsOpened = t.connectionsOpened();

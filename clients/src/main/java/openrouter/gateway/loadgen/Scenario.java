@@ -15,5 +15,11 @@ enum Scenario {
    * grpc.health.v1.Health/Check: the cheapest gRPC unary call the gateway answers, i.e. the floor
    * cost of one round trip through gRPC on this machine (gateway only; no direct equivalent).
    */
-  HEALTH
+  HEALTH,
+  /**
+   * Embed of {@value EmbedLoad#INPUTS} texts with sim/embed at {@value EmbedLoad#DIMENSIONS}
+   * dimensions, the response parsed (direct: POST /embeddings with encoding_format base64, the
+   * body the gateway sends).
+   */
+  EMBED
 }

@@ -35,6 +35,7 @@ import openrouter.gateway.server.grpc.AccessLogInterceptor;
 import openrouter.gateway.server.grpc.CallerInterceptor;
 import openrouter.gateway.server.grpc.ChatGrpcService;
 import openrouter.gateway.server.grpc.CreditsGrpcService;
+import openrouter.gateway.server.grpc.EmbeddingsGrpcService;
 import openrouter.gateway.server.grpc.HealthGrpcService;
 import openrouter.gateway.server.grpc.MetadataLimitInterceptor;
 import openrouter.gateway.server.grpc.ModelsGrpcService;
@@ -47,7 +48,11 @@ import openrouter.gateway.server.json.Json;
 import openrouter.gateway.server.logging.LogSetup;
 import openrouter.gateway.server.metrics.GatewayMetrics;
 import openrouter.gateway.server.metrics.MetricsHttpServer;
+import openrouter.gateway.server.embeddings.EmbedRequestValidator;
+import openrouter.gateway.server.embeddings.EmbedRunner;
 import openrouter.gateway.server.models.ModelCatalog;
+import openrouter.gateway.server.models.ModelEndpoints;
+import openrouter.gateway.server.models.ProviderDirectory;
 import openrouter.gateway.server.resilience.RetryPolicy;
 import openrouter.gateway.server.resilience.StreamWatchdog;
 import openrouter.gateway.server.security.CallerRegistry;
@@ -58,6 +63,7 @@ import openrouter.gateway.server.upstream.UpstreamObserver;
 import openrouter.gateway.server.upstream.UpstreamTarget;
 import openrouter.gateway.v1.ChatServiceGrpc;
 import openrouter.gateway.v1.CreditsServiceGrpc;
+import openrouter.gateway.v1.EmbeddingsServiceGrpc;
 import openrouter.gateway.v1.HealthServiceGrpc;
 import openrouter.gateway.v1.KeyState;
 import openrouter.gateway.v1.ModelsServiceGrpc;
@@ -77,7 +83,8 @@ public final class Gateway implements AutoCloseable {
       ChatServiceGrpc.SERVICE_NAME,
       ModelsServiceGrpc.SERVICE_NAME,
       CreditsServiceGrpc.SERVICE_NAME,
-      HealthServiceGrpc.SERVICE_NAME);
+      HealthServiceGrpc.SERVICE_NAME,
+      EmbeddingsServiceGrpc.SERVICE_NAME);
 
   /**
    * Upstream keys whose catalogue is held at once (each is a few MB at OpenRouter's size);
@@ -87,7 +94,10 @@ public final class Gateway implements AutoCloseable {
   /** Upstream keys whose balance and key information are held at once (each is tiny). */
   static final int MAX_ACCOUNT_KEYS = 10_000;
   /** What cannot serve without an accepted key; the rest (the catalogue is public) can. */
-  static final List<String> NEED_THE_KEY = List.of(ChatServiceGrpc.SERVICE_NAME, CreditsServiceGrpc.SERVICE_NAME);
+  static final List<String> NEED_THE_KEY = List.of(ChatServiceGrpc.SERVICE_NAME, CreditsServiceGrpc.SERVICE_NAME,
+      EmbeddingsServiceGrpc.SERVICE_NAME);
+  /** Models whose provider endpoints are held at once, over all keys (each is a few KB). */
+  static final int MAX_ENDPOINT_LISTINGS = 4096;
 
   private final Server server;
   private final HealthStatusManager health;
@@ -172,6 +182,27 @@ public final class Gateway implements AutoCloseable {
             config.cacheMinRefreshInterval(), MAX_ACCOUNT_KEYS, workers, cacheClock, cacheTicker),
         new LowBalanceAlarm(config.lowBalanceThreshold()),
         json);
+    ModelCatalog userCatalog = new ModelCatalog(upstream,
+        new SnapshotCache<>("models for the key", config.modelsCacheTtl(), config.cacheMaxStaleness(),
+            config.cacheMinRefreshInterval(), MAX_CATALOGUE_KEYS, workers, clock, Ticker.systemTicker()),
+        json, ModelCatalog.USER_PATH);
+    ModelCatalog embeddingModels = new ModelCatalog(upstream,
+        new SnapshotCache<>("embedding models", config.modelsCacheTtl(), config.cacheMaxStaleness(),
+            config.cacheMinRefreshInterval(), MAX_CATALOGUE_KEYS, workers, clock, Ticker.systemTicker()),
+        json, ModelCatalog.EMBEDDINGS_PATH);
+    ModelEndpoints modelEndpoints = new ModelEndpoints(upstream,
+        new SnapshotCache<>("model endpoints", config.embeddings().endpointsCacheTtl(), config.cacheMaxStaleness(),
+            config.cacheMinRefreshInterval(), MAX_ENDPOINT_LISTINGS, workers, clock, Ticker.systemTicker()),
+        json);
+    ProviderDirectory providers = new ProviderDirectory(upstream,
+        new SnapshotCache<>("providers", config.modelsCacheTtl(), config.cacheMaxStaleness(),
+            config.cacheMinRefreshInterval(), MAX_ACCOUNT_KEYS, workers, clock, Ticker.systemTicker()),
+        json);
+    EmbeddingsGrpcService embeddingsService = new EmbeddingsGrpcService(
+        new EmbedRequestValidator(config.embeddings().defaultModel(), config.embeddings().maxInputs(),
+            config.embeddings().maxRequestBytes()),
+        new EmbedRunner(upstream, config.retryPolicy(), json, clock),
+        embeddingModels, statusMapper, workers, config.chatTimeout());
     // The caches report their state to the detailed health check and the cache-age gauges.
     ModelsHealthSource models = () -> {
       ModelCatalog.Health h = catalog.health();
@@ -220,7 +251,9 @@ public final class Gateway implements AutoCloseable {
         .intercept(new MetadataLimitInterceptor(c.maxInboundMetadataBytes(), statusMapper))
         .intercept(new AccessLogInterceptor(AccessLogInterceptor.Lines.parse(config.ops().accessLog())))
         .addService(ServiceDefinitions.strict(chatService, statusMapper))
-        .addService(ServiceDefinitions.strict(new ModelsGrpcService(catalog, statusMapper), statusMapper))
+        .addService(ServiceDefinitions.strict(
+            new ModelsGrpcService(catalog, userCatalog, modelEndpoints, providers, statusMapper), statusMapper))
+        .addService(ServiceDefinitions.strict(embeddingsService, statusMapper))
         .addService(ServiceDefinitions.strict(new CreditsGrpcService(credits, statusMapper), statusMapper))
         .addService(ServiceDefinitions.strict(detailedHealth, statusMapper))
         .addService(health.getHealthService())

@@ -33,6 +33,9 @@ import picocli.CommandLine.ScopeType;
       KeyCommand.class,
       GenerationCommand.class,
       HealthCommand.class,
+      EmbedCommand.class,
+      EndpointsCommand.class,
+      ProvidersCommand.class,
       CommandLine.HelpCommand.class
     },
     exitCodeListHeading = "%nExit codes:%n",

@@ -68,6 +68,9 @@ final class ModelsCommand implements Callable<Integer> {
   @Option(names = "--all", description = "Follow every page.")
   boolean all;
 
+  @Option(names = "--mine", description = "Only the models this key may use (its account's provider, privacy and guardrail settings applied).")
+  boolean mine;
+
   @Option(names = "--refresh", description = "Read the catalogue from OpenRouter now, not the gateway's cache.")
   boolean refresh;
 
@@ -114,7 +117,8 @@ final class ModelsCommand implements Callable<Integer> {
           case newest -> ModelOrder.MODEL_ORDER_NEWEST;
         })
         .setPageToken(pageToken)
-        .setForceRefresh(refresh);
+        .setForceRefresh(refresh)
+        .setAvailableToKey(mine);
     if (minContext < 0) {
       throw new GatewayCli.UsageException("--min-context must not be negative");
     }

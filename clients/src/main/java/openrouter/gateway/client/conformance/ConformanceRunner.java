@@ -18,6 +18,11 @@ import openrouter.gateway.client.ChatAccumulator;
 import openrouter.gateway.client.ChatStream;
 import openrouter.gateway.client.GatewayClient;
 import openrouter.gateway.client.GatewayException;
+import openrouter.gateway.v1.EmbedRequest;
+import openrouter.gateway.v1.EmbedResponse;
+import openrouter.gateway.v1.Embedding;
+import openrouter.gateway.v1.ListModelEndpointsResponse;
+import openrouter.gateway.v1.ModelEndpoint;
 import openrouter.gateway.v1.ChatRequest;
 import openrouter.gateway.v1.ChatResponse;
 import openrouter.gateway.v1.StreamChatResponse;
@@ -116,6 +121,30 @@ public final class ConformanceRunner {
           o.model = r.getSummary().getModel();
         }
         case "stream_chat" -> stream(client, scenario, o);
+        case "embed" -> {
+          EmbedRequest.Builder b = EmbedRequest.newBuilder();
+          JsonFormat.parser().merge(JsonFormat.printer().print(scenario.getFieldsOrThrow("request")), b);
+          EmbedResponse r = client.embed(b.build());
+          o.model = r.getModel();
+          o.cost = r.getUsage().getCost();
+          for (Embedding e : r.getEmbeddingsList()) {
+            o.indices.add(e.getIndex());
+            o.dimensions.add(e.getValuesCount());
+          }
+          if (r.getEmbeddingsCount() > 0) {
+            o.firstValues = r.getEmbeddings(0).getValuesList();
+          }
+        }
+        case "list_model_endpoints" -> {
+          ListModelEndpointsResponse r = client.listModelEndpoints(
+              scenario.getFieldsOrThrow("request").getStructValue().getFieldsOrThrow("model").getStringValue(), false);
+          for (ModelEndpoint e : r.getEndpointsList()) {
+            o.endpointStatuses.add(e.getStatus().name());
+            if (e.hasLatencyLast30M()) {
+              o.endpointsWithLatency++;
+            }
+          }
+        }
         default -> throw new IllegalArgumentException("unknown action " + action);
       }
     } catch (GatewayException e) {
@@ -186,6 +215,23 @@ public final class ConformanceRunner {
         case "services_include" -> includes(problems, key, strings(want), o.services);
         case "field_violations" -> includes(problems, key, strings(want), o.fieldViolations);
         case "tool_calls" -> toolCalls(problems, want, o.toolCalls);
+        case "embeddings" -> same(problems, key, (int) want.getNumberValue(), o.indices.size());
+        case "indices" -> same(problems, key,
+            want.getListValue().getValuesList().stream().map(v -> (int) v.getNumberValue()).toList(), o.indices);
+        case "dimensions" -> {
+          if (o.dimensions.isEmpty() || o.dimensions.stream().anyMatch(d -> d != (int) want.getNumberValue())) {
+            problems.add("dimensions: want " + (int) want.getNumberValue() + " for every embedding, got " + o.dimensions);
+          }
+        }
+        case "first_values" -> {
+          // Compared as float32s: the scenario file writes them as JSON numbers.
+          List<Float> wanted = want.getListValue().getValuesList().stream().map(v -> (float) v.getNumberValue()).toList();
+          List<Float> got = o.firstValues.subList(0, Math.min(wanted.size(), o.firstValues.size()));
+          same(problems, key, wanted, got);
+        }
+        case "cost" -> same(problems, key, want.getStringValue(), o.cost);
+        case "endpoint_statuses" -> same(problems, key, strings(want), o.endpointStatuses);
+        case "endpoints_with_latency" -> same(problems, key, (int) want.getNumberValue(), o.endpointsWithLatency);
         default -> problems.add("unknown expectation " + key);
       }
     }
@@ -254,5 +300,11 @@ public final class ConformanceRunner {
     List<String> services = List.of();
     String servingStatus = "";
     String overallStatus = "";
+    List<Integer> indices = new ArrayList<>();
+    List<Integer> dimensions = new ArrayList<>();
+    List<Float> firstValues = List.of();
+    String cost = "";
+    List<String> endpointStatuses = new ArrayList<>();
+    int endpointsWithLatency;
   }
 }

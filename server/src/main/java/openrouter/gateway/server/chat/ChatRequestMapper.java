@@ -421,7 +421,8 @@ public final class ChatRequestMapper {
     return out;
   }
 
-  private static ObjectNode provider(ProviderPreferences p) {
+  /** Provider preferences as OpenRouter's {@code provider} object; Embed sends the same. */
+  public static ObjectNode provider(ProviderPreferences p) {
     ObjectNode out = Json.object();
     strings(out, "order", p.getOrderList());
     if (p.hasAllowFallbacks()) out.put("allow_fallbacks", p.getAllowFallbacks());

@@ -3,8 +3,8 @@ package openrouter.gateway.server.chat;
 import openrouter.gateway.v1.Usage;
 
 /**
- * What one chat call did, for its access log line: filled by {@link ChatRunner} while it runs,
- * read once when the call ends. Fields are volatile because the runner's worker thread writes
+ * What one chat (or Embed) call did, for its access log line: filled by {@link ChatRunner} (or
+ * {@code EmbedRunner}) while it runs, read once when the call ends. Fields are volatile because the runner's worker thread writes
  * them and the gRPC thread that closes the call reads them.
  */
 public final class ChatStats {
@@ -47,23 +47,23 @@ public final class ChatStats {
     firstChunkNanos = nanos;
   }
 
-  void attempts(int n) {
+  public void attempts(int n) {
     attempts = n;
   }
 
-  void model(String m) {
+  public void model(String m) {
     if (m != null && !m.isEmpty()) {
       model = m;
     }
   }
 
-  void provider(String p) {
+  public void provider(String p) {
     if (p != null && !p.isEmpty()) {
       provider = p;
     }
   }
 
-  void usage(Usage u) {
+  public void usage(Usage u) {
     usage = u;
   }
 }

@@ -58,7 +58,8 @@ public record GatewayConfig(
     ConnectionSettings connection,
     TlsSettings tls,
     OpsSettings ops,
-    UpstreamLimits upstreamLimits) {
+    UpstreamLimits upstreamLimits,
+    EmbeddingSettings embeddings) {
 
   public static final String DEFAULT_BASE_URL = "https://openrouter.ai/api/v1";
 
@@ -309,10 +310,24 @@ public record GatewayConfig(
   static final Setting RATE_CHAT =
       Setting.plain("GATEWAY_RATE_LIMIT_CHAT", "30/1m", "Default per-caller limit of StreamChat and Chat calls.");
   static final Setting RATE_MODELS =
-      Setting.plain("GATEWAY_RATE_LIMIT_MODELS", "100/10s", "Default per-caller limit of ListModels and GetModel calls.");
+      Setting.plain("GATEWAY_RATE_LIMIT_MODELS", "100/10s", "Default per-caller limit of ListModels, GetModel, ListModelEndpoints, ListProviders and ListEmbeddingModels calls.");
   static final Setting RATE_CREDITS =
       Setting.plain(
           "GATEWAY_RATE_LIMIT_CREDITS", "100/10s", "Default per-caller limit of GetCredits, GetKey and GetGeneration calls.");
+  static final Setting RATE_EMBEDDINGS =
+      Setting.plain("GATEWAY_RATE_LIMIT_EMBEDDINGS", "300/1m", "Default per-caller limit of Embed calls.");
+  static final Setting DEFAULT_EMBEDDING_MODEL =
+      Setting.plain(
+          "OPENROUTER_DEFAULT_EMBEDDING_MODEL", "", "Model used when an Embed request names none.");
+  static final Setting ENDPOINTS_TTL =
+      Setting.plain(
+          "OPENROUTER_CACHE_TTL_ENDPOINTS",
+          "30000",
+          "ListModelEndpoints cache TTL, ms (short: uptime and latency figures move).");
+  static final Setting MAX_EMBED_INPUTS =
+      Setting.plain("GATEWAY_MAX_EMBED_INPUTS", "2048", "Most inputs in one Embed request (OpenRouter's limit is 2048).");
+  static final Setting MAX_EMBED_BYTES =
+      Setting.plain("GATEWAY_MAX_EMBED_BYTES", "8388608", "Most bytes of one serialized Embed request.");
   static final Setting STREAMS_PER_CALLER =
       Setting.plain("GATEWAY_MAX_STREAMS_PER_CALLER", "100", "Chat calls in flight per authenticated caller.");
   static final Setting MAX_MESSAGES =
@@ -359,6 +374,7 @@ public record GatewayConfig(
           RATE_CHAT,
           RATE_MODELS,
           RATE_CREDITS,
+          RATE_EMBEDDINGS,
           STREAMS_PER_CALLER,
           MAX_MESSAGES,
           MAX_REQUEST_BYTES,
@@ -384,7 +400,11 @@ public record GatewayConfig(
           LOG_LEVEL,
           ACCESS_LOG,
           PROBE_INTERVAL,
-          PROBE_TIMEOUT);
+          PROBE_TIMEOUT,
+          DEFAULT_EMBEDDING_MODEL,
+          ENDPOINTS_TTL,
+          MAX_EMBED_INPUTS,
+          MAX_EMBED_BYTES);
 
   /** Reads the process environment and command-line flags; flags win. */
   public static GatewayConfig load(Map<String, String> env, List<String> args) {
@@ -559,7 +579,12 @@ public record GatewayConfig(
         new UpstreamLimits(
             range(values, MAX_SSE_LINE, 1024, Integer.MAX_VALUE),
             range(values, MAX_SSE_EVENT, 1024, Integer.MAX_VALUE),
-            range(values, MAX_RESPONSE, 1024, Integer.MAX_VALUE)));
+            range(values, MAX_RESPONSE, 1024, Integer.MAX_VALUE)),
+        new EmbeddingSettings(
+            optional(values, DEFAULT_EMBEDDING_MODEL),
+            millis(values, ENDPOINTS_TTL),
+            (int) positive(values, MAX_EMBED_INPUTS, Integer.MAX_VALUE),
+            (int) positive(values, MAX_EMBED_BYTES, Integer.MAX_VALUE)));
   }
 
   /**
@@ -585,6 +610,17 @@ public record GatewayConfig(
       return cert.isPresent();
     }
   }
+
+  /**
+   * Embeddings and the model-endpoint reads (issue 17).
+   *
+   * @param defaultModel model used when an Embed request names none
+   * @param endpointsCacheTtl how long ListModelEndpoints answers are served from the cache
+   * @param maxInputs most inputs in one Embed request
+   * @param maxRequestBytes most bytes of one serialized Embed request
+   */
+  public record EmbeddingSettings(
+      Optional<String> defaultModel, Duration endpointsCacheTtl, int maxInputs, int maxRequestBytes) {}
 
   /** Metrics, logs and the upstream probe. An empty metrics port means no endpoint. */
   public record OpsSettings(
@@ -758,6 +794,7 @@ public record GatewayConfig(
     out.put(MethodFamily.CHAT, rate(values, RATE_CHAT));
     out.put(MethodFamily.MODELS, rate(values, RATE_MODELS));
     out.put(MethodFamily.CREDITS, rate(values, RATE_CREDITS));
+    out.put(MethodFamily.EMBEDDINGS, rate(values, RATE_EMBEDDINGS));
     return out;
   }
 

@@ -5,6 +5,7 @@ import com.google.protobuf.util.Timestamps;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import openrouter.gateway.server.json.Decimals;
+import openrouter.gateway.server.json.StructJson;
 import openrouter.gateway.v1.GetKeyResponse;
 
 /** Maps the {@code data} of OpenRouter's {@code GET /key} (api reference §5.2) to {@link GetKeyResponse}. */
@@ -29,6 +30,21 @@ public final class KeyInfoJson {
         // is_provisioning_key is the older name of the same flag.
         .setIsManagementKey(d.path("is_management_key").asBoolean(false)
             || d.path("is_provisioning_key").asBoolean(false));
+    b.setCreatorUserId(d.path("creator_user_id").asText(""))
+        .setWorkspaceId(d.path("workspace_id").asText(""))
+        .setOrganizationId(d.path("organization_id").asText(""));
+    for (JsonNode region : d.path("allowed_data_regions")) {
+      if (region.isTextual()) {
+        b.addAllowedDataRegions(region.asText());
+      }
+    }
+    if (d.path("free_model_requests_per_day").canConvertToLong()) {
+      b.setFreeModelRequestsPerDay(d.path("free_model_requests_per_day").asLong());
+    }
+    // Every field as sent, so a field OpenRouter adds reaches callers before this class names it.
+    if (d.isObject()) {
+      b.setRaw(StructJson.toStruct(d));
+    }
     String limit = Decimals.text(d.get("limit"));
     if (!limit.isEmpty()) {
       b.setLimit(limit);

@@ -6,17 +6,24 @@ import io.grpc.ServerServiceDefinition;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
 import java.util.List;
+import java.util.Optional;
 import openrouter.gateway.server.security.CallContext;
 import openrouter.gateway.server.errors.GatewayFailure;
 import openrouter.gateway.server.errors.GatewayFailure.Kind;
 import openrouter.gateway.server.errors.StatusMapper;
 import openrouter.gateway.server.models.CatalogSnapshot;
 import openrouter.gateway.server.models.ModelCatalog;
+import openrouter.gateway.server.models.ModelEndpoints;
+import openrouter.gateway.server.models.ProviderDirectory;
 import openrouter.gateway.server.models.ModelPager;
 import openrouter.gateway.server.models.SerializedPages;
 import openrouter.gateway.v1.GetModelRequest;
 import openrouter.gateway.v1.GetModelResponse;
+import openrouter.gateway.v1.ListModelEndpointsRequest;
+import openrouter.gateway.v1.ListModelEndpointsResponse;
 import openrouter.gateway.v1.ListModelsRequest;
+import openrouter.gateway.v1.ListProvidersRequest;
+import openrouter.gateway.v1.ListProvidersResponse;
 import openrouter.gateway.v1.ModelsServiceGrpc;
 
 /**
@@ -29,11 +36,24 @@ import openrouter.gateway.v1.ModelsServiceGrpc;
  */
 public final class ModelsGrpcService implements ModelsServiceGrpc.AsyncService, BindableService {
   private final ModelCatalog catalog;
+  private final ModelCatalog userCatalog;
+  private final ModelEndpoints endpoints;
+  private final ProviderDirectory providers;
   private final StatusMapper statusMapper;
   private final SerializedPages pages;
 
-  public ModelsGrpcService(ModelCatalog catalog, StatusMapper statusMapper) {
+  /**
+   * @param catalog the whole catalogue ({@code /models})
+   * @param userCatalog the models the key may use ({@code /models/user}), for available_to_key
+   * @param endpoints provider endpoints per model
+   * @param providers OpenRouter's providers
+   */
+  public ModelsGrpcService(ModelCatalog catalog, ModelCatalog userCatalog, ModelEndpoints endpoints,
+      ProviderDirectory providers, StatusMapper statusMapper) {
     this.catalog = catalog;
+    this.userCatalog = userCatalog;
+    this.endpoints = endpoints;
+    this.providers = providers;
     this.statusMapper = statusMapper;
     this.pages = new SerializedPages(SerializedPages.DEFAULT_MAX_BYTES);
   }
@@ -53,7 +73,8 @@ public final class ModelsGrpcService implements ModelsServiceGrpc.AsyncService, 
       observer.onError(statusMapper.toException(invalid));
       return;
     }
-    AsyncUnary.respond(observer, catalog.snapshot(CallContext.callerOpenRouterKey(), request.getForceRefresh()),
+    ModelCatalog listing = request.getAvailableToKey() ? userCatalog : catalog;
+    AsyncUnary.respond(observer, listing.snapshot(CallContext.callerOpenRouterKey(), request.getForceRefresh()),
         read -> new PreSerialized.Message(pages.page(query, read.value()),
             SerializedPages.cacheField(AsyncUnary.cacheInfo(read))),
         statusMapper);
@@ -79,5 +100,30 @@ public final class ModelsGrpcService implements ModelsServiceGrpc.AsyncService, 
           .setCache(AsyncUnary.cacheInfo(read))
           .build();
     }, statusMapper);
+  }
+
+  @Override
+  public void listModelEndpoints(ListModelEndpointsRequest request, StreamObserver<ListModelEndpointsResponse> observer) {
+    Optional<String> id = ModelEndpoints.baseId(request.getModel());
+    if (id.isEmpty()) {
+      observer.onError(statusMapper.toException(GatewayFailure.invalid(List.of(FieldViolation.newBuilder()
+          .setField("model").setDescription("model must be a model id author/slug such as openai/gpt-4o"
+              + " (letters, digits, '.', '_', '-'), got \"" + shorten(request.getModel()) + "\"").build()))));
+      return;
+    }
+    AsyncUnary.respond(observer,
+        endpoints.endpoints(id.get(), CallContext.callerOpenRouterKey(), request.getForceRefresh()),
+        read -> read.value().toBuilder().setCache(AsyncUnary.cacheInfo(read)).build(), statusMapper);
+  }
+
+  @Override
+  public void listProviders(ListProvidersRequest request, StreamObserver<ListProvidersResponse> observer) {
+    AsyncUnary.respond(observer, providers.providers(CallContext.callerOpenRouterKey(), request.getForceRefresh()),
+        read -> read.value().toBuilder().setCache(AsyncUnary.cacheInfo(read)).build(), statusMapper);
+  }
+
+  /** A bad value quoted back, bounded so a status never carries a huge string. */
+  private static String shorten(String value) {
+    return value.length() <= 100 ? value : value.substring(0, 100) + "...";
   }
 }

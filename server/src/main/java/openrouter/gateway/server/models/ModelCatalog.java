@@ -30,17 +30,31 @@ import org.slf4j.LoggerFactory;
  */
 public final class ModelCatalog {
   static final String PATH = "/models?output_modalities=all";
+  /** The models this key may use (account preferences, privacy, guardrails applied). */
+  public static final String USER_PATH = "/models/user?output_modalities=all";
+  /** Embedding models. */
+  public static final String EMBEDDINGS_PATH = "/embeddings/models";
   /** A catalogue read shares one upstream call among its waiters; this bounds it. */
   static final Duration FETCH_TIMEOUT = Duration.ofSeconds(30);
   private static final Logger log = LoggerFactory.getLogger(ModelCatalog.class);
 
   private final OpenRouterClient client;
+  private final String path;
   private final SnapshotCache<CatalogSnapshot> cache;
   private final ObjectMapper json;
   /** The gateway key's fingerprint, hashed once: most reads use it. */
   private final String gatewayKeyIdentity;
 
   public ModelCatalog(OpenRouterClient client, SnapshotCache<CatalogSnapshot> cache, ObjectMapper json) {
+    this(client, cache, json, PATH);
+  }
+
+  /**
+   * A listing of the same shape read from another path: {@code /models/user?output_modalities=all}
+   * (the models the key may use) or {@code /embeddings/models}.
+   */
+  public ModelCatalog(OpenRouterClient client, SnapshotCache<CatalogSnapshot> cache, ObjectMapper json, String path) {
+    this.path = path;
     this.client = client;
     this.gatewayKeyIdentity = KeyFingerprint.of(Optional.empty(), client.target());
     this.cache = cache;
@@ -75,7 +89,7 @@ public final class ModelCatalog {
   public record Health(boolean loaded, int count, Optional<Duration> cacheAge, boolean stale) {}
 
   private CatalogSnapshot fetch(Optional<String> callerKey) {
-    return fromListing(UpstreamGet.data(client, PATH, callerKey, json, FETCH_TIMEOUT));
+    return fromListing(UpstreamGet.data(client, path, callerKey, json, FETCH_TIMEOUT));
   }
 
   /** A snapshot of the {@code data} array of {@code GET /models}; fails on anything else. */

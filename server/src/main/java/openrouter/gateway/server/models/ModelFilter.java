@@ -44,6 +44,8 @@ public final class ModelFilter {
   private final boolean freeOnly;
   private final String query;
   private final ModelOrder order;
+  /** available_to_key: the listing of /models/user, not the whole catalogue. */
+  private final boolean availableToKey;
   /** Hashed once: every ListModels call looks its page up by query. */
   private final int hash;
 
@@ -58,8 +60,9 @@ public final class ModelFilter {
     this.freeOnly = r.getFreeOnly();
     this.query = lower(r.getQuery());
     this.order = r.getOrderBy() == ModelOrder.MODEL_ORDER_UNSPECIFIED ? ModelOrder.MODEL_ORDER_ID : r.getOrderBy();
+    this.availableToKey = r.getAvailableToKey();
     this.hash = Objects.hash(authorPrefix, query, inputModalities, outputModalities, supportedParameters,
-        minContextLength, maxPromptPrice, maxCompletionPrice, freeOnly, order);
+        minContextLength, maxPromptPrice, maxCompletionPrice, freeOnly, order, availableToKey);
   }
 
   /** The request's filters, or the violations (added to {@code violations}) that prevent them. */
@@ -207,6 +210,10 @@ public final class ModelFilter {
     part(canonical, Boolean.toString(freeOnly));
     part(canonical, query);
     part(canonical, Integer.toString(order.getNumber()));
+    if (availableToKey) {
+      // Only when set, so tokens of whole-catalogue listings keep their fingerprint.
+      part(canonical, "available_to_key");
+    }
     try {
       byte[] hash = MessageDigest.getInstance("SHA-256").digest(canonical.toString().getBytes(StandardCharsets.UTF_8));
       return HexFormat.of().formatHex(hash, 0, 8);
@@ -235,6 +242,7 @@ public final class ModelFilter {
     return o instanceof ModelFilter f
         && minContextLength == f.minContextLength
         && freeOnly == f.freeOnly
+        && availableToKey == f.availableToKey
         && order == f.order
         && authorPrefix.equals(f.authorPrefix)
         && query.equals(f.query)

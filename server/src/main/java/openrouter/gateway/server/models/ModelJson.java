@@ -103,7 +103,8 @@ public final class ModelJson {
     return b.build();
   }
 
-  private static ModelPricing pricing(JsonNode p) {
+  /** A {@code pricing} object (a model's or an endpoint's) as decimal strings. */
+  public static ModelPricing pricing(JsonNode p) {
     ModelPricing.Builder b = ModelPricing.newBuilder();
     var descriptor = ModelPricing.getDescriptor();
     for (String field : PRICE_FIELDS) {

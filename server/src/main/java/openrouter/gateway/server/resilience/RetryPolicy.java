@@ -34,7 +34,23 @@ public record RetryPolicy(int maxRetries, Duration initialDelay, Duration maxDel
    */
   public Optional<Duration> delayBefore(
       int retry, GatewayFailure failure, Duration remaining, Clock clock, DoubleSupplier random) {
-    if (retry > maxRetries || !retryable(failure)) {
+    return delay(retry, failure, retryable(failure), remaining, clock, random);
+  }
+
+  /**
+   * As {@link #delayBefore}, for an idempotent call (an embedding: sending it twice gives the
+   * same answer and changes nothing). Such a call is also retried after 500, 408 and 524,
+   * where the request may have reached the model: repeating it costs at most a second
+   * charge, never a second effect.
+   */
+  public Optional<Duration> delayBeforeIdempotent(
+      int retry, GatewayFailure failure, Duration remaining, Clock clock, DoubleSupplier random) {
+    return delay(retry, failure, retryable(failure) || retryableIfIdempotent(failure), remaining, clock, random);
+  }
+
+  private Optional<Duration> delay(
+      int retry, GatewayFailure failure, boolean retryable, Duration remaining, Clock clock, DoubleSupplier random) {
+    if (retry > maxRetries || !retryable) {
       return Optional.empty();
     }
     Optional<Duration> hint =
@@ -63,6 +79,14 @@ public record RetryPolicy(int maxRetries, Duration initialDelay, Duration maxDel
       case UPSTREAM_ERROR -> failure.upstreamError().map(RetryPolicy::retryableStatus).orElse(false);
       default -> false;
     };
+  }
+
+  static boolean retryableIfIdempotent(GatewayFailure failure) {
+    if (failure.kind() != GatewayFailure.Kind.UPSTREAM_ERROR) {
+      return false;
+    }
+    int status = failure.upstreamError().map(UpstreamError::effectiveStatus).orElse(0);
+    return status == 500 || status == 408 || status == 524;
   }
 
   private static boolean retryableStatus(UpstreamError e) {

@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * search-team   9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08  chat=120/1m streams=20
  * </pre>
  *
- * <p>Overrides: {@code chat=}, {@code models=}, {@code credits=} (rate limits such as
+ * <p>Overrides: {@code chat=}, {@code models=}, {@code credits=}, {@code embeddings=} (rate limits such as
  * {@code 30/1m}) and {@code streams=} (chat calls in flight). Only hashes are stored, and a
  * presented key is compared with every entry in constant time. The file is re-read when its
  * content changes (checked at most once a second); a broken edit is logged and the previous
@@ -127,7 +127,7 @@ public final class CallerRegistry {
       String where = "line " + (i + 1) + ": ";
       String[] fields = line.split("\\s+");
       if (fields.length < 2) {
-        throw new IllegalArgumentException(where + "expected \"caller-id sha256-of-key [chat=30/1m] [models=...] [credits=...] [streams=N]\"");
+        throw new IllegalArgumentException(where + "expected \"caller-id sha256-of-key [chat=30/1m] [models=...] [credits=...] [embeddings=...] [streams=N]\"");
       }
       String id = fields[0];
       if (!ids.add(id)) {
@@ -148,6 +148,7 @@ public final class CallerRegistry {
           case "chat" -> limits.put(MethodFamily.CHAT, limit(kv[1], where));
           case "models" -> limits.put(MethodFamily.MODELS, limit(kv[1], where));
           case "credits" -> limits.put(MethodFamily.CREDITS, limit(kv[1], where));
+          case "embeddings" -> limits.put(MethodFamily.EMBEDDINGS, limit(kv[1], where));
           case "streams" -> {
             try {
               int n = Integer.parseInt(kv[1]);

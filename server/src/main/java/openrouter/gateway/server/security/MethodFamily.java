@@ -4,16 +4,21 @@ package openrouter.gateway.server.security;
 public enum MethodFamily {
   /** StreamChat and Chat: they spend money. */
   CHAT,
-  /** ListModels and GetModel. */
+  /** ListModels, GetModel, ListModelEndpoints, ListProviders and ListEmbeddingModels: catalogue reads. */
   MODELS,
   /** GetCredits, GetKey and GetGeneration: account reads. */
-  CREDITS;
+  CREDITS,
+  /** Embed: it spends money, at a rate of its own (retrieval services send many small batches). */
+  EMBEDDINGS;
 
   /** The family of a full method name such as {@code openrouter.gateway.v1.ChatService/Chat}, or null. */
   public static MethodFamily of(String fullMethodName) {
     return switch (fullMethodName) {
       case "openrouter.gateway.v1.ChatService/StreamChat", "openrouter.gateway.v1.ChatService/Chat" -> CHAT;
-      case "openrouter.gateway.v1.ModelsService/ListModels", "openrouter.gateway.v1.ModelsService/GetModel" -> MODELS;
+      case "openrouter.gateway.v1.ModelsService/ListModels", "openrouter.gateway.v1.ModelsService/GetModel",
+          "openrouter.gateway.v1.ModelsService/ListModelEndpoints", "openrouter.gateway.v1.ModelsService/ListProviders",
+          "openrouter.gateway.v1.EmbeddingsService/ListEmbeddingModels" -> MODELS;
+      case "openrouter.gateway.v1.EmbeddingsService/Embed" -> EMBEDDINGS;
       case "openrouter.gateway.v1.CreditsService/GetCredits", "openrouter.gateway.v1.CreditsService/GetKey",
           "openrouter.gateway.v1.ChatService/GetGeneration" -> CREDITS;
       default -> null;

@@ -171,6 +171,11 @@ final class OpenRouterErrors {
 
   /** The error {@code sim/error-<status>} answers with before any output. */
   static SimulatorError fault(int status, String model, ChatRequest request, Clock clock) {
+    return fault(status, model, () -> request.lastUserText(), clock);
+  }
+
+  /** As above for any endpoint; {@code input} is the text a 403 moderation error quotes. */
+  static SimulatorError fault(int status, String model, java.util.function.Supplier<String> input, Clock clock) {
     return switch (status) {
       case 400 -> provider(400,
           "This endpoint's maximum context length is 8192 tokens. However, you requested about"
@@ -181,7 +186,7 @@ final class OpenRouterErrors {
       case 401 -> typed(401, "User not found.", "authentication");
       case 402 -> typed(402, "Insufficient credits. Add more using https://openrouter.ai/credits",
           "payment_required");
-      case 403 -> moderation(model, request.lastUserText());
+      case 403 -> moderation(model, input.get());
       case 404 -> availability(404, "No endpoints found for " + model + ".", "not_found",
           "no_endpoints", false, model, null);
       case 408 -> typed(408, "Request timed out", "timeout");

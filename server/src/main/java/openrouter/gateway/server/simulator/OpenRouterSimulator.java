@@ -50,6 +50,8 @@ public final class OpenRouterSimulator implements AutoCloseable {
   private final ChatCompletionsEndpoint chat;
   private final ModelsEndpoint models;
   private final AccountEndpoints account;
+  private final EmbeddingsEndpoint embeddings;
+  private final ProviderEndpoints providers;
 
   private OpenRouterSimulator(SimulatorOptions options) throws IOException {
     SimulatorCatalog catalog = new SimulatorCatalog();
@@ -57,6 +59,8 @@ public final class OpenRouterSimulator implements AutoCloseable {
     this.chat = new ChatCompletionsEndpoint(catalog, options, generations, () -> closing);
     this.models = new ModelsEndpoint(catalog);
     this.account = new AccountEndpoints(generations);
+    this.embeddings = new EmbeddingsEndpoint(catalog, options, () -> closing);
+    this.providers = new ProviderEndpoints(catalog);
 
     AtomicInteger threads = new AtomicInteger();
     this.executor = Executors.newCachedThreadPool(runnable -> {
@@ -249,8 +253,28 @@ public final class OpenRouterSimulator implements AutoCloseable {
         requireMethod(method, "GET");
         account.generation(exchange);
       }
+      case "/embeddings" -> {
+        requireMethod(method, "POST");
+        return embeddings.handle(exchange);
+      }
+      case "/embeddings/models" -> {
+        requireMethod(method, "GET");
+        embeddings.list(exchange);
+      }
+      case "/providers" -> {
+        requireMethod(method, "GET");
+        providers.providers(exchange);
+      }
+      case "/models/user" -> {
+        requireMethod(method, "GET");
+        providers.userModels(exchange);
+      }
       default -> {
-        if (path.startsWith("/model/") && path.length() > "/model/".length()) {
+        if (path.startsWith("/models/") && path.endsWith("/endpoints")
+            && path.length() > "/models//endpoints".length()) {
+          requireMethod(method, "GET");
+          providers.endpoints(exchange, path.substring("/models/".length(), path.length() - "/endpoints".length()));
+        } else if (path.startsWith("/model/") && path.length() > "/model/".length()) {
           requireMethod(method, "GET");
           models.one(exchange, path.substring("/model/".length()));
         } else {

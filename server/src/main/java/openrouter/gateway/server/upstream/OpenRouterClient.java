@@ -116,6 +116,17 @@ public final class OpenRouterClient implements AutoCloseable {
     return http.newCall(b.build());
   }
 
+  /** POST /embeddings with this body. */
+  public Call newEmbeddingsCall(ObjectNode body, Optional<String> callerKey) {
+    Request.Builder b =
+        new Request.Builder()
+            .url(target.baseUrl() + "/embeddings")
+            .post(RequestBody.create(body.toString(), JSON))
+            .header("Accept", "application/json");
+    callerKey.ifPresent(k -> b.tag(UpstreamHeaders.CallerKey.class, new UpstreamHeaders.CallerKey(k)));
+    return http.newCall(b.build());
+  }
+
   /** GET of a path under the base URL, e.g. {@code "/models?output_modalities=all"}. */
   public Call newGetCall(String pathAndQuery, Optional<String> callerKey) {
     Request.Builder b =

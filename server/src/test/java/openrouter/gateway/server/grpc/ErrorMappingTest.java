@@ -109,7 +109,7 @@ class ErrorMappingTest {
     check(row, e);
   }
 
-  private static void check(Row row, StatusRuntimeException e) {
+  static void check(Row row, StatusRuntimeException e) {
     assertThat(e).as("%s must fail", row.model()).isNotNull();
     assertThat(e.getStatus().getCode()).as("code").isEqualTo(row.code());
     ErrorInfo info = errorInfo(e);
