@@ -50,6 +50,8 @@ import openrouter.gateway.server.resilience.StreamWatchdog;
 import openrouter.gateway.server.security.CallerRegistry;
 import openrouter.gateway.server.security.ConcurrencyLimits;
 import openrouter.gateway.server.security.RateLimiter;
+import openrouter.gateway.server.spend.Budgets;
+import openrouter.gateway.server.spend.InMemorySpendLedger;
 import openrouter.gateway.server.upstream.OpenRouterClient;
 import openrouter.gateway.server.upstream.UpstreamObserver;
 import openrouter.gateway.server.upstream.UpstreamTarget;
@@ -171,10 +173,12 @@ public final class Gateway implements AutoCloseable {
     CallerInterceptor callerInterceptor = new CallerInterceptor(callers, new RateLimiter(config.rateLimits()),
         config.allowCallerKeys(), statusMapper, metrics);
     ConcurrencyLimits concurrency = new ConcurrencyLimits(config.maxConcurrentStreams(), config.maxStreamsPerCaller());
+    Budgets budgets = new Budgets(config.fleet().defaultBudget(), new InMemorySpendLedger(clock), clock, metrics,
+        callers.isPresent());
 
     GatewayConfig.ConnectionSettings c = config.connection();
     ChatGrpcService chatService = new ChatGrpcService(new ChatRequestValidator(chatPolicy, config.inputLimits()), runner,
-        generations, statusMapper, workers, concurrency, config.chatTimeout());
+        generations, statusMapper, workers, concurrency, config.chatTimeout(), budgets);
     builder
         .directExecutor()
         .keepAliveTime(c.keepAliveTime().isZero() ? Long.MAX_VALUE : c.keepAliveTime().toNanos(), TimeUnit.NANOSECONDS)
@@ -192,7 +196,7 @@ public final class Gateway implements AutoCloseable {
         .intercept(new AccessLogInterceptor(AccessLogInterceptor.Lines.parse(config.ops().accessLog())))
         .addService(ServiceDefinitions.strict(chatService, statusMapper))
         .addService(ServiceDefinitions.strict(new ModelsGrpcService(catalog, statusMapper), statusMapper))
-        .addService(ServiceDefinitions.strict(new CreditsGrpcService(credits, statusMapper), statusMapper))
+        .addService(ServiceDefinitions.strict(new CreditsGrpcService(credits, statusMapper, budgets), statusMapper))
         .addService(ServiceDefinitions.strict(detailedHealth, statusMapper))
         .addService(health.getHealthService())
         .addService(ProtoReflectionServiceV1.newInstance())

@@ -26,6 +26,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import openrouter.gateway.server.chat.ChatMetrics;
+import openrouter.gateway.server.spend.SpendObserver;
 import openrouter.gateway.server.upstream.UpstreamObserver;
 import openrouter.gateway.v1.Usage;
 
@@ -37,7 +38,7 @@ import openrouter.gateway.v1.Usage;
  *
  * <p>Labels never carry a caller's identity, a key or a raw URL; model labels are bounded.
  */
-public final class GatewayMetrics implements ChatMetrics, UpstreamObserver, AutoCloseable {
+public final class GatewayMetrics implements ChatMetrics, UpstreamObserver, SpendObserver, AutoCloseable {
   // OpenTelemetry's advised buckets for the GenAI histograms, in seconds and tokens.
   private static final Duration[] OPERATION_BUCKETS = seconds(
       0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92, 163.84, 327.68);
@@ -111,6 +112,28 @@ public final class GatewayMetrics implements ChatMetrics, UpstreamObserver, Auto
   public void cacheAge(String name, Supplier<Optional<Duration>> age) {
     Gauge.builder("gateway.cache.age", age, a -> a.get().map(d -> d.toMillis() / 1000.0).orElse(Double.NaN))
         .description("Age of the cached data").baseUnit("seconds").tags("cache", name).register(registry);
+  }
+
+  /**
+   * {@code gateway_spend_usd_total{caller}}: what callers spent (OpenRouter's reported cost).
+   * The one metric labelled by caller: only when a keys file bounds the callers (else "all").
+   */
+  @Override
+  public void charged(String callerLabel, BigDecimal usd) {
+    counter("gateway.spend", "What callers spent, as OpenRouter reported each call's cost", "usd",
+        Tags.of("caller", callerLabel)).increment(usd.doubleValue());
+  }
+
+  /** {@code gateway_budget_refusals_total}: chat calls refused because the caller's budget is spent. */
+  @Override
+  public void budgetRefused() {
+    counter("gateway.budget.refusals", "Chat calls refused because the caller's spend budget is spent", null,
+        Tags.empty()).increment();
+  }
+
+  private Counter counter(String name, String description, String unit, Tags tags) {
+    return (Counter) meters.computeIfAbsent(name + tags, k -> Counter.builder(name).description(description)
+        .baseUnit(unit).tags(tags).register(registry));
   }
 
   /**

@@ -6,7 +6,7 @@ public enum MethodFamily {
   CHAT,
   /** ListModels and GetModel. */
   MODELS,
-  /** GetCredits, GetKey and GetGeneration: account reads. */
+  /** GetCredits, GetKey, GetSpend and GetGeneration: account reads. */
   CREDITS;
 
   /** The family of a full method name such as {@code openrouter.gateway.v1.ChatService/Chat}, or null. */
@@ -15,6 +15,7 @@ public enum MethodFamily {
       case "openrouter.gateway.v1.ChatService/StreamChat", "openrouter.gateway.v1.ChatService/Chat" -> CHAT;
       case "openrouter.gateway.v1.ModelsService/ListModels", "openrouter.gateway.v1.ModelsService/GetModel" -> MODELS;
       case "openrouter.gateway.v1.CreditsService/GetCredits", "openrouter.gateway.v1.CreditsService/GetKey",
+          "openrouter.gateway.v1.CreditsService/GetSpend",
           "openrouter.gateway.v1.ChatService/GetGeneration" -> CREDITS;
       default -> null;
     };
