@@ -4,13 +4,14 @@
 # the contracts, builds and runs every Maven test, checks the stubs buf.gen.yaml generates for
 # Go, Python and TypeScript, then runs the cross-language conformance suite against a gateway
 # process. Installs what it needs when missing: Debian's python3-grpcio, python3-protobuf,
-# protobuf-compiler, protobuf-compiler-grpc, protoc-gen-go and protoc-gen-go-grpc.
+# protobuf-compiler, protobuf-compiler-grpc, protoc-gen-go and protoc-gen-go-grpc, and
+# redis-server and nginx (the tests of several replicas start their own, on free ports).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # dpkg -s answers at once when they are all installed already.
 debian_packages=(python3-grpcio python3-protobuf protobuf-compiler protobuf-compiler-grpc
-  protoc-gen-go protoc-gen-go-grpc)
+  protoc-gen-go protoc-gen-go-grpc redis-server nginx)
 if ! dpkg -s "${debian_packages[@]}" >/dev/null 2>&1; then
   echo "== apt-get install ${debian_packages[*]}"
   if [ "$(id -u)" = 0 ]; then
