@@ -5,13 +5,14 @@
 # Go, Python and TypeScript, then runs the cross-language conformance suite against a gateway
 # process, and every command README.md and docs/*.md show against another (doc-examples.py).
 # Installs what it needs when missing: Debian's python3-grpcio, python3-protobuf,
-# protobuf-compiler, protobuf-compiler-grpc, protoc-gen-go, protoc-gen-go-grpc and curl.
+# protobuf-compiler, protobuf-compiler-grpc, protoc-gen-go, protoc-gen-go-grpc and curl, and
+# redis-server and nginx (the tests of several replicas start their own, on free ports).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # dpkg -s answers at once when they are all installed already.
 debian_packages=(python3-grpcio python3-protobuf protobuf-compiler protobuf-compiler-grpc
-  protoc-gen-go protoc-gen-go-grpc curl)
+  protoc-gen-go protoc-gen-go-grpc curl redis-server nginx)
 if ! dpkg -s "${debian_packages[@]}" >/dev/null 2>&1; then
   echo "== apt-get install ${debian_packages[*]}"
   if [ "$(id -u)" = 0 ]; then

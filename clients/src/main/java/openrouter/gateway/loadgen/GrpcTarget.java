@@ -2,6 +2,7 @@ package openrouter.gateway.loadgen;
 
 import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.health.v1.HealthCheckRequest;
@@ -16,6 +17,7 @@ import io.grpc.netty.shaded.io.netty.channel.nio.NioIoHandler;
 import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioSocketChannel;
 import io.grpc.netty.shaded.io.netty.util.concurrent.DefaultThreadFactory;
 import io.grpc.stub.ClientCalls;
+import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.io.InputStream;
@@ -54,6 +56,12 @@ final class GrpcTarget implements Target {
   private final long deadlineSeconds;
 
   GrpcTarget(String target, int connections, Scenario scenario, ChatRequest chat, long deadlineSeconds, int ioThreads) {
+    this(target, connections, scenario, chat, deadlineSeconds, ioThreads, null);
+  }
+
+  /** With {@code gatewayKey} (nullable) sent as {@code authorization: Bearer} on every call. */
+  GrpcTarget(String target, int connections, Scenario scenario, ChatRequest chat, long deadlineSeconds, int ioThreads,
+      String gatewayKey) {
     this.scenario = scenario;
     this.chat = chat;
     this.deadlineSeconds = deadlineSeconds;
@@ -61,8 +69,13 @@ final class GrpcTarget implements Target {
     boolean epoll = Epoll.isAvailable();
     this.group = new MultiThreadIoEventLoopGroup(ioThreads, new DefaultThreadFactory("loadgen-grpc", true),
         epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+    Metadata headers = new Metadata();
+    if (gatewayKey != null) {
+      headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + gatewayKey);
+    }
     for (int i = 0; i < connections; i++) {
       channels.add(NettyChannelBuilder.forTarget(target).usePlaintext()
+          .intercept(MetadataUtils.newAttachHeadersInterceptor(headers))
           .eventLoopGroup(group)
           .channelType(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
           .directExecutor()

@@ -97,6 +97,9 @@ public final class LoadGen implements Callable<Integer> {
   @Option(names = "--json", description = "Also write the result as JSON to this file.")
   Path json;
 
+  @Option(names = "--gateway-key", description = "Gateway API key, sent as authorization: Bearer, for a gateway with GATEWAY_API_KEYS_FILE (default: none).")
+  String gatewayKey;
+
   @Spec
   CommandSpec spec;
 
@@ -145,7 +148,7 @@ public final class LoadGen implements Callable<Integer> {
     try (Target t = direct != null
         ? new DirectTarget(direct, apiKey, scenario,
             scenario == Scenario.EMBED ? EmbedLoad.directBody() : body(false), body(true), deadlineSeconds, ioThreads)
-        : new GrpcTarget(target, connections, scenario, chat, deadlineSeconds, ioThreads)) {
+        : new GrpcTarget(target, connections, scenario, chat, deadlineSeconds, ioThreads, gatewayKey)) {
       measuredNanos = rate > 0 ? openLoop(t, warm, measured) : closedLoop(t, warm, measured);
       connectionsOpened = t.connectionsOpened();
     }

@@ -57,7 +57,18 @@ import openrouter.gateway.server.resilience.RetryPolicy;
 import openrouter.gateway.server.resilience.StreamWatchdog;
 import openrouter.gateway.server.security.CallerRegistry;
 import openrouter.gateway.server.security.ConcurrencyLimits;
+import openrouter.gateway.server.security.CallerSlots;
+import openrouter.gateway.server.security.LocalCallerSlots;
+import openrouter.gateway.server.security.LocalRateLimitStore;
+import openrouter.gateway.server.security.RateLimitStore;
 import openrouter.gateway.server.security.RateLimiter;
+import openrouter.gateway.server.shared.RedisCallerSlots;
+import openrouter.gateway.server.shared.RedisRateLimitStore;
+import openrouter.gateway.server.shared.RedisSpendLedger;
+import openrouter.gateway.server.shared.SharedState;
+import openrouter.gateway.server.spend.SpendLedger;
+import openrouter.gateway.server.spend.Budgets;
+import openrouter.gateway.server.spend.InMemorySpendLedger;
 import openrouter.gateway.server.upstream.OpenRouterClient;
 import openrouter.gateway.server.upstream.UpstreamObserver;
 import openrouter.gateway.server.upstream.UpstreamTarget;
@@ -110,6 +121,8 @@ public final class Gateway implements AutoCloseable {
   private final Optional<MetricsHttpServer> metricsServer;
   private final Optional<UpstreamProber> prober;
   private final UpstreamHealth upstreamHealth;
+  /** Redis shared by replicas, when configured; closed after the calls that use it. */
+  private Optional<SharedState> sharedState = Optional.empty();
 
   private Gateway(Server server, HealthStatusManager health, HealthGrpcService detailedHealth,
       ChatGrpcService chatService, OpenRouterClient upstream, StreamWatchdog watchdog, ExecutorService workers, GatewayMetrics metrics,
@@ -226,15 +239,32 @@ public final class Gateway implements AutoCloseable {
     } else {
       log.info("caller authentication on: {} callers from {}", callers.get().size(), config.apiKeysFile().get());
     }
-    CallerInterceptor callerInterceptor = new CallerInterceptor(callers, new RateLimiter(config.rateLimits()),
+    // Several replicas share rate limits, callers' slots and spend through Redis when one is set.
+    Optional<SharedState> shared = config.fleet().redisUrl().map(url -> SharedState.start(config.fleet(), metrics));
+    shared.ifPresent(state -> {
+      detailedHealth.sharedState(state::problem);
+      metrics.sharedStateUp(() -> state.problem().isEmpty());
+      log.info("shared state in Redis: {}", config.fleet());
+    });
+    CallerInterceptor callerInterceptor = new CallerInterceptor(callers,
+        new RateLimiter(config.rateLimits(), shared.<RateLimitStore>map(RedisRateLimitStore::new).orElseGet(LocalRateLimitStore::new)),
         config.allowCallerKeys(), statusMapper, metrics);
-    ConcurrencyLimits concurrency = new ConcurrencyLimits(config.maxConcurrentStreams(), config.maxStreamsPerCaller());
+    ConcurrencyLimits concurrency = new ConcurrencyLimits(config.maxConcurrentStreams(), config.maxStreamsPerCaller(),
+        shared.<CallerSlots>map(RedisCallerSlots::new).orElseGet(LocalCallerSlots::new));
+    Budgets budgets = new Budgets(config.fleet().defaultBudget(),
+        shared.<SpendLedger>map(state -> new RedisSpendLedger(state, clock)).orElseGet(() -> new InMemorySpendLedger(clock)),
+        clock, metrics, callers.isPresent());
 
     GatewayConfig.ConnectionSettings c = config.connection();
     ChatGrpcService chatService = new ChatGrpcService(new ChatRequestValidator(chatPolicy, config.inputLimits()), runner,
-        generations, statusMapper, workers, concurrency, config.chatTimeout());
+        generations, statusMapper, workers, concurrency, config.chatTimeout(), budgets);
+    if (shared.isPresent()) {
+      // Redis calls block (bounded by GATEWAY_REDIS_TIMEOUT_MS): never on a Netty event loop.
+      builder.executor(workers);
+    } else {
+      builder.directExecutor();
+    }
     builder
-        .directExecutor()
         .keepAliveTime(c.keepAliveTime().isZero() ? Long.MAX_VALUE : c.keepAliveTime().toNanos(), TimeUnit.NANOSECONDS)
         .keepAliveTimeout(c.keepAliveTimeout().toNanos(), TimeUnit.NANOSECONDS)
         .permitKeepAliveTime(c.permitKeepAliveTime().toNanos(), TimeUnit.NANOSECONDS)
@@ -254,7 +284,7 @@ public final class Gateway implements AutoCloseable {
         .addService(ServiceDefinitions.strict(
             new ModelsGrpcService(catalog, userCatalog, modelEndpoints, providers, statusMapper), statusMapper))
         .addService(ServiceDefinitions.strict(embeddingsService, statusMapper))
-        .addService(ServiceDefinitions.strict(new CreditsGrpcService(credits, statusMapper), statusMapper))
+        .addService(ServiceDefinitions.strict(new CreditsGrpcService(credits, statusMapper, budgets), statusMapper))
         .addService(ServiceDefinitions.strict(detailedHealth, statusMapper))
         .addService(health.getHealthService())
         .addService(ProtoReflectionServiceV1.newInstance())
@@ -279,6 +309,7 @@ public final class Gateway implements AutoCloseable {
       upstream.close();
       workers.shutdownNow();
       watchdog.close();
+      shared.ifPresent(SharedState::close);
       metrics.close();
       failIfPortInUse(e, "GATEWAY_PORT", config.host(), config.port());
       throw e;
@@ -310,12 +341,15 @@ public final class Gateway implements AutoCloseable {
       upstream.close();
       workers.shutdownNow();
       watchdog.close();
+      shared.ifPresent(SharedState::close);
       metrics.close();
       failIfPortInUse(e, "GATEWAY_METRICS_PORT", config.host(), config.ops().metricsPort().orElse(0));
       throw e;
     }
-    return new Gateway(server, health, detailedHealth, chatService, upstream, watchdog, workers, metrics,
+    Gateway gateway = new Gateway(server, health, detailedHealth, chatService, upstream, watchdog, workers, metrics,
         metricsServer, prober, upstreamHealth);
+    gateway.sharedState = shared;
+    return gateway;
   }
 
   private static NettyServerBuilder serverBuilder(GatewayConfig config) {
@@ -423,6 +457,7 @@ public final class Gateway implements AutoCloseable {
     upstream.close();
     watchdog.close();
     workers.shutdownNow();
+    sharedState.ifPresent(SharedState::close);
     metricsServer.ifPresent(MetricsHttpServer::close);
     metrics.close();
     log.info("shutdown: done in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));

@@ -255,6 +255,9 @@ public final class ChatRunner {
           StreamAssembler.ChunkResult result = assembler.accept(chunk);
           if (result.error() != null) {
             ChatSummary seen = assembler.summary(attemptNumber);
+            if (seen.hasUsage()) {
+              stats.usage(seen.getUsage()); // what the failed stream cost is still charged
+            }
             throw GatewayFailure.upstream(new UpstreamError(200, result.error(), Map.of()))
                 .withServed(seen.getModel(), seen.getProvider(), or(seen.getGenerationId(), generationId));
           }

@@ -20,6 +20,7 @@ import openrouter.gateway.server.resilience.RetryPolicy;
 import openrouter.gateway.server.security.MethodFamily;
 import openrouter.gateway.server.security.RateLimit;
 import openrouter.gateway.server.upstream.UpstreamLimits;
+import openrouter.gateway.server.spend.Budget;
 
 /**
  * The gateway's configuration, read once at start-up from environment variables and flags.
@@ -59,7 +60,8 @@ public record GatewayConfig(
     TlsSettings tls,
     OpsSettings ops,
     UpstreamLimits upstreamLimits,
-    EmbeddingSettings embeddings) {
+    EmbeddingSettings embeddings,
+    FleetSettings fleet) {
 
   public static final String DEFAULT_BASE_URL = "https://openrouter.ai/api/v1";
 
@@ -330,6 +332,39 @@ public record GatewayConfig(
       Setting.plain("GATEWAY_MAX_EMBED_BYTES", "8388608", "Most bytes of one serialized Embed request.");
   static final Setting STREAMS_PER_CALLER =
       Setting.plain("GATEWAY_MAX_STREAMS_PER_CALLER", "100", "Chat calls in flight per authenticated caller.");
+  static final Setting BUDGET =
+      Setting.plain(
+          "GATEWAY_BUDGET",
+          "",
+          "Default spend budget of each caller in USD per fixed UTC window of whole days, e.g."
+              + " 25/1d or 100/30d (a keys-file budget= overrides it); a caller whose window's spend"
+              + " reached it gets BUDGET_EXCEEDED. Empty: no budget.");
+  static final Setting REDIS_URL =
+      Setting.plain(
+          "GATEWAY_REDIS_URL",
+          "",
+          "Redis holding the state several replicas share (rate limits, per-caller concurrency,"
+              + " spend): redis://host:port/db, rediss:// for TLS. Empty: each replica keeps it in"
+              + " memory.");
+  static final Setting REDIS_PASSWORD =
+      Setting.secret("GATEWAY_REDIS_PASSWORD", "Redis password, when not in GATEWAY_REDIS_URL.");
+  static final Setting REDIS_KEY_PREFIX =
+      Setting.plain("GATEWAY_REDIS_KEY_PREFIX", "orgw:", "Prefix of every key the gateway writes in Redis.");
+  static final Setting REDIS_FAILURE_MODE =
+      Setting.plain(
+          "GATEWAY_REDIS_FAILURE_MODE",
+          "open",
+          "While Redis is unreachable: open = serve with this replica's own in-memory limits and"
+              + " count spend locally (health DEGRADED); closed = refuse chat calls UNAVAILABLE"
+              + " SHARED_STATE_UNAVAILABLE.");
+  static final Setting REDIS_TIMEOUT =
+      Setting.plain("GATEWAY_REDIS_TIMEOUT_MS", "1000", "Time limit of one Redis command, ms.");
+  static final Setting REDIS_LEASE =
+      Setting.plain(
+          "GATEWAY_REDIS_LEASE_MS",
+          "15000",
+          "Lease of a shared concurrency slot, renewed while its call runs: slots of a replica"
+              + " that died come back within this time, ms.");
   static final Setting MAX_MESSAGES =
       Setting.plain("GATEWAY_MAX_MESSAGES", "2048", "Most messages in one chat request.");
   static final Setting MAX_REQUEST_BYTES =
@@ -376,6 +411,13 @@ public record GatewayConfig(
           RATE_CREDITS,
           RATE_EMBEDDINGS,
           STREAMS_PER_CALLER,
+          BUDGET,
+          REDIS_URL,
+          REDIS_PASSWORD,
+          REDIS_KEY_PREFIX,
+          REDIS_FAILURE_MODE,
+          REDIS_TIMEOUT,
+          REDIS_LEASE,
           MAX_MESSAGES,
           MAX_REQUEST_BYTES,
           MAX_CONTENT_CHARS,
@@ -584,7 +626,8 @@ public record GatewayConfig(
             optional(values, DEFAULT_EMBEDDING_MODEL),
             millis(values, ENDPOINTS_TTL),
             (int) positive(values, MAX_EMBED_INPUTS, Integer.MAX_VALUE),
-            (int) positive(values, MAX_EMBED_BYTES, Integer.MAX_VALUE)));
+            (int) positive(values, MAX_EMBED_BYTES, Integer.MAX_VALUE)),
+        fleet(values));
   }
 
   /**
@@ -630,6 +673,63 @@ public record GatewayConfig(
       String accessLog,
       Duration probeInterval,
       Duration probeTimeout) {}
+
+  /**
+   * Budgets and the shared state of several replicas. {@code redisUrl} empty: in memory.
+   * {@code failOpen}: serve on per-replica limits while Redis is unreachable.
+   */
+  public record FleetSettings(
+      Optional<Budget> defaultBudget,
+      Optional<URI> redisUrl,
+      Optional<String> redisPassword,
+      String redisKeyPrefix,
+      boolean failOpen,
+      Duration redisTimeout,
+      Duration leaseTime) {
+    @Override
+    public String toString() { // never the password, nor one inside the URL
+      return "FleetSettings[defaultBudget=" + defaultBudget + ", redis=" + redisUrl.map(u -> u.getHost() + ":" + u.getPort())
+          + ", prefix=" + redisKeyPrefix + ", failOpen=" + failOpen + "]";
+    }
+  }
+
+  private static FleetSettings fleet(Map<String, String> values) {
+    Optional<Budget> budget;
+    try {
+      budget = Budget.parse(raw(values, BUDGET).isEmpty() ? "none" : raw(values, BUDGET));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(BUDGET.env() + ": " + e.getMessage());
+    }
+    Optional<URI> redis = optional(values, REDIS_URL).map(GatewayConfig::redisUrl);
+    Duration lease = positiveMillis(values, REDIS_LEASE);
+    if (lease.toMillis() < 100) {
+      throw new ConfigException(REDIS_LEASE.env() + " must be at least 100 ms, got " + lease.toMillis());
+    }
+    return new FleetSettings(budget, redis, optional(values, REDIS_PASSWORD), text(values, REDIS_KEY_PREFIX),
+        choice(values, REDIS_FAILURE_MODE, List.of("open", "closed")).equals("open"),
+        positiveMillis(values, REDIS_TIMEOUT), lease);
+  }
+
+  /** redis:// or rediss:// with a host; the value is never echoed (it may hold a password). */
+  private static URI redisUrl(String v) {
+    String expected = REDIS_URL.env() + " must be redis://host:port/db or rediss://host:port/db (for TLS)";
+    try {
+      URI uri = new URI(v);
+      if (uri.getScheme() == null || !(uri.getScheme().equals("redis") || uri.getScheme().equals("rediss"))) {
+        throw new ConfigException(expected + "; its scheme is " + (uri.getScheme() == null ? "missing" : uri.getScheme()));
+      }
+      if (uri.getHost() == null) {
+        throw new ConfigException(expected + "; it names no host (value not shown: it may hold a password)");
+      }
+      String path = uri.getPath() == null ? "" : uri.getPath();
+      if (!path.isEmpty() && !path.matches("/\\d{0,2}")) {
+        throw new ConfigException(expected + "; the path must be a database number such as /0");
+      }
+      return uri;
+    } catch (URISyntaxException e) {
+      throw new ConfigException(expected + "; it is not a URL (value not shown: it may hold a password)");
+    }
+  }
 
   private static TlsSettings tls(Map<String, String> values) {
     Optional<Path> cert = readableFile(values, TLS_CERT);

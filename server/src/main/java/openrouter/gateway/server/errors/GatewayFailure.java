@@ -2,6 +2,7 @@ package openrouter.gateway.server.errors;
 
 import com.google.rpc.BadRequest;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -50,7 +51,9 @@ public final class GatewayFailure extends RuntimeException {
     /** The caller is over one of its rate limits; see {@link #retryAfter()}. */
     RATE_LIMITED,
     /** The gateway is shutting down and ended a call its drain window could not wait for. */
-    SHUTTING_DOWN
+    SHUTTING_DOWN,
+    /** Redis, holding the limits shared by replicas, is unreachable and the failure mode is closed. */
+    SHARED_STATE_UNAVAILABLE
   }
 
   private final Kind kind;
@@ -66,6 +69,7 @@ public final class GatewayFailure extends RuntimeException {
   private java.time.Duration retryAfter;
   private String quotaSubject;
   private Resource resource;
+  private Map<String, String> metadata = Map.of();
 
   /** The thing a NOT_FOUND failure is about, for a {@code google.rpc.ResourceInfo}. */
   public record Resource(String type, String name) {}
@@ -108,6 +112,23 @@ public final class GatewayFailure extends RuntimeException {
     f.quotaSubject = subject;
     f.retryAfter = retryAfter;
     return f;
+  }
+
+  /**
+   * A caller over its spend budget: RESOURCE_EXHAUSTED {@code BUDGET_EXCEEDED} with a
+   * QuotaFailure, a RetryInfo until the window resets, and {@code metadata} for the ErrorInfo.
+   */
+  public static GatewayFailure budgetExceeded(String subject, String description, java.time.Duration retryAfter,
+      Map<String, String> metadata) {
+    GatewayFailure f = rateLimited(subject, description, retryAfter);
+    f.reason = "BUDGET_EXCEEDED";
+    f.metadata = Map.copyOf(metadata);
+    return f;
+  }
+
+  /** Extra ErrorInfo metadata this failure carries (ordered by key when mapped). */
+  public Map<String, String> metadata() {
+    return metadata;
   }
 
   /** A failure with its own ErrorInfo reason (UPPER_SNAKE) instead of the kind's default. */

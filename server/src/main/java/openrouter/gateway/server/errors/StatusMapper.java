@@ -123,12 +123,14 @@ public final class StatusMapper {
           case PERMISSION_DENIED ->
               gateway(Code.PERMISSION_DENIED, f.reason().orElse("PERMISSION_DENIED"), f).message(f.getMessage());
           case RATE_LIMITED ->
-              gateway(Code.RESOURCE_EXHAUSTED, "RATE_LIMITED", f)
+              gateway(Code.RESOURCE_EXHAUSTED, f.reason().orElse("RATE_LIMITED"), f)
                   .message(f.getMessage())
                   .quota(f.quotaSubject().orElse("caller"), f.getMessage())
                   .retry(f.retryAfter());
           case SHUTTING_DOWN ->
               gateway(Code.UNAVAILABLE, "GATEWAY_SHUTTING_DOWN", f).message(f.getMessage());
+          case SHARED_STATE_UNAVAILABLE ->
+              gateway(Code.UNAVAILABLE, "SHARED_STATE_UNAVAILABLE", f).message(f.getMessage());
         };
     return b.build();
   }
@@ -413,6 +415,7 @@ public final class StatusMapper {
         meta("attempts", Integer.toString(f.attempts()));
       }
       f.lastAttemptCause().ifPresent(c -> meta("lastAttemptCause", c));
+      new java.util.TreeMap<>(f.metadata()).forEach(this::meta);
       return this;
     }
 

@@ -12,13 +12,17 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import openrouter.gateway.server.chat.ChatRequestValidator;
 import openrouter.gateway.server.chat.ChatRunner;
 import openrouter.gateway.server.chat.GenerationLookup;
 import openrouter.gateway.server.errors.GatewayFailure;
 import openrouter.gateway.server.errors.GatewayFailure.Kind;
 import openrouter.gateway.server.errors.StatusMapper;
+import openrouter.gateway.server.spend.Budgets;
 import openrouter.gateway.server.security.CallContext;
+import openrouter.gateway.server.security.Caller;
 import openrouter.gateway.server.security.ConcurrencyLimits;
 import openrouter.gateway.server.upstream.CallControl;
 import openrouter.gateway.v1.ChatRequest;
@@ -44,6 +48,7 @@ public final class ChatGrpcService extends ChatServiceGrpc.ChatServiceImplBase {
   private final Executor workers;
   private final ConcurrencyLimits limits;
   private final Duration defaultTimeout;
+  private final Budgets budgets;
   private final Set<InFlight> runningCalls = ConcurrentHashMap.newKeySet();
 
   public ChatGrpcService(
@@ -53,7 +58,8 @@ public final class ChatGrpcService extends ChatServiceGrpc.ChatServiceImplBase {
       StatusMapper statusMapper,
       Executor workers,
       ConcurrencyLimits limits,
-      Duration defaultTimeout) {
+      Duration defaultTimeout,
+      Budgets budgets) {
     this.validator = validator;
     this.runner = runner;
     this.generations = generations;
@@ -61,6 +67,7 @@ public final class ChatGrpcService extends ChatServiceGrpc.ChatServiceImplBase {
     this.workers = workers;
     this.limits = limits;
     this.defaultTimeout = defaultTimeout;
+    this.budgets = budgets;
   }
 
   @Override
@@ -75,8 +82,9 @@ public final class ChatGrpcService extends ChatServiceGrpc.ChatServiceImplBase {
       sink.signal();
     });
     Optional<String> callerKey = CallContext.callerOpenRouterKey();
-    run(call, control, record, validator.validate(request), () -> {
+    run(call, control, record, validator.validate(request), true, chargeNow -> {
       ChatSummary summary = runner.stream(request, callerKey, control, sink, record.chat());
+      chargeNow.run();
       call.onNext(StreamChatResponse.newBuilder().setSummary(summary).build());
       call.onCompleted();
     });
@@ -89,8 +97,9 @@ public final class ChatGrpcService extends ChatServiceGrpc.ChatServiceImplBase {
     CallRecord record = CallRecord.current();
     call.setOnCancelHandler(control::cancel);
     Optional<String> callerKey = CallContext.callerOpenRouterKey();
-    run(call, control, record, validator.validate(request), () -> {
+    run(call, control, record, validator.validate(request), true, chargeNow -> {
       ChatResponse response = runner.complete(request, callerKey, control, record.chat());
+      chargeNow.run();
       call.onNext(response);
       call.onCompleted();
     });
@@ -109,7 +118,7 @@ public final class ChatGrpcService extends ChatServiceGrpc.ChatServiceImplBase {
     call.setOnCancelHandler(control::cancel);
     String id = request.getId().trim();
     Optional<String> callerKey = CallContext.callerOpenRouterKey();
-    run(call, control, record, GenerationLookup.validate(id), () -> {
+    run(call, control, record, GenerationLookup.validate(id), false, chargeNow -> {
       Generation generation = generations.find(id, callerKey, control);
       call.onNext(GetGenerationResponse.newBuilder().setGeneration(generation).build());
       call.onCompleted();
@@ -117,19 +126,25 @@ public final class ChatGrpcService extends ChatServiceGrpc.ChatServiceImplBase {
   }
 
   /**
-   * Refuses invalid requests, takes a slot, and runs {@code work} on a worker; every failure is
-   * a status.
+   * Refuses invalid requests and, for a chat call ({@code spends}), a caller whose budget is
+   * spent; takes a slot, and runs {@code work} on a worker; every failure is a status. A chat
+   * call is charged what it cost when it ends, however it ends, before its caller sees the end
+   * (so a caller's next call sees the spend): {@code work} runs the charge before completing.
    */
   @SuppressWarnings("try") // the MDC entry lives exactly as long as the try block
   private void run(ServerCallStreamObserver<?> call, CallControl control, CallRecord record,
-      List<com.google.rpc.BadRequest.FieldViolation> violations, Runnable work) {
+      List<com.google.rpc.BadRequest.FieldViolation> violations, boolean spends, Consumer<Runnable> work) {
     if (!violations.isEmpty()) {
       call.onError(statusMapper.toException(GatewayFailure.invalid(violations)));
       return;
     }
+    Caller caller = CallContext.caller();
     ConcurrencyLimits.Slot slot;
     try {
-      slot = limits.acquire(CallContext.caller());
+      if (spends) {
+        budgets.checkCanStart(caller);
+      }
+      slot = limits.acquire(caller);
     } catch (GatewayFailure full) {
       call.onError(statusMapper.toException(full));
       return;
@@ -137,14 +152,16 @@ public final class ChatGrpcService extends ChatServiceGrpc.ChatServiceImplBase {
     boolean callerKey = CallContext.callerOpenRouterKey().isPresent();
     InFlight running = new InFlight(control);
     runningCalls.add(running);
+    Runnable chargeOnce = spends ? new ChargeOnce(caller, record) : () -> {};
     try {
       workers.execute(() -> {
         try (slot; var mdc = MDC.putCloseable("request_id", record.requestId())) {
           if (call.isCancelled()) {
             control.cancel(); // reset while it waited for this worker: the work sends nothing upstream
           }
-          work.run();
+          work.accept(chargeOnce);
         } catch (Throwable t) {
+          chargeOnce.run();
           if (t instanceof GatewayFailure f) {
             f.withCallerKey(callerKey);
           }
@@ -178,6 +195,25 @@ public final class ChatGrpcService extends ChatServiceGrpc.ChatServiceImplBase {
       n++;
     }
     return n;
+  }
+
+  /** Charges a chat call's cost to its caller, once, whichever path ends the call first. */
+  private final class ChargeOnce implements Runnable {
+    private final Caller caller;
+    private final CallRecord record;
+    private final AtomicBoolean done = new AtomicBoolean();
+
+    ChargeOnce(Caller caller, CallRecord record) {
+      this.caller = caller;
+      this.record = record;
+    }
+
+    @Override
+    public void run() {
+      if (done.compareAndSet(false, true)) {
+        budgets.charge(caller, record.chat().usage());
+      }
+    }
   }
 
   /** A call holding a worker. */

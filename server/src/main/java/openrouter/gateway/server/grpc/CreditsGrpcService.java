@@ -8,20 +8,48 @@ import openrouter.gateway.server.security.CallContext;
 import openrouter.gateway.server.credits.CreditFigures;
 import openrouter.gateway.server.credits.CreditsService;
 import openrouter.gateway.server.errors.StatusMapper;
+import openrouter.gateway.server.spend.Budgets;
 import openrouter.gateway.v1.CreditsServiceGrpc;
 import openrouter.gateway.v1.GetCreditsRequest;
 import openrouter.gateway.v1.GetCreditsResponse;
 import openrouter.gateway.v1.GetKeyRequest;
 import openrouter.gateway.v1.GetKeyResponse;
+import openrouter.gateway.v1.GetSpendRequest;
+import openrouter.gateway.v1.GetSpendResponse;
 
 /** The gRPC edge of the balance and key information, for the gateway's own key. */
 public final class CreditsGrpcService extends CreditsServiceGrpc.CreditsServiceImplBase {
   private final CreditsService credits;
   private final StatusMapper statusMapper;
+  private final Budgets budgets;
 
-  public CreditsGrpcService(CreditsService credits, StatusMapper statusMapper) {
+  public CreditsGrpcService(CreditsService credits, StatusMapper statusMapper, Budgets budgets) {
     this.credits = credits;
     this.statusMapper = statusMapper;
+    this.budgets = budgets;
+  }
+
+  /** The calling caller's own spend: the gateway's ledger, not OpenRouter's account. */
+  @Override
+  public void getSpend(GetSpendRequest request, StreamObserver<GetSpendResponse> observer) {
+    Budgets.Status s;
+    try {
+      s = budgets.status(CallContext.caller());
+    } catch (RuntimeException e) {
+      observer.onError(statusMapper.toException(e));
+      return;
+    }
+    observer.onNext(GetSpendResponse.newBuilder()
+        .setCaller(s.callerId())
+        .setHasBudget(s.budget().isPresent())
+        .setBudget(s.budget().map(b -> b.usd().toPlainString()).orElse(""))
+        .setSpent(s.spent().toPlainString())
+        .setRemaining(s.remaining().map(BigDecimal::toPlainString).orElse(""))
+        .setWindowStart(Timestamps.fromSeconds(s.window().start().getEpochSecond()))
+        .setWindowEnd(Timestamps.fromSeconds(s.window().end().getEpochSecond()))
+        .setWindowDays(s.window().days())
+        .build());
+    observer.onCompleted();
   }
 
   @Override

@@ -6,6 +6,8 @@ import io.grpc.stub.StreamObserver;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
+import java.util.function.Supplier;
 import openrouter.gateway.server.health.CreditsHealthSource;
 import openrouter.gateway.server.health.ModelsHealthSource;
 import openrouter.gateway.server.health.UpstreamHealth;
@@ -27,7 +29,8 @@ import openrouter.gateway.v1.UpstreamProbeResult;
  *
  * <p>NOT_SERVING: shutting down, or OpenRouter rejected the gateway's key (an operator must act).
  * DEGRADED: serving, but the last probe could not reach OpenRouter, the catalogue is stale
- * (its refresh failed), or the balance is below its threshold. SERVING otherwise.
+ * (its refresh failed), the balance is below its threshold, or the Redis replicas share is
+ * unreachable. SERVING otherwise.
  */
 public final class HealthGrpcService extends HealthServiceGrpc.HealthServiceImplBase {
   private final UpstreamTarget target;
@@ -38,6 +41,7 @@ public final class HealthGrpcService extends HealthServiceGrpc.HealthServiceImpl
   private final ModelsHealthSource models;
   private final CreditsHealthSource credits;
   private volatile boolean shuttingDown;
+  private volatile Supplier<Optional<String>> sharedState = Optional::empty;
 
   public HealthGrpcService(UpstreamTarget target, String version, Clock clock, UpstreamHealth upstream,
       ModelsHealthSource models, CreditsHealthSource credits) {
@@ -48,6 +52,11 @@ public final class HealthGrpcService extends HealthServiceGrpc.HealthServiceImpl
     this.upstream = upstream;
     this.models = models;
     this.credits = credits;
+  }
+
+  /** A problem of the state replicas share (Redis unreachable) makes the report DEGRADED. */
+  public void sharedState(Supplier<Optional<String>> problem) {
+    this.sharedState = problem;
   }
 
   /** From now on the report says NOT_SERVING. */
@@ -126,6 +135,11 @@ public final class HealthGrpcService extends HealthServiceGrpc.HealthServiceImpl
         r.addProblems("the credit balance " + c.remaining().get().toPlainString()
             + " USD is below the low-balance threshold of " + c.lowBalanceThreshold().get().toPlainString() + " USD");
       }
+    }
+    Optional<String> shared = sharedState.get();
+    if (shared.isPresent()) {
+      degraded = true;
+      r.addProblems("shared state: " + shared.get());
     }
     r.setStatus(notServing ? OverallStatus.OVERALL_STATUS_NOT_SERVING
         : degraded ? OverallStatus.OVERALL_STATUS_DEGRADED : OverallStatus.OVERALL_STATUS_SERVING);

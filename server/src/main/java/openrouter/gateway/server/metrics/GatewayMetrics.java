@@ -26,6 +26,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import openrouter.gateway.server.chat.ChatMetrics;
+import openrouter.gateway.server.shared.SharedState;
+import openrouter.gateway.server.spend.SpendObserver;
 import openrouter.gateway.server.upstream.UpstreamObserver;
 import openrouter.gateway.v1.Usage;
 
@@ -37,7 +39,8 @@ import openrouter.gateway.v1.Usage;
  *
  * <p>Labels never carry a caller's identity, a key or a raw URL; model labels are bounded.
  */
-public final class GatewayMetrics implements ChatMetrics, UpstreamObserver, AutoCloseable {
+public final class GatewayMetrics implements ChatMetrics, UpstreamObserver, SpendObserver, SharedState.Observer,
+    AutoCloseable {
   // OpenTelemetry's advised buckets for the GenAI histograms, in seconds and tokens.
   private static final Duration[] OPERATION_BUCKETS = seconds(
       0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92, 163.84, 327.68);
@@ -45,6 +48,8 @@ public final class GatewayMetrics implements ChatMetrics, UpstreamObserver, Auto
       0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0, 30.0, 60.0);
   private static final Duration[] CHUNK_GAP_BUCKETS = seconds(
       0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.75, 1.0, 2.5, 5.0, 10.0, 30.0);
+  private static final Duration[] REDIS_BUCKETS = seconds(
+      0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5);
   private static final double[] TOKEN_BUCKETS = {
       1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304};
   private static final Duration[] UPSTREAM_BUCKETS = GrpcServerMetrics.buckets(
@@ -111,6 +116,48 @@ public final class GatewayMetrics implements ChatMetrics, UpstreamObserver, Auto
   public void cacheAge(String name, Supplier<Optional<Duration>> age) {
     Gauge.builder("gateway.cache.age", age, a -> a.get().map(d -> d.toMillis() / 1000.0).orElse(Double.NaN))
         .description("Age of the cached data").baseUnit("seconds").tags("cache", name).register(registry);
+  }
+
+  /**
+   * {@code gateway_spend_usd_total{caller}}: what callers spent (OpenRouter's reported cost).
+   * The one metric labelled by caller: only when a keys file bounds the callers (else "all").
+   */
+  @Override
+  public void charged(String callerLabel, BigDecimal usd) {
+    counter("gateway.spend", "What callers spent, as OpenRouter reported each call's cost", "usd",
+        Tags.of("caller", callerLabel)).increment(usd.doubleValue());
+  }
+
+  /** {@code gateway_budget_refusals_total}: chat calls refused because the caller's budget is spent. */
+  @Override
+  public void budgetRefused() {
+    counter("gateway.budget.refusals", "Chat calls refused because the caller's spend budget is spent", null,
+        Tags.empty()).increment();
+  }
+
+  /**
+   * {@code gateway_redis_duration_seconds{operation,error}}: every Redis call of the shared
+   * state, and whether it failed ({@code error="true"} counts Redis errors).
+   */
+  @Override
+  public void redisCall(String operation, long nanos, boolean failed) {
+    ((Timer) meters.computeIfAbsent("redis " + operation + ' ' + failed, k -> Timer.builder("gateway.redis.duration")
+        .description("Redis calls of the state replicas share, by operation and failure")
+        .tags("operation", operation, "error", Boolean.toString(failed))
+        .serviceLevelObjectives(REDIS_BUCKETS)
+        .register(registry))).record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  /** {@code gateway_shared_state_up}: 1 while the Redis replicas share answers, 0 in an outage. */
+  public void sharedStateUp(java.util.function.BooleanSupplier up) {
+    Gauge.builder("gateway.shared_state.up", up, u -> u.getAsBoolean() ? 1 : 0)
+        .description("Whether the Redis that replicas share answers (1) or not (0)").strongReference(true)
+        .register(registry);
+  }
+
+  private Counter counter(String name, String description, String unit, Tags tags) {
+    return (Counter) meters.computeIfAbsent(name + tags, k -> Counter.builder(name).description(description)
+        .baseUnit(unit).tags(tags).register(registry));
   }
 
   /**

@@ -18,6 +18,7 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 import openrouter.gateway.server.config.ConfigException;
+import openrouter.gateway.server.spend.Budget;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,7 +31,8 @@ import org.slf4j.LoggerFactory;
  * </pre>
  *
  * <p>Overrides: {@code chat=}, {@code models=}, {@code credits=}, {@code embeddings=} (rate limits such as
- * {@code 30/1m}) and {@code streams=} (chat calls in flight). Only hashes are stored, and a
+ * {@code 30/1m}), {@code streams=} (chat calls in flight) and {@code budget=} (USD per whole
+ * UTC days such as {@code 5/1d} or {@code 100/30d}, or {@code none}). Only hashes are stored, and a
  * presented key is compared with every entry in constant time. The file is re-read when its
  * content changes (checked at most once a second); a broken edit is logged and the previous
  * callers stay in force.
@@ -127,7 +129,7 @@ public final class CallerRegistry {
       String where = "line " + (i + 1) + ": ";
       String[] fields = line.split("\\s+");
       if (fields.length < 2) {
-        throw new IllegalArgumentException(where + "expected \"caller-id sha256-of-key [chat=30/1m] [models=...] [credits=...] [embeddings=...] [streams=N]\"");
+        throw new IllegalArgumentException(where + "expected \"caller-id sha256-of-key [chat=30/1m] [models=...] [credits=...] [embeddings=...] [streams=N] [budget=5/1d]\"");
       }
       String id = fields[0];
       if (!ids.add(id)) {
@@ -139,6 +141,7 @@ public final class CallerRegistry {
       }
       Map<MethodFamily, RateLimit> limits = new EnumMap<>(MethodFamily.class);
       OptionalInt streams = OptionalInt.empty();
+      Optional<Caller.BudgetOverride> budget = Optional.empty();
       for (int f = 2; f < fields.length; f++) {
         String[] kv = fields[f].split("=", 2);
         if (kv.length != 2) {
@@ -160,10 +163,17 @@ public final class CallerRegistry {
               throw new IllegalArgumentException(where + "streams must be a positive whole number, got " + kv[1]);
             }
           }
-          default -> throw new IllegalArgumentException(where + "unknown setting " + kv[0] + " (use chat, models, credits or streams)");
+          case "budget" -> {
+            try {
+              budget = Optional.of(new Caller.BudgetOverride(Budget.parse(kv[1])));
+            } catch (IllegalArgumentException e) {
+              throw new IllegalArgumentException(where + "budget: " + e.getMessage());
+            }
+          }
+          default -> throw new IllegalArgumentException(where + "unknown setting " + kv[0] + " (use chat, models, credits, streams or budget)");
         }
       }
-      out.add(new Entry(new Caller(id, limits, streams), HexFormat.of().parseHex(hex)));
+      out.add(new Entry(new Caller(id, limits, streams, budget), HexFormat.of().parseHex(hex)));
     }
     return List.copyOf(out);
   }

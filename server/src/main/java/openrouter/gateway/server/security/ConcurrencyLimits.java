@@ -1,27 +1,32 @@
 package openrouter.gateway.server.security;
 
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import openrouter.gateway.server.errors.GatewayFailure;
 import openrouter.gateway.server.errors.GatewayFailure.Kind;
 
 /**
- * Bounds chat calls in flight: in total ({@code GATEWAY_MAX_CONCURRENT_STREAMS}) and per
- * authenticated caller ({@code GATEWAY_MAX_STREAMS_PER_CALLER}, or the caller's own
- * {@code streams=} in the keys file). Each held slot is one worker thread and one upstream
- * connection, so these bounds are what bounds the gateway's memory.
+ * Bounds chat calls in flight: in total ({@code GATEWAY_MAX_CONCURRENT_STREAMS}, always per
+ * replica: it bounds this process's memory) and per authenticated caller
+ * ({@code GATEWAY_MAX_STREAMS_PER_CALLER}, or the caller's own {@code streams=} in the keys
+ * file), which {@link CallerSlots} may share across replicas. Each held slot is one worker
+ * thread and one upstream connection.
  */
 public final class ConcurrencyLimits {
   private final int maxTotal;
   private final int maxPerCaller;
   private final Semaphore total;
-  private final ConcurrentHashMap<String, Semaphore> perCaller = new ConcurrentHashMap<>();
+  private final CallerSlots callerSlots;
 
   public ConcurrencyLimits(int maxTotal, int maxPerCaller) {
+    this(maxTotal, maxPerCaller, new LocalCallerSlots());
+  }
+
+  public ConcurrencyLimits(int maxTotal, int maxPerCaller, CallerSlots callerSlots) {
     this.maxTotal = maxTotal;
     this.maxPerCaller = maxPerCaller;
     this.total = new Semaphore(maxTotal);
+    this.callerSlots = callerSlots;
   }
 
   /** A held slot; release it exactly once when the call ends. */
@@ -32,19 +37,22 @@ public final class ConcurrencyLimits {
 
   /** Takes a slot or throws RESOURCE_EXHAUSTED naming the limit that is full. */
   public Slot acquire(Caller caller) {
-    Optional<Semaphore> own = caller.anonymous() ? Optional.empty()
-        : Optional.of(perCaller.computeIfAbsent(caller.id() + "#" + limitFor(caller), k -> new Semaphore(limitFor(caller))));
-    if (own.isPresent() && !own.get().tryAcquire()) {
-      throw GatewayFailure.withReason(Kind.OVERLOADED, "CALLER_STREAM_LIMIT",
-          "caller " + caller.id() + " already has " + limitFor(caller)
-              + " chat calls in flight, its limit; wait for one to finish");
+    Optional<CallerSlots.Held> own = Optional.empty();
+    if (!caller.anonymous()) {
+      own = callerSlots.tryAcquire(caller.id(), limitFor(caller));
+      if (own.isEmpty()) {
+        throw GatewayFailure.withReason(Kind.OVERLOADED, "CALLER_STREAM_LIMIT",
+            "caller " + caller.id() + " already has " + limitFor(caller)
+                + " chat calls in flight, its limit; wait for one to finish");
+      }
     }
     if (!total.tryAcquire()) {
-      own.ifPresent(Semaphore::release);
+      own.ifPresent(CallerSlots.Held::release);
       throw GatewayFailure.withReason(Kind.OVERLOADED, "GATEWAY_OVERLOADED",
           "the gateway is handling its maximum of " + maxTotal
               + " chat calls (GATEWAY_MAX_CONCURRENT_STREAMS); retry shortly");
     }
+    Optional<CallerSlots.Held> held = own;
     return new Slot() {
       private boolean released;
 
@@ -53,7 +61,7 @@ public final class ConcurrencyLimits {
         if (!released) {
           released = true;
           total.release();
-          own.ifPresent(Semaphore::release);
+          held.ifPresent(CallerSlots.Held::release);
         }
       }
     };

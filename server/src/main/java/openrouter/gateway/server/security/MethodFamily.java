@@ -6,7 +6,7 @@ public enum MethodFamily {
   CHAT,
   /** ListModels, GetModel, ListModelEndpoints, ListProviders and ListEmbeddingModels: catalogue reads. */
   MODELS,
-  /** GetCredits, GetKey and GetGeneration: account reads. */
+  /** GetCredits, GetKey, GetSpend and GetGeneration: account reads. */
   CREDITS,
   /** Embed: it spends money, at a rate of its own (retrieval services send many small batches). */
   EMBEDDINGS;
@@ -20,6 +20,7 @@ public enum MethodFamily {
           "openrouter.gateway.v1.EmbeddingsService/ListEmbeddingModels" -> MODELS;
       case "openrouter.gateway.v1.EmbeddingsService/Embed" -> EMBEDDINGS;
       case "openrouter.gateway.v1.CreditsService/GetCredits", "openrouter.gateway.v1.CreditsService/GetKey",
+          "openrouter.gateway.v1.CreditsService/GetSpend",
           "openrouter.gateway.v1.ChatService/GetGeneration" -> CREDITS;
       default -> null;
     };

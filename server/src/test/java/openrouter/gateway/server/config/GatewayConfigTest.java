@@ -209,4 +209,28 @@ class GatewayConfigTest {
       assertThat(help).contains(s.env()).contains(s.flag());
     }
   }
+
+  @Test
+  void fleetSettingsParseAndABadRedisUrlNeverEchoesItsPassword() {
+    GatewayConfig none = GatewayConfig.load(Map.of(), List.of());
+    assertThat(none.fleet().redisUrl()).isEmpty();
+    assertThat(none.fleet().defaultBudget()).isEmpty();
+    assertThat(none.fleet().failOpen()).isTrue();
+
+    GatewayConfig set = GatewayConfig.load(Map.of("GATEWAY_REDIS_URL", "rediss://:hunter2pass@redis.internal:6380/2",
+        "GATEWAY_BUDGET", "25/1d", "GATEWAY_REDIS_FAILURE_MODE", "closed"), List.of());
+    assertThat(set.fleet().redisUrl().get().getHost()).isEqualTo("redis.internal");
+    assertThat(set.fleet().defaultBudget().get().usd()).isEqualByComparingTo("25");
+    assertThat(set.fleet().failOpen()).isFalse();
+    assertThat(set.fleet().toString()).doesNotContain("hunter2pass");
+
+    assertThatThrownBy(() -> GatewayConfig.load(Map.of("GATEWAY_REDIS_URL", "http://:hunter2pass@redis:6379"), List.of()))
+        .hasMessageContaining("GATEWAY_REDIS_URL must be redis://").hasMessageNotContaining("hunter2pass");
+    assertThatThrownBy(() -> GatewayConfig.load(Map.of("GATEWAY_REDIS_URL", "redis://:hunter2pass@/x"), List.of()))
+        .hasMessageContaining("GATEWAY_REDIS_URL").hasMessageNotContaining("hunter2pass");
+    assertThatThrownBy(() -> GatewayConfig.load(Map.of("GATEWAY_BUDGET", "25 dollars"), List.of()))
+        .hasMessageContaining("GATEWAY_BUDGET").hasMessageContaining("25/1d");
+    assertThatThrownBy(() -> GatewayConfig.load(Map.of("GATEWAY_REDIS_FAILURE_MODE", "maybe"), List.of()))
+        .hasMessageContaining("open, closed");
+  }
 }

@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# What Redis-backed limits and budgets cost a chat call, side by side in one run: three
+# gateways on the same simulator, measured in turn with the same load —
+#   plain      no keys file (no rate limit, no budget: the default)
+#   memory     keys file + rate limit + per-caller slots + budget, in memory (one replica)
+#   redis      the same, shared through a local redis-server (GATEWAY_REDIS_URL)
+# and for each: latency at concurrency 1 (the added latency) and at concurrency 8, the
+# gateway's CPU time per call, and (redis) redis-server's CPU per call. docs/BENCHMARKS.md
+# records the figures. Needs the jars (mvn -B -q -DskipTests package) and redis-server.
+# Usage: scripts/bench-fleet.sh [results-dir]      (about 6 minutes on 2 cores)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+OUT=${1:-bench-results/fleet-$(date -u +%Y%m%dT%H%M%SZ)}
+mkdir -p "$OUT"
+GATEWAY_JAR=${GATEWAY_JAR:-server/target/gateway.jar}
+CLI_JAR=${CLI_JAR:-clients/target/gateway-cli.jar}
+for jar in "$GATEWAY_JAR" "$CLI_JAR"; do
+  [ -f "$jar" ] || { echo "missing $jar: run mvn -B -q -DskipTests package first" >&2; exit 1; }
+done
+command -v redis-server >/dev/null || { echo "redis-server is missing: apt-get install redis-server" >&2; exit 1; }
+JAVA=${JAVA:-java}
+SIM_PORT=${SIM_PORT:-18190}
+REDIS_PORT=${REDIS_PORT:-18379}
+SIM_URL="http://127.0.0.1:$SIM_PORT/api/v1"
+declare -A PORT=([plain]=18151 [memory]=18152 [redis]=18153)
+BENCH_KEY="bench-key-0123456789"
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+seconds() { awk -v t="$1" -v hz="$(getconf CLK_TCK)" 'BEGIN{printf "%.2f", t/hz}'; }
+
+{
+  echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr), load $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "jvm: $("$JAVA" -version 2>&1 | head -1)"
+  echo "redis: $(redis-server --version)"
+  echo "gateway: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+  echo "note: load generator, gateways, simulator and Redis share this machine"
+} | tee "$OUT/env.txt"
+
+"$JAVA" -Xmx1g -cp "$GATEWAY_JAR" openrouter.gateway.server.simulator.SimulatorMain --port "$SIM_PORT" > "$OUT/simulator.log" 2>&1 &
+pids+=($!)
+redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no > "$OUT/redis.log" 2>&1 &
+REDIS_PID=$!
+pids+=($REDIS_PID)
+for _ in $(seq 1 100); do grep -q listening "$OUT/simulator.log" && break; sleep 0.1; done
+
+# One caller whose limits never refuse the benchmark, so every call pays for the checks.
+printf 'bench %s chat=100000000/1s streams=10000 budget=1000000/1d\n' \
+  "$(printf %s "$BENCH_KEY" | sha256sum | cut -d' ' -f1)" > "$OUT/keys.txt"
+KEY="sk-or-v1-$(printf '0%.0s' $(seq 1 64))"
+declare -A GW_PID
+start_gw() { # name, extra env...
+  local name=$1; shift
+  env OPENROUTER_API_KEY="$KEY" OPENROUTER_BASE_URL="$SIM_URL" GATEWAY_PORT="${PORT[$name]}" \
+    GATEWAY_METRICS_PORT=off GATEWAY_HEALTH_PROBE_INTERVAL_MS=0 OPENROUTER_MAX_RETRIES=0 GATEWAY_ACCESS_LOG=errors "$@" \
+    "$JAVA" -Xmx768m -jar "$GATEWAY_JAR" > "$OUT/gateway-$name.log" 2>&1 &
+  GW_PID[$name]=$!
+  pids+=($!)
+  # Listening (bounded: 3 minutes on a busy machine); the warm-up below follows anyway.
+  for _ in $(seq 1 1800); do (exec 3<>"/dev/tcp/127.0.0.1/${PORT[$name]}") 2>/dev/null && return; sleep 0.1; done
+  echo "gateway $name did not start: $OUT/gateway-$name.log" >&2; exit 1
+}
+start_gw plain
+start_gw memory GATEWAY_API_KEYS_FILE="$OUT/keys.txt"
+start_gw redis GATEWAY_API_KEYS_FILE="$OUT/keys.txt" GATEWAY_REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0"
+
+loadgen() { # name, then loadgen args
+  local name=$1; shift
+  local key=(); [ "$name" = plain ] || key=(--gateway-key "$BENCH_KEY")
+  "$JAVA" -Xms512m -Xmx2g -cp "$CLI_JAR" openrouter.gateway.loadgen.LoadGen --target "127.0.0.1:${PORT[$name]}" "${key[@]}" "$@"
+}
+
+echo "== warm-up, each gateway (not measured)"
+for name in plain memory redis; do
+  loadgen "$name" --scenario unary --concurrency 4 --requests 1000000 --warmup 0 --duration 20 --chunks 16 > "$OUT/warmup-$name.txt"
+done
+
+run() { # name label, then loadgen args; gateway (and Redis) CPU per call
+  local name=$1 label=$2; shift 2
+  local g0 r0; g0=$(cpu_ticks "${GW_PID[$name]}"); r0=$(cpu_ticks "$REDIS_PID")
+  loadgen "$name" --label "$label-$name" --json "$OUT/$label-$name.json" "$@" | tee "$OUT/$label-$name.txt"
+  local g=$(( $(cpu_ticks "${GW_PID[$name]}") - g0 )) r=$(( $(cpu_ticks "$REDIS_PID") - r0 ))
+  echo "gateway CPU during the run: $(seconds $g) s; redis-server CPU: $(seconds $r) s" | tee -a "$OUT/$label-$name.txt"
+}
+# Interleaved, ROUNDS times (default 2), so a drift of the machine's load shows up as a difference between rounds.
+for round in $(seq 1 "${ROUNDS:-2}"); do
+  for name in plain memory redis; do
+    run "$name" "r$round-unary-c1" --scenario unary --concurrency 1 --requests 1000000 --warmup 5 --duration 15 --chunks 16
+  done
+  for name in plain memory redis; do
+    run "$name" "r$round-unary-c8" --scenario unary --concurrency 8 --requests 1000000 --warmup 3 --duration 15 --chunks 16 --connections 2
+  done
+done
+echo "results in $OUT"
