@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
+import openrouter.gateway.server.chat.CallCosts;
 import openrouter.gateway.server.chat.ChatPolicy;
 import openrouter.gateway.server.chat.ChatRequestMapper;
 import openrouter.gateway.server.chat.ChatRequestValidator;
@@ -97,6 +98,7 @@ public final class Gateway implements AutoCloseable {
   private final Optional<MetricsHttpServer> metricsServer;
   private final Optional<UpstreamProber> prober;
   private final UpstreamHealth upstreamHealth;
+  private CallCosts costs; // set once by start()
 
   private Gateway(Server server, HealthStatusManager health, HealthGrpcService detailedHealth,
       ChatGrpcService chatService, OpenRouterClient upstream, StreamWatchdog watchdog, ExecutorService workers, GatewayMetrics metrics,
@@ -134,6 +136,7 @@ public final class Gateway implements AutoCloseable {
     ChatRunner runner = new ChatRunner(upstream, new ChatRequestMapper(chatPolicy),
         config.retryPolicy(), watchdog, json, clock, metrics);
     GenerationLookup generations = new GenerationLookup(upstream, config.retryPolicy(), json, clock);
+    CallCosts costs = new CallCosts(generations, metrics);
     ModelCatalog catalog = new ModelCatalog(upstream,
         new SnapshotCache<>("model catalogue", config.modelsCacheTtl(), config.cacheMaxStaleness(),
             config.cacheMinRefreshInterval(), MAX_CATALOGUE_KEYS, workers, clock, Ticker.systemTicker()),
@@ -174,7 +177,7 @@ public final class Gateway implements AutoCloseable {
 
     GatewayConfig.ConnectionSettings c = config.connection();
     ChatGrpcService chatService = new ChatGrpcService(new ChatRequestValidator(chatPolicy, config.inputLimits()), runner,
-        generations, statusMapper, workers, concurrency, config.chatTimeout());
+        generations, costs, statusMapper, workers, concurrency, config.chatTimeout());
     builder
         .directExecutor()
         .keepAliveTime(c.keepAliveTime().isZero() ? Long.MAX_VALUE : c.keepAliveTime().toNanos(), TimeUnit.NANOSECONDS)
@@ -246,8 +249,10 @@ public final class Gateway implements AutoCloseable {
       metrics.close();
       throw e;
     }
-    return new Gateway(server, health, detailedHealth, chatService, upstream, watchdog, workers, metrics,
+    Gateway gateway = new Gateway(server, health, detailedHealth, chatService, upstream, watchdog, workers, metrics,
         metricsServer, prober, upstreamHealth);
+    gateway.costs = costs;
+    return gateway;
   }
 
   private static NettyServerBuilder serverBuilder(GatewayConfig config) {
@@ -292,6 +297,11 @@ public final class Gateway implements AutoCloseable {
 
   public GatewayMetrics metrics() {
     return metrics;
+  }
+
+  /** Where the cost of every chat generation is reported; {@link CallCosts#subscribe} to hear it. */
+  public CallCosts callCosts() {
+    return costs;
   }
 
   public UpstreamHealth upstreamHealth() {
@@ -340,6 +350,7 @@ public final class Gateway implements AutoCloseable {
       Thread.currentThread().interrupt();
       server.shutdownNow();
     }
+    costs.close(); // before the HTTP client its lookups use
     upstream.close();
     watchdog.close();
     workers.shutdownNow();

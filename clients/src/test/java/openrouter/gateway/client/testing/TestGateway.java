@@ -35,6 +35,7 @@ public final class TestGateway implements AutoCloseable {
       env.put("GATEWAY_PORT", "0");
       env.put("OPENROUTER_BASE_URL", sim.baseUrl());
       env.put("OPENROUTER_MAX_RETRIES", "0");
+      env.put("GATEWAY_METRICS_PORT", "0"); // never 9464: other gateways may run side by side
       for (int i = 0; i + 1 < settings.length; i += 2) {
         env.put(settings[i], settings[i + 1]);
       }

@@ -104,7 +104,7 @@ public final class ChatRunner {
     try {
       ChatResponse response = withAttempts(
           request, control, new Progress(), stats,
-          (slice, attempt) -> unaryAttempt(request, slice, callerKey, control, attempt));
+          (slice, attempt) -> unaryAttempt(request, slice, callerKey, control, attempt, stats));
       finished(false, stats, response.getSummary(), "");
       return response;
     } catch (GatewayFailure f) {
@@ -119,6 +119,7 @@ public final class ChatRunner {
       stats.provider(summary.getProvider());
       if (summary.hasUsage()) {
         stats.usage(summary.getUsage());
+        stats.generationSettled(summary.getGenerationId());
       }
     }
     metrics.finished(streaming, summary == null ? "" : summary.getModel(), stats.usage(),
@@ -225,14 +226,14 @@ public final class ChatRunner {
       try (ChatEventStream events =
           ChatEventStream.open(client.newChatCall(body, true, callerKey), control, json)) {
         String generationId = events.generationIdHeader();
+        stats.generationStarted(generationId); // a 200: from here on OpenRouter may bill it
         JsonNode chunk;
         while ((chunk = events.next()) != null) {
           watch.progress();
           StreamAssembler.ChunkResult result = assembler.accept(chunk);
+          stats.generationStarted(assembler.generationId()); // the header is optional
           if (result.error() != null) {
-            ChatSummary seen = assembler.summary(attemptNumber);
-            throw GatewayFailure.upstream(new UpstreamError(200, result.error(), Map.of()))
-                .withServed(seen.getModel(), seen.getProvider(), or(seen.getGenerationId(), generationId));
+            throw GatewayFailure.upstream(new UpstreamError(200, result.error(), Map.of()));
           }
           if (result.delta().isPresent()) {
             long now = System.nanoTime();
@@ -264,13 +265,26 @@ public final class ChatRunner {
         return summary;
       } catch (GatewayFailure f) {
         StreamWatchdog.Limit fired = watch.fired();
-        if (fired != null && !control.cancelled() && !control.expired()) {
-          ChatSummary seen = assembler.summary(attemptNumber);
-          throw timeout(fired, watch.limit(fired)).withServed(seen.getModel(), seen.getProvider(), seen.getGenerationId());
-        }
-        throw f;
+        GatewayFailure failure = fired != null && !control.cancelled() && !control.expired()
+            ? timeout(fired, watch.limit(fired)) : f;
+        throw withWhatWasServed(failure, assembler.summary(attemptNumber), stats);
       }
     }
+  }
+
+  /**
+   * Tags a failed stream with what the upstream had served: model, provider, generation id and,
+   * when the usage arrived before the failure, the tokens and cost (for the caller's ErrorInfo,
+   * the access line and the metrics).
+   */
+  private static GatewayFailure withWhatWasServed(GatewayFailure f, ChatSummary seen, ChatStats stats) {
+    f.withServed(seen.getModel(), seen.getProvider(), or(seen.getGenerationId(), stats.generationId()));
+    if (seen.hasUsage()) {
+      stats.usage(seen.getUsage());
+      stats.generationSettled(seen.getGenerationId());
+      f.withUsage(seen.getUsage());
+    }
+    return f;
   }
 
   private static GatewayFailure timeout(StreamWatchdog.Limit limit, Duration after) {
@@ -286,10 +300,12 @@ public final class ChatRunner {
       List<String> models,
       Optional<String> callerKey,
       CallControl control,
-      int attemptNumber) {
+      int attemptNumber,
+      ChatStats stats) {
     ObjectNode body = mapper.toUpstreamBody(request, models, false);
     JsonCall.JsonResponse response =
         JsonCall.execute(client.newChatCall(body, false, callerKey), control, json);
+    stats.generationStarted(or(response.body().path("id").asText(""), response.generationIdHeader()));
     CompletionMapper.CompletionResult result = CompletionMapper.map(response.body(), attemptNumber);
     if (result instanceof CompletionMapper.CompletionResult.Success success) {
       ChatResponse r = success.response();

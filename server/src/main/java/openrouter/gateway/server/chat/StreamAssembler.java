@@ -82,6 +82,11 @@ public final class StreamAssembler {
   private final AudioAccumulator audio = new AudioAccumulator();
   private JsonNode logprobs;
 
+  /** The last non-empty chunk id seen: the generation id ("" before any). */
+  public String generationId() {
+    return generationId;
+  }
+
   /** Reads one chunk (the parsed JSON of one {@code data:} event). */
   public ChunkResult accept(JsonNode chunk) {
     if (chunk == null || !chunk.isObject()) {

@@ -367,6 +367,11 @@ public final class StatusMapper {
         meta("attempts", Integer.toString(f.attempts()));
       }
       f.lastAttemptCause().ifPresent(c -> meta("lastAttemptCause", c));
+      f.usage().ifPresent(u -> {
+        meta("promptTokens", Integer.toString(u.getPromptTokens()));
+        meta("completionTokens", Integer.toString(u.getCompletionTokens()));
+        meta("costUsd", u.getCost());
+      });
       return this;
     }
 

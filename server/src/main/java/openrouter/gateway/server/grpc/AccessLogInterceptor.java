@@ -171,7 +171,7 @@ public final class AccessLogInterceptor implements ServerInterceptor {
     long durationMs = (System.nanoTime() - chat.startNanos()) / 1_000_000;
     long ttft = chat.timeToFirstChunkNanos();
     Usage usage = chat.usage();
-    log.atLevel(level).log("{} {} {} {} {} {} {} {} {} {} {} {}",
+    log.atLevel(level).log("{} {} {} {} {} {} {} {} {} {} {} {} {}",
         keyValue("method", method),
         keyValue("code", code),
         keyValue("reason", reason),
@@ -183,6 +183,7 @@ public final class AccessLogInterceptor implements ServerInterceptor {
         keyValue("completion_tokens", usage == null ? null : usage.getCompletionTokens()),
         keyValue("cost_usd", usage == null || usage.getCost().isEmpty() ? null : usage.getCost()),
         keyValue("attempts", chat.attempts()),
+        keyValue("generation_id", chat.generationId().isEmpty() ? null : chat.generationId()),
         keyValue("request_id", record.requestId()));
   }
 }

@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import openrouter.gateway.server.chat.CallCosts;
 import openrouter.gateway.server.chat.ChatRequestValidator;
 import openrouter.gateway.server.chat.ChatRunner;
 import openrouter.gateway.server.chat.GenerationLookup;
@@ -40,6 +41,7 @@ public final class ChatGrpcService extends ChatServiceGrpc.ChatServiceImplBase {
   private final ChatRequestValidator validator;
   private final ChatRunner runner;
   private final GenerationLookup generations;
+  private final CallCosts costs;
   private final StatusMapper statusMapper;
   private final Executor workers;
   private final ConcurrencyLimits limits;
@@ -50,6 +52,7 @@ public final class ChatGrpcService extends ChatServiceGrpc.ChatServiceImplBase {
       ChatRequestValidator validator,
       ChatRunner runner,
       GenerationLookup generations,
+      CallCosts costs,
       StatusMapper statusMapper,
       Executor workers,
       ConcurrencyLimits limits,
@@ -57,6 +60,7 @@ public final class ChatGrpcService extends ChatServiceGrpc.ChatServiceImplBase {
     this.validator = validator;
     this.runner = runner;
     this.generations = generations;
+    this.costs = costs;
     this.statusMapper = statusMapper;
     this.workers = workers;
     this.limits = limits;
@@ -75,10 +79,15 @@ public final class ChatGrpcService extends ChatServiceGrpc.ChatServiceImplBase {
       sink.signal();
     });
     Optional<String> callerKey = CallContext.callerOpenRouterKey();
+    String callerId = CallContext.caller().id();
     run(call, control, record, validator.validate(request), () -> {
-      ChatSummary summary = runner.stream(request, callerKey, control, sink, record.chat());
-      call.onNext(StreamChatResponse.newBuilder().setSummary(summary).build());
-      call.onCompleted();
+      try {
+        ChatSummary summary = runner.stream(request, callerKey, control, sink, record.chat());
+        call.onNext(StreamChatResponse.newBuilder().setSummary(summary).build());
+        call.onCompleted();
+      } finally {
+        costs.settle(callerId, record.requestId(), record.chat(), callerKey);
+      }
     });
   }
 
@@ -89,10 +98,15 @@ public final class ChatGrpcService extends ChatServiceGrpc.ChatServiceImplBase {
     CallRecord record = CallRecord.current();
     call.setOnCancelHandler(control::cancel);
     Optional<String> callerKey = CallContext.callerOpenRouterKey();
+    String callerId = CallContext.caller().id();
     run(call, control, record, validator.validate(request), () -> {
-      ChatResponse response = runner.complete(request, callerKey, control, record.chat());
-      call.onNext(response);
-      call.onCompleted();
+      try {
+        ChatResponse response = runner.complete(request, callerKey, control, record.chat());
+        call.onNext(response);
+        call.onCompleted();
+      } finally {
+        costs.settle(callerId, record.requestId(), record.chat(), callerKey);
+      }
     });
   }
 

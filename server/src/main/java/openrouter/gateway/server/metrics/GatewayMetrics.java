@@ -174,9 +174,24 @@ public final class GatewayMetrics implements ChatMetrics, UpstreamObserver, Auto
         .tags("gen_ai.operation.name", "chat", "gen_ai.response.model", m, "error.type", error)
         .serviceLevelObjectives(OPERATION_BUCKETS)
         .register(registry))).record(nanos, TimeUnit.NANOSECONDS);
-    if (usage == null) {
-      return;
+    if (usage != null) {
+      usage(m, usage);
     }
+  }
+
+  @Override
+  public void usageLearnedLater(String model, Usage usage) {
+    usage(models.of(model), usage);
+  }
+
+  @Override
+  public void costLookup(String outcome) {
+    ((Counter) meters.computeIfAbsent("lookup " + outcome, k -> Counter.builder("gateway.chat.cost.lookups")
+        .description("Background GET /generation lookups of the cost of calls that ended without usage, by outcome")
+        .tags("outcome", outcome).register(registry))).increment();
+  }
+
+  private void usage(String m, Usage usage) {
     tokens(m, "input").record(usage.getPromptTokens());
     tokens(m, "output").record(usage.getCompletionTokens());
     if (!usage.getCost().isEmpty()) {
