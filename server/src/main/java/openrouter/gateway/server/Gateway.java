@@ -51,6 +51,8 @@ import openrouter.gateway.server.resilience.StreamWatchdog;
 import openrouter.gateway.server.security.CallerRegistry;
 import openrouter.gateway.server.security.ConcurrencyLimits;
 import openrouter.gateway.server.security.RateLimiter;
+import openrouter.gateway.server.tracing.Tracing;
+import openrouter.gateway.server.tracing.TracingServerInterceptor;
 import openrouter.gateway.server.upstream.OpenRouterClient;
 import openrouter.gateway.server.upstream.UpstreamObserver;
 import openrouter.gateway.server.upstream.UpstreamTarget;
@@ -99,6 +101,7 @@ public final class Gateway implements AutoCloseable {
   private final Optional<UpstreamProber> prober;
   private final UpstreamHealth upstreamHealth;
   private CallCosts costs; // set once by start()
+  private Tracing tracing; // set once by start()
 
   private Gateway(Server server, HealthStatusManager health, HealthGrpcService detailedHealth,
       ChatGrpcService chatService, OpenRouterClient upstream, StreamWatchdog watchdog, ExecutorService workers, GatewayMetrics metrics,
@@ -118,8 +121,21 @@ public final class Gateway implements AutoCloseable {
 
   /** Builds and starts the gateway on the configured host and port (port 0 = any free port). */
   public static Gateway start(GatewayConfig config, UpstreamTarget target) throws IOException {
-    // First, so a bad certificate fails before anything else is started.
-    NettyServerBuilder builder = serverBuilder(config);
+    return start(config, target, Tracing.fromEnvironment());
+  }
+
+  /** As above, with the given tracing (tests configure their own); the gateway closes it. */
+  public static Gateway start(GatewayConfig config, UpstreamTarget target, Tracing tracing) throws IOException {
+    try {
+      return start(config, target, tracing, serverBuilder(config));
+    } catch (IOException | RuntimeException e) {
+      tracing.close();
+      throw e;
+    }
+  }
+
+  private static Gateway start(GatewayConfig config, UpstreamTarget target, Tracing tracing,
+      NettyServerBuilder builder) throws IOException {
     Clock clock = Clock.systemUTC();
     ObjectMapper json = Json.mapper();
     String version = version();
@@ -127,7 +143,7 @@ public final class Gateway implements AutoCloseable {
     // The simulator's key is not the operator's: in simulator mode the key is "not configured".
     UpstreamHealth upstreamHealth = new UpstreamHealth(target.apiKey().isPresent() && !target.simulator());
     OpenRouterClient upstream = new OpenRouterClient(target, config.siteUrl(), config.siteName(), version,
-        UpstreamObserver.both(metrics, upstreamHealth), config.http2PriorKnowledge());
+        UpstreamObserver.both(metrics, upstreamHealth), config.http2PriorKnowledge(), tracing);
     StatusMapper statusMapper = new StatusMapper(clock);
     ChatPolicy chatPolicy = new ChatPolicy(config.defaultModel().orElse(null),
         config.defaultMaxTokens(), 10, 4);
@@ -192,7 +208,12 @@ public final class Gateway implements AutoCloseable {
         // The last interceptor registered runs first: the caller check runs inside the access
         // log, so calls it refuses (authentication, rate limits) are logged too.
         .intercept(callerInterceptor)
-        .intercept(new AccessLogInterceptor(AccessLogInterceptor.Lines.parse(config.ops().accessLog())))
+        .intercept(new AccessLogInterceptor(AccessLogInterceptor.Lines.parse(config.ops().accessLog())));
+    if (tracing.on()) {
+      // Outermost: the access line and everything else run inside the call's span.
+      builder.intercept(new TracingServerInterceptor(tracing, AccessLogInterceptor::reason));
+    }
+    builder
         .addService(ServiceDefinitions.strict(chatService, statusMapper))
         .addService(ServiceDefinitions.strict(new ModelsGrpcService(catalog, statusMapper), statusMapper))
         .addService(ServiceDefinitions.strict(new CreditsGrpcService(credits, statusMapper), statusMapper))
@@ -252,6 +273,8 @@ public final class Gateway implements AutoCloseable {
     Gateway gateway = new Gateway(server, health, detailedHealth, chatService, upstream, watchdog, workers, metrics,
         metricsServer, prober, upstreamHealth);
     gateway.costs = costs;
+    gateway.tracing = tracing;
+    metrics.lostSpans(tracing::lostSpans);
     return gateway;
   }
 
@@ -354,6 +377,7 @@ public final class Gateway implements AutoCloseable {
     upstream.close();
     watchdog.close();
     workers.shutdownNow();
+    tracing.close(); // exports the last spans (bounded wait)
     metricsServer.ifPresent(MetricsHttpServer::close);
     metrics.close();
     log.info("shutdown: done in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));

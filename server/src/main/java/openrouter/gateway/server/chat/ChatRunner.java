@@ -79,14 +79,15 @@ public final class ChatRunner {
       ChatStats stats) {
     Progress progress = new Progress();
     stats.model(request.getModel());
+    ChatSpan span = ChatSpan.start(request);
     try {
       ChatSummary summary = withAttempts(
-          request, control, progress, stats,
-          (slice, attempt) -> streamAttempt(request, slice, callerKey, control, sink, progress, attempt, stats));
-      finished(true, stats, summary, "");
+          request, control, progress, stats, span,
+          (slice, attempt) -> streamAttempt(request, slice, callerKey, control, sink, progress, attempt, stats, span));
+      finished(true, stats, summary, "", span);
       return summary;
     } catch (GatewayFailure f) {
-      finished(true, stats, null, errorType(f));
+      finished(true, stats, null, errorType(f), span);
       throw f;
     }
   }
@@ -101,19 +102,20 @@ public final class ChatRunner {
   public ChatResponse complete(
       ChatRequest request, Optional<String> callerKey, CallControl control, ChatStats stats) {
     stats.model(request.getModel());
+    ChatSpan span = ChatSpan.start(request);
     try {
       ChatResponse response = withAttempts(
-          request, control, new Progress(), stats,
+          request, control, new Progress(), stats, span,
           (slice, attempt) -> unaryAttempt(request, slice, callerKey, control, attempt, stats));
-      finished(false, stats, response.getSummary(), "");
+      finished(false, stats, response.getSummary(), "", span);
       return response;
     } catch (GatewayFailure f) {
-      finished(false, stats, null, errorType(f));
+      finished(false, stats, null, errorType(f), span);
       throw f;
     }
   }
 
-  private void finished(boolean streaming, ChatStats stats, ChatSummary summary, String errorType) {
+  private void finished(boolean streaming, ChatStats stats, ChatSummary summary, String errorType, ChatSpan span) {
     if (summary != null) {
       stats.model(summary.getModel());
       stats.provider(summary.getProvider());
@@ -124,6 +126,7 @@ public final class ChatRunner {
     }
     metrics.finished(streaming, summary == null ? "" : summary.getModel(), stats.usage(),
         System.nanoTime() - stats.startNanos(), errorType);
+    span.finished(summary, stats);
   }
 
   /** A short, bounded label of a failure for metrics: the kind, or the upstream HTTP status. */
@@ -143,7 +146,8 @@ public final class ChatRunner {
   }
 
   private <T> T withAttempts(
-      ChatRequest request, CallControl control, Progress progress, ChatStats stats, Attempt<T> attempt) {
+      ChatRequest request, CallControl control, Progress progress, ChatStats stats, ChatSpan span,
+      Attempt<T> attempt) {
     List<List<String>> slices = Lists.partition(mapper.modelChain(request), MODELS_PER_ATTEMPT);
     int attempts = 0;
     GatewayFailure last = null;
@@ -168,6 +172,7 @@ public final class ChatRunner {
                   () -> ThreadLocalRandom.current().nextDouble());
           if (wait.isPresent()) {
             metrics.retry(errorType(f));
+            span.retry(attempts, errorType(f), wait.get());
             if (!control.pause(wait.get())) {
               throw GatewayFailure.of(Kind.CALLER_CANCELLED, "the caller cancelled the call");
             }
@@ -175,6 +180,7 @@ public final class ChatRunner {
           }
           if (s + 1 < slices.size() && movesAlongChain(f)) {
             metrics.fallback();
+            span.fallback(attempts, errorType(f), slices.get(s + 1).get(0));
             break; // next slice of the chain
           }
           throw last;
@@ -218,7 +224,8 @@ public final class ChatRunner {
       DeltaSink sink,
       Progress progress,
       int attemptNumber,
-      ChatStats stats) {
+      ChatStats stats,
+      ChatSpan span) {
     ObjectNode body = mapper.toUpstreamBody(request, models, true);
     long lastChunkNanos = System.nanoTime();
     StreamAssembler assembler = new StreamAssembler();
@@ -265,8 +272,11 @@ public final class ChatRunner {
         return summary;
       } catch (GatewayFailure f) {
         StreamWatchdog.Limit fired = watch.fired();
-        GatewayFailure failure = fired != null && !control.cancelled() && !control.expired()
-            ? timeout(fired, watch.limit(fired)) : f;
+        boolean watchdogFired = fired != null && !control.cancelled() && !control.expired();
+        if (watchdogFired) {
+          span.watchdog(fired.name().toLowerCase(java.util.Locale.ROOT), watch.limit(fired));
+        }
+        GatewayFailure failure = watchdogFired ? timeout(fired, watch.limit(fired)) : f;
         throw withWhatWasServed(failure, assembler.summary(attemptNumber), stats);
       }
     }

@@ -21,6 +21,7 @@ import openrouter.gateway.server.errors.GatewayFailure.Kind;
 import openrouter.gateway.server.errors.StatusMapper;
 import openrouter.gateway.server.security.CallContext;
 import openrouter.gateway.server.security.ConcurrencyLimits;
+import openrouter.gateway.server.tracing.TracingServerInterceptor;
 import openrouter.gateway.server.upstream.CallControl;
 import openrouter.gateway.v1.ChatRequest;
 import openrouter.gateway.v1.ChatResponse;
@@ -151,9 +152,13 @@ public final class ChatGrpcService extends ChatServiceGrpc.ChatServiceImplBase {
     boolean callerKey = CallContext.callerOpenRouterKey().isPresent();
     InFlight running = new InFlight(control);
     runningCalls.add(running);
+    // The call's span (when tracing is on) stays current on the worker, and names its log lines.
+    io.opentelemetry.context.Context trace = io.opentelemetry.context.Context.current();
     try {
       workers.execute(() -> {
-        try (slot; var mdc = MDC.putCloseable("request_id", record.requestId())) {
+        try (slot; var mdc = MDC.putCloseable("request_id", record.requestId());
+            var scope = trace.makeCurrent();
+            var ids = TracingServerInterceptor.Ids.put(io.opentelemetry.api.trace.Span.fromContext(trace))) {
           work.run();
         } catch (Throwable t) {
           if (t instanceof GatewayFailure f) {

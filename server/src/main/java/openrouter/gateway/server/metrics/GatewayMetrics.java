@@ -131,6 +131,13 @@ public final class GatewayMetrics implements ChatMetrics, UpstreamObserver, Auto
         .register(registry));
   }
 
+  /** {@code gateway_trace_spans_lost_total}: spans ended but never received by the collector. */
+  public void lostSpans(Supplier<Long> lost) {
+    io.micrometer.core.instrument.FunctionCounter.builder("gateway.trace.spans.lost", lost, l -> l.get())
+        .description("Trace spans ended but not received by the collector (failed exports)")
+        .register(registry);
+  }
+
   // ---- ChatMetrics: hooks from ChatRunner ----
 
   @Override

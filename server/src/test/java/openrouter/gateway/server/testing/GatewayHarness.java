@@ -72,7 +72,11 @@ public final class GatewayHarness implements AutoCloseable {
       env.put(settings[i], settings[i + 1]);
     }
     GatewayConfig config = GatewayConfig.load(env, List.of());
-    Gateway gateway = Gateway.start(config, new UpstreamTarget(baseUrl, Optional.ofNullable(key), sim != null));
+    UpstreamTarget target = new UpstreamTarget(baseUrl, Optional.ofNullable(key), sim != null);
+    // OTEL_* settings configure this gateway's own tracing (tests never set the process's).
+    Gateway gateway = env.keySet().stream().anyMatch(k -> k.startsWith("OTEL_"))
+        ? Gateway.start(config, target, openrouter.gateway.server.tracing.Tracing.configure(env))
+        : Gateway.start(config, target);
     ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", gateway.port()).usePlaintext().build();
     return new GatewayHarness(sim, gateway, channel);
   }
