@@ -92,6 +92,8 @@ public final class CallCosts implements AutoCloseable {
       return;
     }
     Map<String, String> linked = linkedMdc();
+    // The lookups' HTTP spans join the call's trace (after its span ended) when tracing is on.
+    io.opentelemetry.context.Context trace = io.opentelemetry.context.Context.current();
     for (String generationId : unknown) {
       if (queued.incrementAndGet() > QUEUE_CAPACITY) {
         queued.decrementAndGet();
@@ -99,10 +101,10 @@ public final class CallCosts implements AutoCloseable {
         continue;
       }
       try {
-        lookups.schedule(() -> {
+        lookups.schedule(trace.wrap(() -> {
           queued.decrementAndGet();
           lookUp(callerId, requestId, generationId, callerKey, linked);
-        }, FIRST_LOOKUP_DELAY.toMillis(), TimeUnit.MILLISECONDS);
+        }), FIRST_LOOKUP_DELAY.toMillis(), TimeUnit.MILLISECONDS);
       } catch (RejectedExecutionException closed) {
         queued.decrementAndGet();
         drop(requestId, generationId);
