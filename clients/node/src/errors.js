@@ -33,6 +33,12 @@ class GatewayError extends Error {
     this.domain = errorInfo ? errorInfo.domain : '';
     /** ErrorInfo metadata (lowerCamel keys such as httpStatus, model). */
     this.metadata = errorInfo ? { ...errorInfo.metadata } : {};
+    /** Generation id of a chat call that failed after the upstream started, or null. */
+    this.generationId = this.metadata.generationId || null;
+    /** Tokens and cost (a decimal string, USD) of a failed chat call, null unless its usage had arrived. */
+    this.promptTokens = 'promptTokens' in this.metadata ? Number(this.metadata.promptTokens) : null;
+    this.completionTokens = 'completionTokens' in this.metadata ? Number(this.metadata.completionTokens) : null;
+    this.costUsd = this.metadata.costUsd || null;
     /** RetryInfo delay in milliseconds, or null when the gateway gave none. */
     this.retryDelayMs = retryInfo && retryInfo.retryDelay ? durationMs(retryInfo.retryDelay) : null;
     /** BadRequest field violations ({field, description}), [] when none. */

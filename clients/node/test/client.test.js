@@ -56,6 +56,14 @@ test('against a gateway', async (t) => {
     assert.equal(error.reason, 'PROVIDER_UNAVAILABLE');
   });
 
+  await t.test('a failure mid-stream names its generation and no cost when no usage arrived', async () => {
+    const error = await rejection((async () => {
+      for await (const m of client.streamChat(user('sim/error-midstream', 'x'))) void m;
+    })());
+    assert.match(error.generationId, /^gen-/);
+    assert.equal(error.costUsd, null);
+  });
+
   await t.test('a 429 carries RetryInfo and ErrorInfo metadata', async () => {
     const error = await rejection(client.chat(user('sim/error-429', 'x')));
     assert.equal(error.code, grpc.status.RESOURCE_EXHAUSTED);

@@ -54,3 +54,22 @@ test('a status without details still gives its code', () => {
   assert.equal(error.retryDelayMs, null);
   assert.deepEqual(error.metadata, {});
 });
+
+test('a failed chat call exposes its generation id, tokens and cost', () => {
+  const error = new GatewayError({
+    code: grpc.status.DEADLINE_EXCEEDED,
+    details: 'deadline',
+    metadata: trailersWith([
+      any('google.rpc.ErrorInfo', { reason: 'DEADLINE_EXCEEDED', domain: 'openrouter-grpc-gateway',
+        metadata: { generationId: 'gen-1', promptTokens: '12', completionTokens: '34', costUsd: '0.000123' } }),
+    ]),
+  });
+  assert.equal(error.generationId, 'gen-1');
+  assert.equal(error.promptTokens, 12);
+  assert.equal(error.completionTokens, 34);
+  assert.equal(error.costUsd, '0.000123');
+  const bare = new GatewayError({ code: grpc.status.UNAVAILABLE, details: 'x', metadata: new grpc.Metadata() });
+  assert.equal(bare.generationId, null);
+  assert.equal(bare.costUsd, null);
+  assert.equal(bare.promptTokens, null);
+});

@@ -27,7 +27,8 @@ class GatewayError(Exception):
     code: grpc.StatusCode; code_name: e.g. "RESOURCE_EXHAUSTED"; description: the gateway's
     message; reason / domain / metadata: from ErrorInfo ("" / "" / {} when none);
     retry_delay_ms: from RetryInfo, or None; field_violations: BadRequest's [(field,
-    description)]; details: every decoded detail message.
+    description)]; details: every decoded detail message; generation_id, prompt_tokens,
+    completion_tokens, cost_usd: of a chat call that failed after the upstream started.
     """
 
     def __init__(self, code, description, trailers=()):
@@ -41,6 +42,14 @@ class GatewayError(Exception):
         self.reason = info.reason if info else ""
         self.domain = info.domain if info else ""
         self.metadata = dict(info.metadata) if info else {}
+        # A chat call that failed after the upstream started: its generation id, and its tokens
+        # and cost (a decimal string, USD) when the usage had arrived; None otherwise.
+        self.generation_id = self.metadata.get("generationId")
+        self.prompt_tokens = int(self.metadata["promptTokens"]) if "promptTokens" in self.metadata else None
+        self.completion_tokens = (
+            int(self.metadata["completionTokens"]) if "completionTokens" in self.metadata else None
+        )
+        self.cost_usd = self.metadata.get("costUsd")
         retry = self.detail(error_details_pb2.RetryInfo)
         self.retry_delay_ms = (
             retry.retry_delay.seconds * 1000 + retry.retry_delay.nanos // 1_000_000

@@ -52,6 +52,13 @@ class AgainstAGatewayTest(unittest.TestCase):
         self.assertEqual(deltas, 3)
         self.assertEqual((caught.exception.code_name, caught.exception.reason), ("UNAVAILABLE", "PROVIDER_UNAVAILABLE"))
 
+    def test_a_failure_mid_stream_names_its_generation_and_no_cost_without_usage(self):
+        with self.assertRaises(GatewayError) as caught:
+            for _ in self.client.stream_chat(user("sim/error-midstream", "x")):
+                pass
+        self.assertTrue(caught.exception.generation_id.startswith("gen-"))
+        self.assertIsNone(caught.exception.cost_usd)
+
     def test_a_429_carries_retry_info_and_error_info_metadata(self):
         with self.assertRaises(GatewayError) as caught:
             self.client.chat(user("sim/error-429", "x"))

@@ -35,6 +35,17 @@ class GatewayErrorTest(unittest.TestCase):
         self.assertEqual(e.field_violations, [("temperature", "at most 2")])
         self.assertEqual(str(e), "RESOURCE_EXHAUSTED (RATE_LIMIT_EXCEEDED): slow down")
 
+    def test_a_failed_chat_call_exposes_its_generation_tokens_and_cost(self):
+        e = GatewayError(grpc.StatusCode.DEADLINE_EXCEEDED, "deadline", trailers(
+            packed(error_details_pb2.ErrorInfo(reason="DEADLINE_EXCEEDED", domain="openrouter-grpc-gateway", metadata={
+                "generationId": "gen-1", "promptTokens": "12", "completionTokens": "34", "costUsd": "0.000123"})),
+        ))
+        self.assertEqual((e.generation_id, e.prompt_tokens, e.completion_tokens, e.cost_usd),
+                         ("gen-1", 12, 34, "0.000123"))
+        bare = GatewayError(grpc.StatusCode.UNAVAILABLE, "x")
+        self.assertEqual((bare.generation_id, bare.prompt_tokens, bare.completion_tokens, bare.cost_usd),
+                         (None, None, None, None))
+
     def test_a_detail_of_an_unknown_type_is_kept_as_any(self):
         unknown = any_pb2.Any(type_url="type.googleapis.com/example.Unknown", value=b"\x01\x02")
         e = GatewayError(grpc.StatusCode.INTERNAL, "x", trailers(unknown))

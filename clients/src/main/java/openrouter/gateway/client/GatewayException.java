@@ -9,9 +9,11 @@ import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * Every failed gateway call, decoded once: the gRPC code and message, and the
@@ -77,6 +79,42 @@ public final class GatewayException extends RuntimeException {
   /** The {@code ErrorInfo} metadata (lowerCamel keys such as {@code httpStatus}, {@code model}). */
   public Map<String, String> metadata() {
     return errorInfo == null ? Map.of() : errorInfo.getMetadataMap();
+  }
+
+  /**
+   * The OpenRouter generation id of a chat call that failed after the upstream had started
+   * (OpenRouter may bill it; look it up with GetGeneration), when there was one.
+   */
+  public Optional<String> generationId() {
+    return Optional.ofNullable(metadata().get("generationId"));
+  }
+
+  /** Input tokens of a failed chat call, when its usage had arrived before it failed. */
+  public OptionalInt promptTokens() {
+    return integer("promptTokens");
+  }
+
+  /** Output tokens of a failed chat call, when its usage had arrived before it failed. */
+  public OptionalInt completionTokens() {
+    return integer("completionTokens");
+  }
+
+  /** What a failed chat call cost in USD, when its usage had arrived before it failed. */
+  public Optional<BigDecimal> costUsd() {
+    try {
+      return Optional.ofNullable(metadata().get("costUsd")).map(BigDecimal::new);
+    } catch (NumberFormatException notANumber) {
+      return Optional.empty();
+    }
+  }
+
+  private OptionalInt integer(String key) {
+    try {
+      String v = metadata().get(key);
+      return v == null ? OptionalInt.empty() : OptionalInt.of(Integer.parseInt(v));
+    } catch (NumberFormatException notANumber) {
+      return OptionalInt.empty();
+    }
   }
 
   /** How long the gateway asks the caller to wait before retrying, when it says so. */

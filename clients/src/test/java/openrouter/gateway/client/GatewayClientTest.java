@@ -132,6 +132,34 @@ class GatewayClientTest {
   }
 
   @Test
+  void aFailureMidStreamNamesItsGenerationAndNoCostWhenNoUsageArrived() {
+    GatewayException e;
+    try (ChatStream stream = client.streamChat(chat("sim/error-midstream", "x"))) {
+      e = catchThrowableOfType(GatewayException.class, () -> stream.forEachRemaining(m -> { }));
+    }
+    assertThat(e.generationId()).hasValueSatisfying(id -> assertThat(id).startsWith("gen-"));
+    assertThat(e.costUsd()).isEmpty();
+    assertThat(e.promptTokens()).isEmpty();
+    assertThat(e.completionTokens()).isEmpty();
+  }
+
+  @Test
+  void theCostOfAFailedCallDecodesFromItsErrorInfo() {
+    com.google.rpc.Status details = com.google.rpc.Status.newBuilder()
+        .setCode(Status.Code.DEADLINE_EXCEEDED.value()).setMessage("deadline")
+        .addDetails(com.google.protobuf.Any.pack(com.google.rpc.ErrorInfo.newBuilder()
+            .setReason("DEADLINE_EXCEEDED").setDomain("openrouter-grpc-gateway")
+            .putMetadata("generationId", "gen-1").putMetadata("promptTokens", "12")
+            .putMetadata("completionTokens", "34").putMetadata("costUsd", "0.000123").build()))
+        .build();
+    GatewayException e = GatewayException.from(io.grpc.protobuf.StatusProto.toStatusRuntimeException(details));
+    assertThat(e.generationId()).hasValue("gen-1");
+    assertThat(e.promptTokens()).hasValue(12);
+    assertThat(e.completionTokens()).hasValue(34);
+    assertThat(e.costUsd()).hasValue(new java.math.BigDecimal("0.000123"));
+  }
+
+  @Test
   void a429DecodesToResourceExhaustedWithTheRetryDelay() {
     GatewayException e = catchThrowableOfType(GatewayException.class, () -> client.chat(chat("sim/error-429", "x")));
     assertThat(e.code()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);

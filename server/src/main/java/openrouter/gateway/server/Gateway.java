@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
+import openrouter.gateway.server.chat.CallCosts;
 import openrouter.gateway.server.chat.ChatPolicy;
 import openrouter.gateway.server.chat.ChatRequestMapper;
 import openrouter.gateway.server.chat.ChatRequestValidator;
@@ -69,6 +70,8 @@ import openrouter.gateway.server.shared.SharedState;
 import openrouter.gateway.server.spend.SpendLedger;
 import openrouter.gateway.server.spend.Budgets;
 import openrouter.gateway.server.spend.InMemorySpendLedger;
+import openrouter.gateway.server.tracing.Tracing;
+import openrouter.gateway.server.tracing.TracingServerInterceptor;
 import openrouter.gateway.server.upstream.OpenRouterClient;
 import openrouter.gateway.server.upstream.UpstreamObserver;
 import openrouter.gateway.server.upstream.UpstreamTarget;
@@ -123,6 +126,8 @@ public final class Gateway implements AutoCloseable {
   private final UpstreamHealth upstreamHealth;
   /** Redis shared by replicas, when configured; closed after the calls that use it. */
   private Optional<SharedState> sharedState = Optional.empty();
+  private CallCosts costs; // set once by start()
+  private Tracing tracing; // set once by start()
 
   private Gateway(Server server, HealthStatusManager health, HealthGrpcService detailedHealth,
       ChatGrpcService chatService, OpenRouterClient upstream, StreamWatchdog watchdog, ExecutorService workers, GatewayMetrics metrics,
@@ -142,7 +147,12 @@ public final class Gateway implements AutoCloseable {
 
   /** Builds and starts the gateway on the configured host and port (port 0 = any free port). */
   public static Gateway start(GatewayConfig config, UpstreamTarget target) throws IOException {
-    return start(config, target, Clock.systemUTC(), Ticker.systemTicker(), Workers.newExecutor());
+    return start(config, target, Tracing.fromEnvironment());
+  }
+
+  /** As above, with the given tracing (tests configure their own); the gateway closes it. */
+  public static Gateway start(GatewayConfig config, UpstreamTarget target, Tracing tracing) throws IOException {
+    return start(config, target, Clock.systemUTC(), Ticker.systemTicker(), Workers.newExecutor(), tracing);
   }
 
   /**
@@ -151,7 +161,7 @@ public final class Gateway implements AutoCloseable {
    */
   public static Gateway start(GatewayConfig config, UpstreamTarget target, Clock cacheClock, Ticker cacheTicker)
       throws IOException {
-    return start(config, target, cacheClock, cacheTicker, Workers.newExecutor());
+    return start(config, target, cacheClock, cacheTicker, Workers.newExecutor(), Tracing.fromEnvironment());
   }
 
   /**
@@ -160,13 +170,26 @@ public final class Gateway implements AutoCloseable {
    * starts). The gateway shuts it down.
    */
   public static Gateway start(GatewayConfig config, UpstreamTarget target, ExecutorService workers) throws IOException {
-    return start(config, target, Clock.systemUTC(), Ticker.systemTicker(), workers);
+    return start(config, target, Clock.systemUTC(), Ticker.systemTicker(), workers, Tracing.fromEnvironment());
+  }
+
+  /**
+   * Every seam at once, for tests: the caches' time, the workers (shut down by the gateway) and
+   * the tracing (closed by the gateway).
+   */
+  public static Gateway start(GatewayConfig config, UpstreamTarget target, Clock cacheClock, Ticker cacheTicker,
+      ExecutorService workers, Tracing tracing) throws IOException {
+    try {
+      return start(config, target, cacheClock, cacheTicker, workers, tracing, serverBuilder(config));
+    } catch (IOException | RuntimeException e) {
+      tracing.close();
+      workers.shutdownNow();
+      throw e;
+    }
   }
 
   private static Gateway start(GatewayConfig config, UpstreamTarget target, Clock cacheClock, Ticker cacheTicker,
-      ExecutorService workers) throws IOException {
-    // First, so a bad certificate fails before anything else is started.
-    NettyServerBuilder builder = serverBuilder(config);
+      ExecutorService workers, Tracing tracing, NettyServerBuilder builder) throws IOException {
     target.apiKey().ifPresent(Redactor::addConfiguredKey);
     LogSetup.limitTransportLogs(); // a client's malformed frames must not flood the log
     Clock clock = Clock.systemUTC();
@@ -176,7 +199,8 @@ public final class Gateway implements AutoCloseable {
     // The simulator's key is not the operator's: in simulator mode the key is "not configured".
     UpstreamHealth upstreamHealth = new UpstreamHealth(target.apiKey().isPresent() && !target.simulator());
     OpenRouterClient upstream = new OpenRouterClient(target, config.siteUrl(), config.siteName(), version,
-        UpstreamObserver.both(metrics, upstreamHealth), config.http2PriorKnowledge(), config.upstreamLimits());
+        UpstreamObserver.both(metrics, upstreamHealth), config.http2PriorKnowledge(), config.upstreamLimits(),
+        tracing);
     StatusMapper statusMapper = new StatusMapper(clock);
     ChatPolicy chatPolicy = new ChatPolicy(config.defaultModel().orElse(null),
         config.defaultMaxTokens(), 10, 4);
@@ -184,6 +208,7 @@ public final class Gateway implements AutoCloseable {
     ChatRunner runner = new ChatRunner(upstream, new ChatRequestMapper(chatPolicy),
         config.retryPolicy(), watchdog, json, clock, metrics);
     GenerationLookup generations = new GenerationLookup(upstream, config.retryPolicy(), json, clock);
+    CallCosts costs = new CallCosts(generations, metrics);
     ModelCatalog catalog = new ModelCatalog(upstream,
         new SnapshotCache<>("model catalogue", config.modelsCacheTtl(), config.cacheMaxStaleness(),
             config.cacheMinRefreshInterval(), MAX_CATALOGUE_KEYS, workers, cacheClock, cacheTicker),
@@ -197,7 +222,7 @@ public final class Gateway implements AutoCloseable {
         json);
     ModelCatalog userCatalog = new ModelCatalog(upstream,
         new SnapshotCache<>("models for the key", config.modelsCacheTtl(), config.cacheMaxStaleness(),
-            config.cacheMinRefreshInterval(), MAX_CATALOGUE_KEYS, workers, clock, Ticker.systemTicker()),
+            config.cacheMinRefreshInterval(), MAX_CATALOGUE_KEYS, workers, cacheClock, cacheTicker),
         json, ModelCatalog.USER_PATH);
     ModelCatalog embeddingModels = new ModelCatalog(upstream,
         new SnapshotCache<>("embedding models", config.modelsCacheTtl(), config.cacheMaxStaleness(),
@@ -254,10 +279,17 @@ public final class Gateway implements AutoCloseable {
     Budgets budgets = new Budgets(config.fleet().defaultBudget(),
         shared.<SpendLedger>map(state -> new RedisSpendLedger(state, clock)).orElseGet(() -> new InMemorySpendLedger(clock)),
         clock, metrics, callers.isPresent());
+    // A cost read from /generation after the call ended (its usage never came) is charged late;
+    // a cost from the usage was charged when the call ended.
+    costs.subscribe(cost -> {
+      if (cost.source() == openrouter.gateway.server.chat.CallCost.Source.GENERATION) {
+        budgets.charge(cost.callerId(), cost.costUsd());
+      }
+    });
 
     GatewayConfig.ConnectionSettings c = config.connection();
     ChatGrpcService chatService = new ChatGrpcService(new ChatRequestValidator(chatPolicy, config.inputLimits()), runner,
-        generations, statusMapper, workers, concurrency, config.chatTimeout(), budgets);
+        generations, costs, statusMapper, workers, concurrency, config.chatTimeout(), budgets);
     if (shared.isPresent()) {
       // Redis calls block (bounded by GATEWAY_REDIS_TIMEOUT_MS): never on a Netty event loop.
       builder.executor(workers);
@@ -279,7 +311,12 @@ public final class Gateway implements AutoCloseable {
         // log, so calls it refuses (authentication, rate limits) are logged too.
         .intercept(callerInterceptor)
         .intercept(new MetadataLimitInterceptor(c.maxInboundMetadataBytes(), statusMapper))
-        .intercept(new AccessLogInterceptor(AccessLogInterceptor.Lines.parse(config.ops().accessLog())))
+        .intercept(new AccessLogInterceptor(AccessLogInterceptor.Lines.parse(config.ops().accessLog())));
+    if (tracing.on()) {
+      // Outermost: the access line and everything else run inside the call's span.
+      builder.intercept(new TracingServerInterceptor(tracing, AccessLogInterceptor::reason));
+    }
+    builder
         .addService(ServiceDefinitions.strict(chatService, statusMapper))
         .addService(ServiceDefinitions.strict(
             new ModelsGrpcService(catalog, userCatalog, modelEndpoints, providers, statusMapper), statusMapper))
@@ -348,6 +385,9 @@ public final class Gateway implements AutoCloseable {
     }
     Gateway gateway = new Gateway(server, health, detailedHealth, chatService, upstream, watchdog, workers, metrics,
         metricsServer, prober, upstreamHealth);
+    gateway.costs = costs;
+    gateway.tracing = tracing;
+    metrics.lostSpans(tracing::lostSpans);
     gateway.sharedState = shared;
     return gateway;
   }
@@ -408,6 +448,11 @@ public final class Gateway implements AutoCloseable {
     return metrics;
   }
 
+  /** Where the cost of every chat generation is reported; {@link CallCosts#subscribe} to hear it. */
+  public CallCosts callCosts() {
+    return costs;
+  }
+
   public UpstreamHealth upstreamHealth() {
     return upstreamHealth;
   }
@@ -454,9 +499,11 @@ public final class Gateway implements AutoCloseable {
       Thread.currentThread().interrupt();
       server.shutdownNow();
     }
+    costs.close(); // before the HTTP client its lookups use
     upstream.close();
     watchdog.close();
     workers.shutdownNow();
+    tracing.close(); // exports the last spans (bounded wait)
     sharedState.ifPresent(SharedState::close);
     metricsServer.ifPresent(MetricsHttpServer::close);
     metrics.close();

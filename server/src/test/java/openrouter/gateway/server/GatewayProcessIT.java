@@ -34,6 +34,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import openrouter.gateway.server.simulator.OpenRouterSimulator;
+import openrouter.gateway.server.testing.OtlpReceiver;
 import openrouter.gateway.server.testing.StreamCollector;
 import openrouter.gateway.server.testing.TestKeys;
 import openrouter.gateway.v1.ChatServiceGrpc;
@@ -80,7 +81,7 @@ class GatewayProcessIT {
     List<String> command = new ArrayList<>(List.of(java, "-jar", jar.toString()));
     command.addAll(List.of(flags));
     ProcessBuilder pb = new ProcessBuilder(command);
-    pb.environment().keySet().removeIf(k -> k.startsWith("GATEWAY_") || k.startsWith("OPENROUTER_"));
+    pb.environment().keySet().removeIf(k -> k.startsWith("GATEWAY_") || k.startsWith("OPENROUTER_") || k.startsWith("OTEL_"));
     pb.environment().put("GATEWAY_HOST", "127.0.0.1");
     pb.environment().put("GATEWAY_PORT", Integer.toString(port));
     pb.environment().putIfAbsent("GATEWAY_METRICS_PORT", "off");
@@ -284,6 +285,43 @@ class GatewayProcessIT {
 
       assertThat(log).doesNotContain(TestKeys.GATEWAY).doesNotContain(TestKeys.GATEWAY.substring(9))
           .doesNotContainPattern("sk-or-[A-Za-z0-9]");
+    }
+  }
+
+  /** The README's tracing example: only OTEL_* variables, against a real OTLP/gRPC receiver. */
+  @Test
+  void otelVariablesAloneTurnTracingOnAndTheLogsNameTheCallersTrace() throws Exception {
+    try (OtlpReceiver receiver = new OtlpReceiver()) {
+      int port = start(Map.of("OTEL_TRACES_EXPORTER", "otlp", "OTEL_EXPORTER_OTLP_ENDPOINT", receiver.grpcEndpoint(),
+          "OTEL_BSP_SCHEDULE_DELAY", "100", "GATEWAY_LOG_FORMAT", "json"));
+      String traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+      Metadata parent = new Metadata();
+      parent.put(Metadata.Key.of("traceparent", Metadata.ASCII_STRING_MARSHALLER), "00-" + traceId + "-00f067aa0ba902b7-01");
+      var reply = ChatServiceGrpc.newBlockingStub(channel(port)).withDeadlineAfter(10, TimeUnit.SECONDS)
+          .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(parent))
+          .chat(chat("sim/echo", "traced please"));
+
+      OtlpReceiver.Received server = receiver.await(r -> r.traceId().equals(traceId)
+          && r.span().getKind() == io.opentelemetry.proto.trace.v1.Span.SpanKind.SPAN_KIND_SERVER);
+      assertThat(server.parentSpanId()).isEqualTo("00f067aa0ba902b7");
+      assertThat(server.resourceString("service.name")).isEqualTo("openrouter-grpc-gateway");
+      assertThat(server.string("gen_ai.response.id")).isEqualTo(reply.getSummary().getGenerationId());
+      receiver.await(r -> r.traceId().equals(traceId) && r.parentSpanId().equals(server.spanId())
+          && "/chat/completions".equals(r.string("url.template")));
+
+      process.destroy();
+      assertThat(process.waitFor(15, TimeUnit.SECONDS)).isTrue();
+      JsonNode access = null;
+      for (String line : log().split("\n")) {
+        JsonNode l = line.isBlank() ? null : JSON.readTree(line);
+        if (l != null && l.path("logger_name").asText().equals("openrouter.gateway.access")
+            && l.path("method").asText().endsWith("ChatService/Chat")) {
+          access = l;
+        }
+      }
+      assertThat(access).as("the access line of the chat call in\n" + log()).isNotNull();
+      assertThat(access.path("trace_id").asText()).isEqualTo(traceId);
+      assertThat(access.path("span_id").asText()).isEqualTo(server.spanId());
     }
   }
 

@@ -29,4 +29,16 @@ public interface ChatMetrics {
    * null when the upstream reported none, {@code errorType} empty on success.
    */
   default void finished(boolean streaming, String model, Usage usage, long nanos, String errorType) {}
+
+  /**
+   * The usage of a generation whose call had already ended without it (failed, timed out or
+   * cancelled), learned afterwards from /generation: counts its tokens and cost.
+   */
+  default void usageLearnedLater(String model, Usage usage) {}
+
+  /**
+   * One background /generation lookup of a cost ended: {@code found}, {@code not_found},
+   * {@code failed}, or {@code dropped} (the lookup queue was full).
+   */
+  default void costLookup(String outcome) {}
 }

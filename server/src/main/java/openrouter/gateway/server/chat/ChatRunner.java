@@ -80,14 +80,15 @@ public final class ChatRunner {
       ChatStats stats) {
     Progress progress = new Progress();
     stats.model(request.getModel());
+    ChatSpan span = ChatSpan.start(request);
     try {
       ChatSummary summary = withAttempts(
-          request, control, progress, stats,
-          (slice, attempt) -> streamAttempt(request, slice, callerKey, control, sink, progress, attempt, stats));
-      finished(true, stats, summary, "");
+          request, control, progress, stats, span,
+          (slice, attempt) -> streamAttempt(request, slice, callerKey, control, sink, progress, attempt, stats, span));
+      finished(true, stats, summary, "", span);
       return summary;
     } catch (GatewayFailure f) {
-      finished(true, stats, null, errorType(f));
+      finished(true, stats, null, errorType(f), span);
       throw f;
     }
   }
@@ -102,28 +103,31 @@ public final class ChatRunner {
   public ChatResponse complete(
       ChatRequest request, Optional<String> callerKey, CallControl control, ChatStats stats) {
     stats.model(request.getModel());
+    ChatSpan span = ChatSpan.start(request);
     try {
       ChatResponse response = withAttempts(
-          request, control, new Progress(), stats,
-          (slice, attempt) -> unaryAttempt(request, slice, callerKey, control, attempt));
-      finished(false, stats, response.getSummary(), "");
+          request, control, new Progress(), stats, span,
+          (slice, attempt) -> unaryAttempt(request, slice, callerKey, control, attempt, stats));
+      finished(false, stats, response.getSummary(), "", span);
       return response;
     } catch (GatewayFailure f) {
-      finished(false, stats, null, errorType(f));
+      finished(false, stats, null, errorType(f), span);
       throw f;
     }
   }
 
-  private void finished(boolean streaming, ChatStats stats, ChatSummary summary, String errorType) {
+  private void finished(boolean streaming, ChatStats stats, ChatSummary summary, String errorType, ChatSpan span) {
     if (summary != null) {
       stats.model(summary.getModel());
       stats.provider(summary.getProvider());
       if (summary.hasUsage()) {
         stats.usage(summary.getUsage());
+        stats.generationSettled(summary.getGenerationId());
       }
     }
     metrics.finished(streaming, summary == null ? "" : summary.getModel(), stats.usage(),
         System.nanoTime() - stats.startNanos(), errorType);
+    span.finished(summary, stats);
   }
 
   /** A short, bounded label of a failure for metrics: the kind, or the upstream HTTP status. */
@@ -143,7 +147,8 @@ public final class ChatRunner {
   }
 
   private <T> T withAttempts(
-      ChatRequest request, CallControl control, Progress progress, ChatStats stats, Attempt<T> attempt) {
+      ChatRequest request, CallControl control, Progress progress, ChatStats stats, ChatSpan span,
+      Attempt<T> attempt) {
     List<List<String>> slices = Lists.partition(mapper.modelChain(request), MODELS_PER_ATTEMPT);
     int attempts = 0;
     GatewayFailure last = null;
@@ -169,6 +174,7 @@ public final class ChatRunner {
                   () -> ThreadLocalRandom.current().nextDouble());
           if (wait.isPresent()) {
             metrics.retry(errorType(f));
+            span.retry(attempts, errorType(f), wait.get());
             if (!control.pause(wait.get())) {
               throw GatewayFailure.of(Kind.CALLER_CANCELLED, "the caller cancelled the call");
             }
@@ -176,6 +182,7 @@ public final class ChatRunner {
           }
           if (s + 1 < slices.size() && movesAlongChain(f)) {
             metrics.fallback();
+            span.fallback(attempts, errorType(f), slices.get(s + 1).get(0));
             break; // next slice of the chain
           }
           throw last;
@@ -224,7 +231,8 @@ public final class ChatRunner {
       DeltaSink sink,
       Progress progress,
       int attemptNumber,
-      ChatStats stats) {
+      ChatStats stats,
+      ChatSpan span) {
     ObjectNode body = mapper.toUpstreamBody(request, models, true);
     long lastChunkNanos = System.nanoTime();
     // Counters and the last usage only: the text went to the caller and is not kept.
@@ -233,9 +241,11 @@ public final class ChatRunner {
       try (ChatEventStream events =
           ChatEventStream.open(client.newChatCall(body, true, callerKey), control, json)) {
         String generationId = events.generationIdHeader();
+        stats.generationStarted(generationId); // a 200: from here on OpenRouter may bill it
         if (events.jsonAnswer() != null) {
           // A JSON document instead of an event stream: read exactly as a non-streaming answer
           // (errors mapped by their code), then handed on as one delta.
+          stats.generationStarted(events.jsonAnswer().path("id").asText(""));
           ChatResponse whole = completion(events.jsonAnswer(), generationId, attemptNumber);
           Optional<ChatDelta> delta = assembler.accept(events.jsonAnswer()).delta();
           if (delta.isPresent()) {
@@ -253,6 +263,7 @@ public final class ChatRunner {
         while ((chunk = events.next()) != null) {
           watch.progress();
           StreamAssembler.ChunkResult result = assembler.accept(chunk);
+          stats.generationStarted(assembler.generationId()); // the header is optional
           if (result.error() != null) {
             ChatSummary seen = assembler.summary(attemptNumber);
             if (seen.hasUsage()) {
@@ -291,13 +302,29 @@ public final class ChatRunner {
         return summary;
       } catch (GatewayFailure f) {
         StreamWatchdog.Limit fired = watch.fired();
-        if (fired != null && !control.cancelled() && !control.expired()) {
-          ChatSummary seen = assembler.summary(attemptNumber);
-          throw timeout(fired, watch.limit(fired)).withServed(seen.getModel(), seen.getProvider(), seen.getGenerationId());
+        boolean watchdogFired = fired != null && !control.cancelled() && !control.expired();
+        if (watchdogFired) {
+          span.watchdog(fired.name().toLowerCase(java.util.Locale.ROOT), watch.limit(fired));
         }
-        throw f;
+        GatewayFailure failure = watchdogFired ? timeout(fired, watch.limit(fired)) : f;
+        throw withWhatWasServed(failure, assembler.summary(attemptNumber), stats);
       }
     }
+  }
+
+  /**
+   * Tags a failed stream with what the upstream had served: model, provider, generation id and,
+   * when the usage arrived before the failure, the tokens and cost (for the caller's ErrorInfo,
+   * the access line and the metrics).
+   */
+  private static GatewayFailure withWhatWasServed(GatewayFailure f, ChatSummary seen, ChatStats stats) {
+    f.withServed(seen.getModel(), seen.getProvider(), or(seen.getGenerationId(), stats.generationId()));
+    if (seen.hasUsage()) {
+      stats.usage(seen.getUsage());
+      stats.generationSettled(seen.getGenerationId());
+      f.withUsage(seen.getUsage());
+    }
+    return f;
   }
 
   private static GatewayFailure timeout(StreamWatchdog.Limit limit, Duration after) {
@@ -313,10 +340,12 @@ public final class ChatRunner {
       List<String> models,
       Optional<String> callerKey,
       CallControl control,
-      int attemptNumber) {
+      int attemptNumber,
+      ChatStats stats) {
     ObjectNode body = mapper.toUpstreamBody(request, models, false);
     JsonCall.JsonResponse response =
         JsonCall.execute(client.newChatCall(body, false, callerKey), control, json);
+    stats.generationStarted(or(response.body().path("id").asText(""), response.generationIdHeader()));
     return completion(response.body(), response.generationIdHeader(), attemptNumber);
   }
 

@@ -1,5 +1,7 @@
 package openrouter.gateway.server.chat;
 
+import java.util.ArrayList;
+import java.util.List;
 import openrouter.gateway.v1.Usage;
 
 /**
@@ -14,6 +16,9 @@ public final class ChatStats {
   private volatile String model = "";
   private volatile String provider = "";
   private volatile Usage usage;
+  private volatile String generationId = "";
+  /** Generations the upstream started whose usage never arrived: their cost is still unknown. */
+  private final List<String> unsettled = new ArrayList<>(2);
 
   public long startNanos() {
     return startNanos;
@@ -41,6 +46,39 @@ public final class ChatStats {
   /** Null until the upstream reported usage. */
   public Usage usage() {
     return usage;
+  }
+
+  /** The id of the last generation the upstream started ("" when none started). */
+  public String generationId() {
+    return generationId;
+  }
+
+  /**
+   * Generations that started (the upstream answered 200) but whose usage never arrived, because
+   * the call failed, timed out or was cancelled: their cost must be read from /generation.
+   */
+  public List<String> unsettledGenerations() {
+    synchronized (unsettled) {
+      return List.copyOf(unsettled);
+    }
+  }
+
+  /** An upstream attempt answered 200 with this generation id: it may be billed from now on. */
+  void generationStarted(String id) {
+    if (id == null || id.isEmpty() || id.equals(generationId)) {
+      return;
+    }
+    generationId = id;
+    synchronized (unsettled) {
+      unsettled.add(id); // at most one per attempt, and attempts are bounded
+    }
+  }
+
+  /** The usage (with its cost) of this generation arrived: nothing left to look up. */
+  void generationSettled(String id) {
+    synchronized (unsettled) {
+      unsettled.remove(id);
+    }
   }
 
   void firstChunkAt(long nanos) {

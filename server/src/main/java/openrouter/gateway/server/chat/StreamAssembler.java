@@ -103,6 +103,11 @@ public final class StreamAssembler {
     return new StreamAssembler(false);
   }
 
+  /** The last non-empty chunk id seen: the generation id ("" before any). */
+  public String generationId() {
+    return generationId;
+  }
+
   /** Reads one chunk (the parsed JSON of one {@code data:} event). */
   public ChunkResult accept(JsonNode chunk) {
     if (chunk == null || !chunk.isObject()) {

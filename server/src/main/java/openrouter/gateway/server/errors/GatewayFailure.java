@@ -70,6 +70,7 @@ public final class GatewayFailure extends RuntimeException {
   private String quotaSubject;
   private Resource resource;
   private Map<String, String> metadata = Map.of();
+  private openrouter.gateway.v1.Usage usage;
 
   /** The thing a NOT_FOUND failure is about, for a {@code google.rpc.ResourceInfo}. */
   public record Resource(String type, String name) {}
@@ -174,6 +175,17 @@ public final class GatewayFailure extends RuntimeException {
       this.generationId = generationId;
     }
     return this;
+  }
+
+  /** Records the usage (tokens, cost) the upstream reported before the call failed. */
+  public GatewayFailure withUsage(openrouter.gateway.v1.Usage usage) {
+    this.usage = usage;
+    return this;
+  }
+
+  /** The usage known at the time of failure, if it arrived. */
+  public Optional<openrouter.gateway.v1.Usage> usage() {
+    return Optional.ofNullable(usage);
   }
 
   /** Marks that the call used the caller's own OpenRouter key, not the gateway's. */

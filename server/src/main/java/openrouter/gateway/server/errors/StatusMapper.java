@@ -416,6 +416,11 @@ public final class StatusMapper {
       }
       f.lastAttemptCause().ifPresent(c -> meta("lastAttemptCause", c));
       new java.util.TreeMap<>(f.metadata()).forEach(this::meta);
+      f.usage().ifPresent(u -> {
+        meta("promptTokens", Integer.toString(u.getPromptTokens()));
+        meta("completionTokens", Integer.toString(u.getCompletionTokens()));
+        meta("costUsd", u.getCost());
+      });
       return this;
     }
 

@@ -76,6 +76,8 @@ public final class AccessLogInterceptor implements ServerInterceptor {
     String method = call.getMethodDescriptor().getFullMethodName();
     Level level = method.startsWith(HealthGrpc.SERVICE_NAME + "/") ? Level.DEBUG : Level.INFO;
     Context context = Context.current().withValue(CallRecord.KEY, record);
+    // The call's span when tracing is on: its ids go on the access line like on every other line.
+    io.opentelemetry.api.trace.Span span = io.opentelemetry.api.trace.Span.current();
     Deadline deadline = context.getDeadline();
     AtomicBoolean logged = new AtomicBoolean();
 
@@ -95,7 +97,7 @@ public final class AccessLogInterceptor implements ServerInterceptor {
           trailers.put(REQUEST_ID, requestId); // a trailers-only response: these are its headers
         }
         if (logged.compareAndSet(false, true)) {
-          write(level, method, record, status.getCode().name(), reason(status, trailers));
+          write(level, method, record, status.getCode().name(), reason(status, trailers), span);
         }
         super.close(status, trailers);
       }
@@ -118,7 +120,7 @@ public final class AccessLogInterceptor implements ServerInterceptor {
           // fires: a cancel within DEADLINE_SLACK_MS of the deadline is the deadline.
           boolean deadlinePassed = context.cancellationCause() instanceof TimeoutException
               || (deadline != null && deadline.timeRemaining(TimeUnit.MILLISECONDS) <= DEADLINE_SLACK_MS);
-          write(level, method, record, deadlinePassed ? "DEADLINE_EXCEEDED" : "CANCELLED", "");
+          write(level, method, record, deadlinePassed ? "DEADLINE_EXCEEDED" : "CANCELLED", "", span);
         }
         super.onCancel();
       }
@@ -144,7 +146,8 @@ public final class AccessLogInterceptor implements ServerInterceptor {
     return new UUID(high, low);
   }
 
-  private static String reason(Status status, Metadata trailers) {
+  /** The ErrorInfo reason of a failed call's status ("" when none). */
+  public static String reason(Status status, Metadata trailers) {
     if (status.isOk()) {
       return "";
     }
@@ -163,15 +166,23 @@ public final class AccessLogInterceptor implements ServerInterceptor {
     return "";
   }
 
-  private void write(Level level, String method, CallRecord record, String code, String reason) {
+  @SuppressWarnings("try") // the MDC entries live exactly as long as the try block
+  private void write(Level level, String method, CallRecord record, String code, String reason,
+      io.opentelemetry.api.trace.Span span) {
     if (lines == Lines.OFF || (lines == Lines.ERRORS && code.equals("OK")) || !log.isEnabledForLevel(level)) {
       return;
     }
+    try (var ids = openrouter.gateway.server.tracing.TracingServerInterceptor.Ids.put(span)) {
+      write(level, method, record, code, reason);
+    }
+  }
+
+  private void write(Level level, String method, CallRecord record, String code, String reason) {
     ChatStats chat = record.chat();
     long durationMs = (System.nanoTime() - chat.startNanos()) / 1_000_000;
     long ttft = chat.timeToFirstChunkNanos();
     Usage usage = chat.usage();
-    log.atLevel(level).log("{} {} {} {} {} {} {} {} {} {} {} {}",
+    log.atLevel(level).log("{} {} {} {} {} {} {} {} {} {} {} {} {}",
         keyValue("method", method),
         keyValue("code", code),
         keyValue("reason", reason),
@@ -183,6 +194,7 @@ public final class AccessLogInterceptor implements ServerInterceptor {
         keyValue("completion_tokens", usage == null ? null : usage.getCompletionTokens()),
         keyValue("cost_usd", usage == null || usage.getCost().isEmpty() ? null : usage.getCost()),
         keyValue("attempts", chat.attempts()),
+        keyValue("generation_id", chat.generationId().isEmpty() ? null : chat.generationId()),
         keyValue("request_id", record.requestId()));
   }
 }

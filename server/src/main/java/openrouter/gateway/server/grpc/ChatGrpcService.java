@@ -14,6 +14,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import openrouter.gateway.server.chat.CallCosts;
 import openrouter.gateway.server.chat.ChatRequestValidator;
 import openrouter.gateway.server.chat.ChatRunner;
 import openrouter.gateway.server.chat.GenerationLookup;
@@ -24,6 +25,7 @@ import openrouter.gateway.server.spend.Budgets;
 import openrouter.gateway.server.security.CallContext;
 import openrouter.gateway.server.security.Caller;
 import openrouter.gateway.server.security.ConcurrencyLimits;
+import openrouter.gateway.server.tracing.TracingServerInterceptor;
 import openrouter.gateway.server.upstream.CallControl;
 import openrouter.gateway.v1.ChatRequest;
 import openrouter.gateway.v1.ChatResponse;
@@ -44,6 +46,7 @@ public final class ChatGrpcService extends ChatServiceGrpc.ChatServiceImplBase {
   private final ChatRequestValidator validator;
   private final ChatRunner runner;
   private final GenerationLookup generations;
+  private final CallCosts costs;
   private final StatusMapper statusMapper;
   private final Executor workers;
   private final ConcurrencyLimits limits;
@@ -55,6 +58,7 @@ public final class ChatGrpcService extends ChatServiceGrpc.ChatServiceImplBase {
       ChatRequestValidator validator,
       ChatRunner runner,
       GenerationLookup generations,
+      CallCosts costs,
       StatusMapper statusMapper,
       Executor workers,
       ConcurrencyLimits limits,
@@ -63,6 +67,7 @@ public final class ChatGrpcService extends ChatServiceGrpc.ChatServiceImplBase {
     this.validator = validator;
     this.runner = runner;
     this.generations = generations;
+    this.costs = costs;
     this.statusMapper = statusMapper;
     this.workers = workers;
     this.limits = limits;
@@ -82,11 +87,16 @@ public final class ChatGrpcService extends ChatServiceGrpc.ChatServiceImplBase {
       sink.signal();
     });
     Optional<String> callerKey = CallContext.callerOpenRouterKey();
+    String callerId = CallContext.caller().id();
     run(call, control, record, validator.validate(request), true, chargeNow -> {
-      ChatSummary summary = runner.stream(request, callerKey, control, sink, record.chat());
-      chargeNow.run();
-      call.onNext(StreamChatResponse.newBuilder().setSummary(summary).build());
-      call.onCompleted();
+      try {
+        ChatSummary summary = runner.stream(request, callerKey, control, sink, record.chat());
+        chargeNow.run();
+        call.onNext(StreamChatResponse.newBuilder().setSummary(summary).build());
+        call.onCompleted();
+      } finally {
+        costs.settle(callerId, record.requestId(), record.chat(), callerKey);
+      }
     });
   }
 
@@ -97,11 +107,16 @@ public final class ChatGrpcService extends ChatServiceGrpc.ChatServiceImplBase {
     CallRecord record = CallRecord.current();
     call.setOnCancelHandler(control::cancel);
     Optional<String> callerKey = CallContext.callerOpenRouterKey();
+    String callerId = CallContext.caller().id();
     run(call, control, record, validator.validate(request), true, chargeNow -> {
-      ChatResponse response = runner.complete(request, callerKey, control, record.chat());
-      chargeNow.run();
-      call.onNext(response);
-      call.onCompleted();
+      try {
+        ChatResponse response = runner.complete(request, callerKey, control, record.chat());
+        chargeNow.run();
+        call.onNext(response);
+        call.onCompleted();
+      } finally {
+        costs.settle(callerId, record.requestId(), record.chat(), callerKey);
+      }
     });
   }
 
@@ -153,9 +168,13 @@ public final class ChatGrpcService extends ChatServiceGrpc.ChatServiceImplBase {
     InFlight running = new InFlight(control);
     runningCalls.add(running);
     Runnable chargeOnce = spends ? new ChargeOnce(caller, record) : () -> {};
+    // The call's span (when tracing is on) stays current on the worker, and names its log lines.
+    io.opentelemetry.context.Context trace = io.opentelemetry.context.Context.current();
     try {
       workers.execute(() -> {
-        try (slot; var mdc = MDC.putCloseable("request_id", record.requestId())) {
+        try (slot; var mdc = MDC.putCloseable("request_id", record.requestId());
+            var scope = trace.makeCurrent();
+            var ids = TracingServerInterceptor.Ids.put(io.opentelemetry.api.trace.Span.fromContext(trace))) {
           if (call.isCancelled()) {
             control.cancel(); // reset while it waited for this worker: the work sends nothing upstream
           }

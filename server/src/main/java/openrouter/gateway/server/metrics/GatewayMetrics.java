@@ -178,6 +178,13 @@ public final class GatewayMetrics implements ChatMetrics, UpstreamObserver, Spen
         .register(registry));
   }
 
+  /** {@code gateway_trace_spans_lost_total}: spans ended but never received by the collector. */
+  public void lostSpans(Supplier<Long> lost) {
+    io.micrometer.core.instrument.FunctionCounter.builder("gateway.trace.spans.lost", lost, l -> l.get())
+        .description("Trace spans ended but not received by the collector (failed exports)")
+        .register(registry);
+  }
+
   // ---- ChatMetrics: hooks from ChatRunner ----
 
   @Override
@@ -221,9 +228,24 @@ public final class GatewayMetrics implements ChatMetrics, UpstreamObserver, Spen
         .tags("gen_ai.operation.name", "chat", "gen_ai.response.model", m, "error.type", error)
         .serviceLevelObjectives(OPERATION_BUCKETS)
         .register(registry))).record(nanos, TimeUnit.NANOSECONDS);
-    if (usage == null) {
-      return;
+    if (usage != null) {
+      usage(m, usage);
     }
+  }
+
+  @Override
+  public void usageLearnedLater(String model, Usage usage) {
+    usage(models.of(model), usage);
+  }
+
+  @Override
+  public void costLookup(String outcome) {
+    ((Counter) meters.computeIfAbsent("lookup " + outcome, k -> Counter.builder("gateway.chat.cost.lookups")
+        .description("Background GET /generation lookups of the cost of calls that ended without usage, by outcome")
+        .tags("outcome", outcome).register(registry))).increment();
+  }
+
+  private void usage(String m, Usage usage) {
     tokens(m, "input").record(usage.getPromptTokens());
     tokens(m, "output").record(usage.getCompletionTokens());
     if (!usage.getCost().isEmpty()) {

@@ -13,6 +13,7 @@ import okhttp3.Protocol;
 import okhttp3.Request;
 import okhttp3.RequestBody;
 import openrouter.gateway.server.config.ConfigException;
+import openrouter.gateway.server.tracing.Tracing;
 
 /**
  * The one HTTP client of the process. It knows OpenRouter's paths and headers and nothing of
@@ -48,13 +49,16 @@ public final class OpenRouterClient implements AutoCloseable {
   public OpenRouterClient(
       UpstreamTarget target, Optional<String> siteUrl, String siteName, String version,
       UpstreamObserver observer, boolean http2PriorKnowledge) {
-    this(target, siteUrl, siteName, version, observer, http2PriorKnowledge, UpstreamLimits.DEFAULTS);
+    this(target, siteUrl, siteName, version, observer, http2PriorKnowledge, UpstreamLimits.DEFAULTS, Tracing.off());
   }
 
-  /** {@code limits} bound what is read of every answer. */
+  /**
+   * {@code limits} bound what is read of every answer; with {@code tracing} on, each request
+   * gets a client span and a traceparent.
+   */
   public OpenRouterClient(
       UpstreamTarget target, Optional<String> siteUrl, String siteName, String version,
-      UpstreamObserver observer, boolean http2PriorKnowledge, UpstreamLimits limits) {
+      UpstreamObserver observer, boolean http2PriorKnowledge, UpstreamLimits limits, Tracing tracing) {
     if (http2PriorKnowledge && !"http".equals(target.baseUrl().getScheme())) {
       throw new ConfigException("HTTP/2 with prior knowledge needs an http:// base URL, got "
           + target.baseUrl());
@@ -67,11 +71,14 @@ public final class OpenRouterClient implements AutoCloseable {
       // allow; OkHttp opens another only beyond that.
       builder.protocols(List.of(Protocol.H2_PRIOR_KNOWLEDGE));
     }
+    // Outermost: times and labels each exchange; innermost: the DEBUG log sees the
+    // final headers, so it is the one that must (and does) redact the key.
+    builder.addInterceptor(new UpstreamExchanges(observer, target.baseUrl().getRawPath()));
+    if (tracing.on()) {
+      builder.addInterceptor(new UpstreamTracing(tracing.tracer(), tracing.propagator(), target));
+    }
     this.http =
         builder
-            // Outermost: times and labels each exchange; innermost: the DEBUG log sees the
-            // final headers, so it is the one that must (and does) redact the key.
-            .addInterceptor(new UpstreamExchanges(observer, target.baseUrl().getRawPath()))
             .addInterceptor(new UpstreamHeaders(target.apiKey(), siteUrl, siteName, version))
             .addInterceptor(new UpstreamDebugLog())
             .addInterceptor(NoHiddenFollowUps.application())

@@ -57,7 +57,13 @@ final class UpstreamExchanges implements Interceptor {
 
   /** {@code /api/v1/models/openai/gpt-4o/endpoints} becomes {@code /models/{id}/endpoints}. */
   String endpoint(String path) {
-    String p = path.startsWith(basePath) ? path.substring(basePath.length()) : path;
+    return endpoint(basePath, path);
+  }
+
+  /** {@code /api/v1/models/openai/gpt-4o/endpoints} becomes {@code /models/{id}/endpoints}. */
+  static String endpoint(String basePath, String path) {
+    String base = basePath.endsWith("/") ? basePath.substring(0, basePath.length() - 1) : basePath;
+    String p = path.startsWith(base) ? path.substring(base.length()) : path;
     if (KNOWN.contains(p)) {
       return p;
     }

@@ -49,6 +49,22 @@ class StatusMapperTest {
   }
 
   @Test
+  void aFailureAfterTheUsageArrivedCarriesTheGenerationTokensAndCost() throws Exception {
+    GatewayFailure f = GatewayFailure.of(GatewayFailure.Kind.CALLER_DEADLINE, "deadline passed")
+        .withServed("sim/echo", "Simulator", "gen-123")
+        .withUsage(openrouter.gateway.v1.Usage.newBuilder()
+            .setPromptTokens(12).setCompletionTokens(34).setCost("0.000123").build());
+    ErrorInfo i = info(mapper.toStatus(f));
+    assertThat(i.getMetadataMap()).containsEntry("generationId", "gen-123")
+        .containsEntry("promptTokens", "12").containsEntry("completionTokens", "34")
+        .containsEntry("costUsd", "0.000123");
+    ErrorInfo without = info(mapper.toStatus(GatewayFailure.of(GatewayFailure.Kind.STREAM_TRUNCATED, "cut")
+        .withServed("m", "p", "gen-9")));
+    assertThat(without.getMetadataMap()).containsEntry("generationId", "gen-9")
+        .doesNotContainKeys("promptTokens", "completionTokens", "costUsd");
+  }
+
+  @Test
   void keysInUpstreamMessagesAreRedacted() throws Exception {
     String key = "sk-or-v1-" + "ab12".repeat(16);
     Status s = mapper.toStatus(GatewayFailure.upstream(error(401, "{\"code\":401,\"message\":\"bad key " + key + "\"}", Map.of())));

@@ -28,6 +28,14 @@ public final class CapturedLogs implements AutoCloseable {
     }
   }
 
+  /** The MDC entries of the first event whose message contains {@code text} (null when none). */
+  public java.util.Map<String, String> mdcOf(String text) {
+    synchronized (appender.list) {
+      return appender.list.stream().filter(e -> e.getFormattedMessage().contains(text)).findFirst()
+          .map(ILoggingEvent::getMDCPropertyMap).orElse(null);
+    }
+  }
+
   /** Lines containing {@code text}. */
   public List<String> linesWith(String text) {
     return lines().stream().filter(l -> l.contains(text)).toList();

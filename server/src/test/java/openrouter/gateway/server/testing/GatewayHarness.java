@@ -11,6 +11,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import openrouter.gateway.server.Gateway;
+import openrouter.gateway.server.Workers;
+import openrouter.gateway.server.tracing.Tracing;
 import openrouter.gateway.server.config.GatewayConfig;
 import openrouter.gateway.server.logging.LogSetup;
 import openrouter.gateway.server.simulator.OpenRouterSimulator;
@@ -98,8 +100,11 @@ public final class GatewayHarness implements AutoCloseable {
     }
     GatewayConfig config = GatewayConfig.load(env, List.of());
     UpstreamTarget target = new UpstreamTarget(baseUrl, Optional.ofNullable(key), sim != null);
-    Gateway gateway = workers == null ? Gateway.start(config, target, cacheClock, cacheTicker)
-        : Gateway.start(config, target, workers);
+    // OTEL_* settings configure this gateway's own tracing (tests never set the process's).
+    Tracing tracing = env.keySet().stream().anyMatch(k -> k.startsWith("OTEL_"))
+        ? Tracing.configure(env) : Tracing.off();
+    Gateway gateway = Gateway.start(config, target, cacheClock, cacheTicker,
+        workers == null ? Workers.newExecutor() : workers, tracing);
     ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", gateway.port()).usePlaintext().build();
     return new GatewayHarness(sim, gateway, channel);
   }
