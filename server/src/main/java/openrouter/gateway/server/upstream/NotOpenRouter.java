@@ -37,7 +37,7 @@ public final class NotOpenRouter {
 
   /**
    * What is wrong with the answer to {@code GET /key}, which OpenRouter always serves (401
-   * without a valid key): also any 404, and a success that is not JSON.
+   * without a valid key): also any 404, and a success that is a web page.
    */
   public static Optional<String> inKeyAnswer(Response response) {
     Optional<String> wrong = inCallAnswer(response);
@@ -48,8 +48,8 @@ public final class NotOpenRouter {
     if (code == 404) {
       return Optional.of(page(response));
     }
-    if (code < 400 && !json(response)) {
-      return Optional.of(page(response));
+    if (code < 400 && html(response)) {
+      return Optional.of(page(response)); // a web site's page where the API answers
     }
     return Optional.empty();
   }
@@ -73,6 +73,10 @@ public final class NotOpenRouter {
     String type = response.header("Content-Type", "");
     return "answered HTTP " + response.code()
         + (type.isEmpty() ? " with no content type" : " with " + type.split(";")[0].trim());
+  }
+
+  private static boolean html(Response response) {
+    return response.header("Content-Type", "").toLowerCase(Locale.ROOT).contains("html");
   }
 
   private static boolean json(Response response) {
