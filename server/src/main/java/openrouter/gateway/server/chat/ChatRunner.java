@@ -318,13 +318,14 @@ public final class ChatRunner {
    * the access line and the metrics).
    */
   private static GatewayFailure withWhatWasServed(GatewayFailure f, ChatSummary seen, ChatStats stats) {
-    f.withServed(seen.getModel(), seen.getProvider(), or(seen.getGenerationId(), stats.generationId()));
+    GatewayFailure served =
+        f.withServed(seen.getModel(), seen.getProvider(), or(seen.getGenerationId(), stats.generationId()));
     if (seen.hasUsage()) {
       stats.usage(seen.getUsage());
       stats.generationSettled(seen.getGenerationId());
-      f.withUsage(seen.getUsage());
+      served = served.withUsage(seen.getUsage());
     }
-    return f;
+    return served;
   }
 
   private static GatewayFailure timeout(StreamWatchdog.Limit limit, Duration after) {

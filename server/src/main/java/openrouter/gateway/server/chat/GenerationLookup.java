@@ -93,13 +93,13 @@ public final class GenerationLookup {
                 + " GetGeneration's " + DEFAULT_TIMEOUT.toSeconds() + " s limit; set a deadline on the"
                 + " call to choose your own")
             : caught;
-        f.withCallerKey(callerKey.isPresent());
+        f = f.withCallerKey(callerKey.isPresent());
         boolean notYetVisible = f.kind() == Kind.UPSTREAM_ERROR
             && f.upstreamError().map(UpstreamError::effectiveStatus).orElse(0) == 404;
         if (notYetVisible) {
-          f.withResource("generation", id);
+          f = f.withResource("generation", id);
         }
-        f.withAttempts(attempts, cause(f));
+        f = f.withAttempts(attempts, cause(f));
         if (attempts >= MAX_ATTEMPTS || control.cancelled() || control.expired()) {
           throw f;
         }

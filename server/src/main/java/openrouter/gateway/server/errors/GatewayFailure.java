@@ -59,60 +59,125 @@ public final class GatewayFailure extends RuntimeException {
   private final Kind kind;
   private final UpstreamError upstream;
   private final List<BadRequest.FieldViolation> violations;
-  private String model;
-  private String provider;
-  private String generationId;
-  private boolean callerKey;
-  private int attempts;
-  private String lastAttemptCause;
-  private String reason;
-  private java.time.Duration retryAfter;
-  private String quotaSubject;
-  private Resource resource;
-  private Map<String, String> metadata = Map.of();
-  private openrouter.gateway.v1.Usage usage;
+  private final String model;
+  private final String provider;
+  private final String generationId;
+  private final boolean callerKey;
+  private final int attempts;
+  private final String lastAttemptCause;
+  private final String reason;
+  private final java.time.Duration retryAfter;
+  private final String quotaSubject;
+  private final Resource resource;
+  private final Map<String, String> metadata;
+  private final openrouter.gateway.v1.Usage usage;
 
   /** The thing a NOT_FOUND failure is about, for a {@code google.rpc.ResourceInfo}. */
   public record Resource(String type, String name) {}
 
-  private GatewayFailure(
-      Kind kind,
-      String message,
-      UpstreamError upstream,
-      List<BadRequest.FieldViolation> violations,
-      Throwable cause) {
-    super(message, cause, false, false); // no stack trace: these are expected outcomes
-    this.kind = kind;
-    this.upstream = upstream;
-    this.violations = List.copyOf(violations);
+  private GatewayFailure(Draft d) {
+    super(d.message, d.cause, false, false); // no stack trace: these are expected outcomes
+    this.kind = d.kind;
+    this.upstream = d.upstream;
+    this.violations = List.copyOf(d.violations);
+    this.model = d.model;
+    this.provider = d.provider;
+    this.generationId = d.generationId;
+    this.callerKey = d.callerKey;
+    this.attempts = d.attempts;
+    this.lastAttemptCause = d.lastAttemptCause;
+    this.reason = d.reason;
+    this.retryAfter = d.retryAfter;
+    this.quotaSubject = d.quotaSubject;
+    this.resource = d.resource;
+    this.metadata = Map.copyOf(d.metadata);
+    this.usage = d.usage;
+  }
+
+  /**
+   * The fields of a failure being built. A failure never changes once thrown (it may be shared,
+   * e.g. by every caller waiting on one cache read), so each {@code with...} copies it into a
+   * draft, changes the draft and builds a new failure with the same message and cause.
+   */
+  private static final class Draft {
+    final Kind kind;
+    final String message;
+    final UpstreamError upstream;
+    final List<BadRequest.FieldViolation> violations;
+    final Throwable cause;
+    String model;
+    String provider;
+    String generationId;
+    boolean callerKey;
+    int attempts;
+    String lastAttemptCause;
+    String reason;
+    java.time.Duration retryAfter;
+    String quotaSubject;
+    Resource resource;
+    Map<String, String> metadata = Map.of();
+    openrouter.gateway.v1.Usage usage;
+
+    Draft(Kind kind, String message, UpstreamError upstream, List<BadRequest.FieldViolation> violations,
+        Throwable cause) {
+      this.kind = kind;
+      this.message = message;
+      this.upstream = upstream;
+      this.violations = violations;
+      this.cause = cause;
+    }
+
+    GatewayFailure build() {
+      return new GatewayFailure(this);
+    }
+  }
+
+  private Draft draft() {
+    Draft d = new Draft(kind, getMessage(), upstream, violations, getCause());
+    d.model = model;
+    d.provider = provider;
+    d.generationId = generationId;
+    d.callerKey = callerKey;
+    d.attempts = attempts;
+    d.lastAttemptCause = lastAttemptCause;
+    d.reason = reason;
+    d.retryAfter = retryAfter;
+    d.quotaSubject = quotaSubject;
+    d.resource = resource;
+    d.metadata = metadata;
+    d.usage = usage;
+    return d;
   }
 
   public static GatewayFailure upstream(UpstreamError error) {
-    return new GatewayFailure(Kind.UPSTREAM_ERROR, error.message(), error, List.of(), null);
+    return new Draft(Kind.UPSTREAM_ERROR, error.message(), error, List.of(), null).build();
   }
 
   public static GatewayFailure invalid(List<BadRequest.FieldViolation> violations) {
     String first = violations.isEmpty() ? "" : violations.get(0).getField() + ": "
         + violations.get(0).getDescription();
     String more = violations.size() > 1 ? " (and " + (violations.size() - 1) + " more)" : "";
-    return new GatewayFailure(
-        Kind.INVALID_REQUEST, "invalid request: " + first + more, null, violations, null);
+    return new Draft(Kind.INVALID_REQUEST, "invalid request: " + first + more, null, violations, null).build();
   }
 
   public static GatewayFailure of(Kind kind, String message) {
-    return new GatewayFailure(kind, message, null, List.of(), null);
+    return new Draft(kind, message, null, List.of(), null).build();
   }
 
   public static GatewayFailure of(Kind kind, String message, Throwable cause) {
-    return new GatewayFailure(kind, message, null, List.of(), cause);
+    return new Draft(kind, message, null, List.of(), cause).build();
   }
 
   /** A call over a rate limit: who, which limit, and the exact wait until it fits. */
   public static GatewayFailure rateLimited(String subject, String description, java.time.Duration retryAfter) {
-    GatewayFailure f = new GatewayFailure(Kind.RATE_LIMITED, description, null, List.of(), null);
-    f.quotaSubject = subject;
-    f.retryAfter = retryAfter;
-    return f;
+    return rateLimitedDraft(subject, description, retryAfter).build();
+  }
+
+  private static Draft rateLimitedDraft(String subject, String description, java.time.Duration retryAfter) {
+    Draft d = new Draft(Kind.RATE_LIMITED, description, null, List.of(), null);
+    d.quotaSubject = subject;
+    d.retryAfter = retryAfter;
+    return d;
   }
 
   /**
@@ -121,10 +186,10 @@ public final class GatewayFailure extends RuntimeException {
    */
   public static GatewayFailure budgetExceeded(String subject, String description, java.time.Duration retryAfter,
       Map<String, String> metadata) {
-    GatewayFailure f = rateLimited(subject, description, retryAfter);
-    f.reason = "BUDGET_EXCEEDED";
-    f.metadata = Map.copyOf(metadata);
-    return f;
+    Draft d = rateLimitedDraft(subject, description, retryAfter);
+    d.reason = "BUDGET_EXCEEDED";
+    d.metadata = metadata;
+    return d.build();
   }
 
   /** Extra ErrorInfo metadata this failure carries (ordered by key when mapped). */
@@ -134,9 +199,9 @@ public final class GatewayFailure extends RuntimeException {
 
   /** A failure with its own ErrorInfo reason (UPPER_SNAKE) instead of the kind's default. */
   public static GatewayFailure withReason(Kind kind, String reason, String message) {
-    GatewayFailure f = new GatewayFailure(kind, message, null, List.of(), null);
-    f.reason = reason;
-    return f;
+    Draft d = new Draft(kind, message, null, List.of(), null);
+    d.reason = reason;
+    return d.build();
   }
 
   public Optional<String> reason() {
@@ -163,24 +228,29 @@ public final class GatewayFailure extends RuntimeException {
     return violations;
   }
 
-  /** Records which model, provider and generation the failure belongs to, when known. */
+  /**
+   * This failure, recording which model, provider and generation it belongs to; empty or null
+   * values keep what is already known. Returns a new failure: this one is left as it is.
+   */
   public GatewayFailure withServed(String model, String provider, String generationId) {
+    Draft d = draft();
     if (model != null && !model.isEmpty()) {
-      this.model = model;
+      d.model = model;
     }
     if (provider != null && !provider.isEmpty()) {
-      this.provider = provider;
+      d.provider = provider;
     }
     if (generationId != null && !generationId.isEmpty()) {
-      this.generationId = generationId;
+      d.generationId = generationId;
     }
-    return this;
+    return d.build();
   }
 
-  /** Records the usage (tokens, cost) the upstream reported before the call failed. */
+  /** This failure, with the usage (tokens, cost) the upstream reported before it failed (a new failure). */
   public GatewayFailure withUsage(openrouter.gateway.v1.Usage usage) {
-    this.usage = usage;
-    return this;
+    Draft d = draft();
+    d.usage = usage;
+    return d.build();
   }
 
   /** The usage known at the time of failure, if it arrived. */
@@ -188,23 +258,26 @@ public final class GatewayFailure extends RuntimeException {
     return Optional.ofNullable(usage);
   }
 
-  /** Marks that the call used the caller's own OpenRouter key, not the gateway's. */
+  /** This failure, marked as using the caller's own OpenRouter key (a new failure). */
   public GatewayFailure withCallerKey(boolean callerKey) {
-    this.callerKey = callerKey;
-    return this;
+    Draft d = draft();
+    d.callerKey = callerKey;
+    return d.build();
   }
 
-  /** Records how many upstream attempts were made and why the last one failed. */
+  /** This failure, recording how many upstream attempts were made and why the last failed (a new failure). */
   public GatewayFailure withAttempts(int attempts, String lastAttemptCause) {
-    this.attempts = attempts;
-    this.lastAttemptCause = lastAttemptCause;
-    return this;
+    Draft d = draft();
+    d.attempts = attempts;
+    d.lastAttemptCause = lastAttemptCause;
+    return d.build();
   }
 
-  /** Names what was not found (e.g. type "model", name its id), for a ResourceInfo detail. */
+  /** This failure, naming what was not found (e.g. type "model", name its id) for a ResourceInfo (a new failure). */
   public GatewayFailure withResource(String type, String name) {
-    this.resource = new Resource(type, name);
-    return this;
+    Draft d = draft();
+    d.resource = new Resource(type, name);
+    return d.build();
   }
 
   public Optional<Resource> resource() {

@@ -181,14 +181,12 @@ public final class ChatGrpcService extends ChatServiceGrpc.ChatServiceImplBase {
           work.accept(chargeOnce);
         } catch (Throwable t) {
           chargeOnce.run();
-          if (t instanceof GatewayFailure f) {
-            f.withCallerKey(callerKey);
-          }
+          Throwable failure = t instanceof GatewayFailure f ? f.withCallerKey(callerKey) : t;
           if (!call.isCancelled()) {
             call.onError(statusMapper.toException(running.endedByShutdown
                 ? GatewayFailure.of(Kind.SHUTTING_DOWN, "the gateway is shutting down and ended this call at the"
                     + " end of its drain window (GATEWAY_SHUTDOWN_GRACE_MS); retry on another instance")
-                : t));
+                : failure));
           }
         } finally {
           runningCalls.remove(running);

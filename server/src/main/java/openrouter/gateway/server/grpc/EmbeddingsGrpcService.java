@@ -75,11 +75,9 @@ public final class EmbeddingsGrpcService extends EmbeddingsServiceGrpc.Embedding
             call.onCompleted();
           }
         } catch (Throwable t) {
-          if (t instanceof GatewayFailure f) {
-            f.withCallerKey(callerKey.isPresent());
-          }
+          Throwable failure = t instanceof GatewayFailure f ? f.withCallerKey(callerKey.isPresent()) : t;
           if (!call.isCancelled()) {
-            call.onError(statusMapper.toException(t));
+            call.onError(statusMapper.toException(failure));
           }
         }
       });

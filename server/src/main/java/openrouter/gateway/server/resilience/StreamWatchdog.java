@@ -1,5 +1,6 @@
 package openrouter.gateway.server.resilience;
 
+import com.google.common.base.Ticker;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -20,12 +21,26 @@ public final class StreamWatchdog implements AutoCloseable {
   private final Duration ttft;
   private final Duration idle;
   private final Set<Watch> watches = ConcurrentHashMap.newKeySet();
+  private final Ticker ticker;
   private final ScheduledExecutorService timer;
 
   /** Zero disables a limit. */
   public StreamWatchdog(Duration ttft, Duration idle) {
+    this(ttft, idle, Ticker.systemTicker(), true);
+  }
+
+  /**
+   * Limits measured with {@code ticker}. With {@code startTimer} false no thread is started
+   * and nothing is checked until {@link #check()} is called: tests drive both by hand.
+   */
+  StreamWatchdog(Duration ttft, Duration idle, Ticker ticker, boolean startTimer) {
     this.ttft = ttft;
     this.idle = idle;
+    this.ticker = ticker;
+    if (!startTimer) {
+      this.timer = null;
+      return;
+    }
     this.timer =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -49,8 +64,9 @@ public final class StreamWatchdog implements AutoCloseable {
     return w;
   }
 
-  private void check() {
-    long now = System.nanoTime();
+  /** One round: fires every watch that is over its limit now. */
+  void check() {
+    long now = ticker.read();
     for (Watch w : watches) {
       w.check(now);
     }
@@ -58,13 +74,15 @@ public final class StreamWatchdog implements AutoCloseable {
 
   @Override
   public void close() {
-    timer.shutdownNow();
+    if (timer != null) {
+      timer.shutdownNow();
+    }
   }
 
   /** The limits of one attempt. Progress is a data event; keep-alive comments are not. */
   public final class Watch implements AutoCloseable {
     private final Runnable onFire;
-    private final long startNanos = System.nanoTime();
+    private final long startNanos = ticker.read();
     private volatile long lastProgressNanos = startNanos;
     private volatile boolean firstToken;
     private volatile boolean paused;
@@ -76,13 +94,13 @@ public final class StreamWatchdog implements AutoCloseable {
 
     /** A data event arrived. */
     public void progress() {
-      lastProgressNanos = System.nanoTime();
+      lastProgressNanos = ticker.read();
     }
 
     /** The first token reached the caller; from now on only the idle limit applies. */
     public void firstToken() {
       firstToken = true;
-      lastProgressNanos = System.nanoTime();
+      lastProgressNanos = ticker.read();
     }
 
     /**
@@ -94,7 +112,7 @@ public final class StreamWatchdog implements AutoCloseable {
     }
 
     public void resume() {
-      lastProgressNanos = System.nanoTime();
+      lastProgressNanos = ticker.read();
       paused = false;
     }
 
