@@ -115,6 +115,9 @@ public final class GatewayMetrics implements ChatMetrics, UpstreamObserver, Spen
    */
   public void cacheAge(String name, Supplier<Optional<Duration>> age) {
     Gauge.builder("gateway.cache.age", age, a -> a.get().map(d -> d.toMillis() / 1000.0).orElse(Double.NaN))
+        // Micrometer holds a gauge's object weakly: a lambda only it references would be
+        // collected, and the gauge would read NaN from the next GC on.
+        .strongReference(true)
         .description("Age of the cached data").baseUnit("seconds").tags("cache", name).register(registry);
   }
 
@@ -179,7 +182,10 @@ public final class GatewayMetrics implements ChatMetrics, UpstreamObserver, Spen
   }
 
   /** {@code gateway_trace_spans_lost_total}: spans ended but never received by the collector. */
+  private volatile Supplier<Long> lostSpansSource;
+
   public void lostSpans(Supplier<Long> lost) {
+    lostSpansSource = lost; // held here: Micrometer holds a function counter's object weakly
     io.micrometer.core.instrument.FunctionCounter.builder("gateway.trace.spans.lost", lost, l -> l.get())
         .description("Trace spans ended but not received by the collector (failed exports)")
         .register(registry);
