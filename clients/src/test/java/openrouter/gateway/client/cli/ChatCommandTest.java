@@ -170,7 +170,8 @@ class ChatCommandTest {
         .run("chat", "--target", target, "-m", "sim/stall-first", "--timeout", "0.6", "hi");
     // The spinner drew frames while nothing came, then erased itself before the error.
     assertThat(waiting.err).contains("\r| waiting for sim/stall-first").contains("\r\033[2Kerror: DEADLINE_EXCEEDED");
-    assertThat(waiting.err.split("waiting for").length - 1).isGreaterThanOrEqualTo(3);
+    // How many frames fit in 0.6 s depends on the machine's load: at least one, never a count.
+    assertThat(waiting.err.split("waiting for").length - 1).isPositive();
 
     CliRun answered = CliRun.builder().terminal().run("chat", "--target", target, "-m", "sim/echo", "hi");
     assertThat(answered.out).isEqualTo("hi\n");
