@@ -8,7 +8,7 @@
 #           OTEL_EXPORTER_OTLP_ENDPOINT on a closed loopback port: every export fails
 # and for each: latency at concurrency 1 (the added latency) and at concurrency 8, the gateway's
 # CPU time per call (from /proc), and at the end the gateway's gateway_trace_spans_lost_total.
-# docs/BENCHMARKS.md records the figures. Needs the jars (mvn -B -q -DskipTests package), python3.
+# docs/BENCHMARKS.md records the figures. Needs the jars (mvn -B -q -DskipTests package), python3, curl.
 # Usage: scripts/bench-tracing.sh [results-dir]   (about 4 minutes; WARMUP/SECONDS_C1/SECONDS_C8
 # shorten it, ROUNDS repeats the measured runs interleaved)
 # Everything listens on 127.0.0.1; every run is bounded by a request count and a duration.
@@ -22,6 +22,7 @@ for jar in "$GATEWAY_JAR" "$CLI_JAR"; do
   [ -f "$jar" ] || { echo "missing $jar: run mvn -B -q -DskipTests package first" >&2; exit 1; }
 done
 command -v python3 >/dev/null || { echo "python3 is missing (the OTLP sink)" >&2; exit 1; }
+command -v curl >/dev/null || { echo "curl is missing (reads the gateways' /metrics)" >&2; exit 1; }
 JAVA=${JAVA:-java}
 WARMUP=${WARMUP:-20}
 SECONDS_C1=${SECONDS_C1:-15}
@@ -38,6 +39,11 @@ trap cleanup EXIT
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 seconds() { awk -v t="$1" -v hz="$(getconf CLK_TCK)" 'BEGIN{printf "%.2f", t/hz}'; }
 listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+# Calls the gateway started (its own grpc_server_call_started_total, health checks excluded), so
+# CPU per call divides by the exact number of calls in the CPU window (load generator warm-up included).
+calls_started() { curl -s --max-time 10 "http://127.0.0.1:$1/metrics" |
+  awk '/^grpc_server_call_started_total/ && !/Health/ {n += $NF} END {printf "%d", n}'; }
+per_call_us() { awk -v t="$1" -v n="$2" -v hz="$(getconf CLK_TCK)" 'BEGIN{if (n > 0) printf "%.0f", t / hz / n * 1e6; else print "?"}'; }
 
 if listening "$DEAD_PORT"; then echo "port $DEAD_PORT is open: set DEAD_PORT to a closed port" >&2; exit 1; fi
 
@@ -115,10 +121,11 @@ done
 
 run() { # name label, then loadgen args; gateway (and, for "on", the sink's) CPU during the run
   local name=$1 label=$2; shift 2
-  local g0 s0; g0=$(cpu_ticks "${GW_PID[$name]}"); s0=$(cpu_ticks "$SINK_PID")
+  local c0 g0 s0; c0=$(calls_started "${METRICS[$name]}"); g0=$(cpu_ticks "${GW_PID[$name]}"); s0=$(cpu_ticks "$SINK_PID")
   loadgen "$name" --label "$label-$name" --json "$OUT/$label-$name.json" "$@" | tee "$OUT/$label-$name.txt"
   local g=$(( $(cpu_ticks "${GW_PID[$name]}") - g0 )) s=$(( $(cpu_ticks "$SINK_PID") - s0 ))
-  echo "gateway CPU during the run: $(seconds $g) s; OTLP sink CPU: $(seconds $s) s" | tee -a "$OUT/$label-$name.txt"
+  local c=$(( $(calls_started "${METRICS[$name]}") - c0 ))
+  echo "gateway CPU during the run: $(seconds $g) s over $c calls: $(per_call_us $g $c) us per call; OTLP sink CPU: $(seconds $s) s" | tee -a "$OUT/$label-$name.txt"
 }
 # Interleaved, ROUNDS times (default 1), so a drift of the machine's load shows up between rounds.
 for round in $(seq 1 "${ROUNDS:-1}"); do
@@ -133,9 +140,7 @@ done
 # Spans whose export failed, per gateway, from the metric and from the SDK's own log lines (the
 # "on" gateway's last batch may still be queued; the dead one's last exports may still be retrying).
 for name in off on dead; do
-  lost=$( { exec 3<>"/dev/tcp/127.0.0.1/${METRICS[$name]}" &&
-            printf 'GET /metrics HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' >&3 && timeout 10 cat <&3; } 2>/dev/null |
-          awk '/^gateway_trace_spans_lost_total/ {print $2}') || true
+  lost=$(curl -s --max-time 10 "http://127.0.0.1:${METRICS[$name]}/metrics" | awk '/^gateway_trace_spans_lost_total/ {print $2}') || true
   failed=$( { grep -o 'Failed to export [0-9]* spans' "$OUT/gateway-$name.log" || true; } | awk '{n += $4} END {print n + 0}')
   echo "$name: gateway_trace_spans_lost_total ${lost:-?}; spans in failed exports (the SDK's log): $failed" | tee -a "$OUT/spans-lost.txt"
 done
