@@ -2,8 +2,8 @@
 # The cost of an Embed call of 16 inputs (1536 dimensions, sim/embed): the gateway against the
 # simulator, then the same upstream request sent straight to the simulator, each at concurrency
 # 1 after a warm-up; records the latency of both and the gateway's CPU time per call.
-# docs/BENCHMARKS.md records the figures. Needs the jars (mvn -B -q -DskipTests package).
-# Usage: scripts/bench-embed.sh [results-dir]     (about 2 minutes)
+# docs/BENCHMARKS.md records the figures. Needs the jars (mvn -B -q -DskipTests package) and curl.
+# Usage: scripts/bench-embed.sh [results-dir]     (about 2 minutes; WARMUP and SECONDS_RUN shorten it)
 # Everything listens on 127.0.0.1; every run is bounded by a request count and a duration.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,6 +17,9 @@ done
 JAVA=${JAVA:-java}
 SIM_PORT=${SIM_PORT:-18190}
 GW_PORT=${GW_PORT:-18151}
+METRICS_PORT=${METRICS_PORT:-18161}
+WARMUP=${WARMUP:-20}
+SECONDS_RUN=${SECONDS_RUN:-20}
 SIM_URL="http://127.0.0.1:$SIM_PORT/api/v1"
 LOADGEN=("$JAVA" -Xms512m -Xmx2g -cp "$CLI_JAR" openrouter.gateway.loadgen.LoadGen --target "127.0.0.1:$GW_PORT")
 
@@ -27,6 +30,7 @@ trap cleanup EXIT
 {
   echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
   echo "cpu: $(awk -F: '/model name/ {print $2; exit}' /proc/cpuinfo | sed 's/^ *//') x $(nproc)"
+  echo "loadavg at start: $(cat /proc/loadavg)"
   echo "jvm: $("$JAVA" -version 2>&1 | head -1)"
   echo "gateway: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
   echo "note: load generator, gateway and simulator share this machine"
@@ -37,22 +41,31 @@ pids+=($!)
 for _ in $(seq 1 100); do grep -q listening "$OUT/simulator.log" && break; sleep 0.1; done
 
 KEY="sk-or-v1-$(printf '0%.0s' $(seq 1 64))"
-read -r GW_PID _ < <(env OPENROUTER_API_KEY="$KEY" OPENROUTER_BASE_URL="$SIM_URL" GATEWAY_PORT=$GW_PORT \
-  GATEWAY_METRICS_PORT=off OPENROUTER_MAX_RETRIES=0 GATEWAY_RATE_LIMIT_EMBEDDINGS=1000000/1s \
-  "$JAVA" -cp "$CLI_JAR" openrouter.gateway.loadgen.WaitServing "127.0.0.1:$GW_PORT" "$OUT/gateway.log" \
-  "$JAVA" -Xmx768m -jar "$GATEWAY_JAR")
+env OPENROUTER_API_KEY="$KEY" OPENROUTER_BASE_URL="$SIM_URL" GATEWAY_PORT=$GW_PORT \
+  GATEWAY_METRICS_PORT=$METRICS_PORT OPENROUTER_MAX_RETRIES=0 GATEWAY_RATE_LIMIT_EMBEDDINGS=1000000/1s \
+  "$JAVA" -Xmx768m -jar "$GATEWAY_JAR" > "$OUT/gateway.log" 2>&1 &
+GW_PID=$!
 pids+=("$GW_PID")
+# Listening (bounded: 3 minutes on a busy machine; a health check with a short deadline failed
+# here at a load average of 20+); the warm-up below follows anyway.
+for i in $(seq 1 1800); do (exec 3<>"/dev/tcp/127.0.0.1/$GW_PORT") 2>/dev/null && break; sleep 0.1; done
+[ "$i" -lt 1800 ] || { echo "the gateway did not start: $OUT/gateway.log" >&2; exit 1; }
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# Calls the gateway started (its own grpc_server_call_started_total, health checks excluded), so
+# CPU per call divides by the exact number of calls in the CPU window (load generator warm-up included).
+calls_started() { curl -s --max-time 10 "http://127.0.0.1:$METRICS_PORT/metrics" |
+  awk '/^grpc_server_call_started_total/ && !/Health/ {n += $NF} END {printf "%d", n}'; }
 run() { # name, then loadgen args; also records the gateway's CPU time during the run
   local name=$1; shift
-  local before; before=$(cpu_ticks "$GW_PID")
+  local before c0; before=$(cpu_ticks "$GW_PID"); c0=$(calls_started)
   "${LOADGEN[@]}" --label "$name" --json "$OUT/$name.json" "$@" | tee "$OUT/$name.txt"
-  echo "gateway CPU during the run: $(awk -v t=$(( $(cpu_ticks "$GW_PID") - before )) -v hz="$(getconf CLK_TCK)" 'BEGIN{printf "%.2f", t/hz}') s" | tee -a "$OUT/$name.txt"
+  local t=$(( $(cpu_ticks "$GW_PID") - before )) c=$(( $(calls_started) - c0 ))
+  echo "gateway CPU during the run: $(awk -v t=$t -v hz="$(getconf CLK_TCK)" 'BEGIN{printf "%.2f", t/hz}') s over $c gateway calls$( [ "$c" -gt 0 ] && awk -v t=$t -v n=$c -v hz="$(getconf CLK_TCK)" 'BEGIN{printf ": %.0f us per call", t / hz / n * 1e6}')" | tee -a "$OUT/$name.txt"
 }
 
 echo "== warm-up (not measured)"
-"${LOADGEN[@]}" --scenario embed --concurrency 2 --requests 100000 --warmup 0 --duration 20 > "$OUT/warmup.txt"
-run embed16-c1-gateway --scenario embed --concurrency 1 --requests 100000 --warmup 5 --duration 20
-run embed16-c1-direct  --scenario embed --concurrency 1 --requests 100000 --warmup 5 --duration 20 --direct "$SIM_URL"
+"${LOADGEN[@]}" --scenario embed --concurrency 2 --requests 100000 --warmup 0 --duration "$WARMUP" > "$OUT/warmup.txt"
+run embed16-c1-gateway --scenario embed --concurrency 1 --requests 100000 --warmup 5 --duration "$SECONDS_RUN"
+run embed16-c1-direct  --scenario embed --concurrency 1 --requests 100000 --warmup 5 --duration "$SECONDS_RUN" --direct "$SIM_URL"
 echo "results in $OUT"
