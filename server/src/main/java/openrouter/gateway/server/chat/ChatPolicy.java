@@ -13,8 +13,17 @@ package openrouter.gateway.server.chat;
 public record ChatPolicy(
     String defaultModel, int defaultMaxTokens, int maxModelChain, int maxStopSequences) {
 
+  /**
+   * Most models one request may name ({@code model} plus {@code models}). The chain is tried in
+   * slices of {@link ChatRunner#MODELS_PER_ATTEMPT}, so this bounds one call to three upstream
+   * attempts (before retries): a longer chain would mostly add waiting, not availability.
+   */
+  public static final int MAX_MODEL_CHAIN = 10;
+  /** Most {@code stop} sequences: OpenRouter takes at most 4, so more would fail upstream. */
+  public static final int MAX_STOP_SEQUENCES = 4;
+
   /** The gateway's defaults: no default model, 4096 max tokens, 10 models, 4 stop sequences. */
-  public static final ChatPolicy DEFAULT = new ChatPolicy(null, 4096, 10, 4);
+  public static final ChatPolicy DEFAULT = new ChatPolicy(null, 4096, MAX_MODEL_CHAIN, MAX_STOP_SEQUENCES);
 
   public ChatPolicy {
     if (defaultModel != null && defaultModel.isBlank()) {
