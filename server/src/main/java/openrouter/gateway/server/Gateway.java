@@ -27,7 +27,9 @@ import openrouter.gateway.server.chat.ChatRunner;
 import openrouter.gateway.server.cache.SnapshotCache;
 import openrouter.gateway.server.chat.GenerationLookup;
 import openrouter.gateway.server.config.ConfigException;
+import openrouter.gateway.server.config.ConnectionSettings;
 import openrouter.gateway.server.config.GatewayConfig;
+import openrouter.gateway.server.config.TlsSettings;
 import openrouter.gateway.server.credits.CreditsService;
 import openrouter.gateway.server.credits.LowBalanceAlarm;
 import openrouter.gateway.server.errors.Redactor;
@@ -198,49 +200,49 @@ public final class Gateway implements AutoCloseable {
     GatewayMetrics metrics = new GatewayMetrics();
     // The simulator's key is not the operator's: in simulator mode the key is "not configured".
     UpstreamHealth upstreamHealth = new UpstreamHealth(target.apiKey().isPresent() && !target.simulator());
-    OpenRouterClient upstream = new OpenRouterClient(target, config.siteUrl(), config.siteName(), version,
-        UpstreamObserver.both(metrics, upstreamHealth), config.http2PriorKnowledge(), config.upstreamLimits(),
+    OpenRouterClient upstream = new OpenRouterClient(target, config.upstream().siteUrl(), config.upstream().siteName(), version,
+        UpstreamObserver.both(metrics, upstreamHealth), config.upstream().http2PriorKnowledge(), Policies.upstreamLimits(config.upstream()),
         tracing);
     StatusMapper statusMapper = new StatusMapper(clock);
-    ChatPolicy chatPolicy = new ChatPolicy(config.defaultModel().orElse(null),
-        config.defaultMaxTokens(), 10, 4);
-    StreamWatchdog watchdog = new StreamWatchdog(config.ttftTimeout(), config.streamIdleTimeout());
+    ChatPolicy chatPolicy = Policies.chat(config.chat());
+    RetryPolicy retryPolicy = Policies.retry(config.upstream());
+    StreamWatchdog watchdog = new StreamWatchdog(config.chat().ttftTimeout(), config.chat().streamIdleTimeout());
     ChatRunner runner = new ChatRunner(upstream, new ChatRequestMapper(chatPolicy),
-        config.retryPolicy(), watchdog, json, clock, metrics);
-    GenerationLookup generations = new GenerationLookup(upstream, config.retryPolicy(), json, clock);
+        retryPolicy, watchdog, json, clock, metrics);
+    GenerationLookup generations = new GenerationLookup(upstream, retryPolicy, json, clock);
     CallCosts costs = new CallCosts(generations, metrics);
     ModelCatalog catalog = new ModelCatalog(upstream,
-        new SnapshotCache<>("model catalogue", config.modelsCacheTtl(), config.cacheMaxStaleness(),
-            config.cacheMinRefreshInterval(), MAX_CATALOGUE_KEYS, workers, cacheClock, cacheTicker),
+        new SnapshotCache<>("model catalogue", config.cache().modelsTtl(), config.cache().maxStaleness(),
+            config.cache().minRefreshInterval(), MAX_CATALOGUE_KEYS, workers, cacheClock, cacheTicker),
         json);
     CreditsService credits = new CreditsService(upstream,
-        new SnapshotCache<>("credits", config.creditsCacheTtl(), config.cacheMaxStaleness(),
-            config.cacheMinRefreshInterval(), MAX_ACCOUNT_KEYS, workers, cacheClock, cacheTicker),
-        new SnapshotCache<>("key info", config.creditsCacheTtl(), config.cacheMaxStaleness(),
-            config.cacheMinRefreshInterval(), MAX_ACCOUNT_KEYS, workers, cacheClock, cacheTicker),
-        new LowBalanceAlarm(config.lowBalanceThreshold()),
+        new SnapshotCache<>("credits", config.cache().creditsTtl(), config.cache().maxStaleness(),
+            config.cache().minRefreshInterval(), MAX_ACCOUNT_KEYS, workers, cacheClock, cacheTicker),
+        new SnapshotCache<>("key info", config.cache().creditsTtl(), config.cache().maxStaleness(),
+            config.cache().minRefreshInterval(), MAX_ACCOUNT_KEYS, workers, cacheClock, cacheTicker),
+        new LowBalanceAlarm(config.operations().lowBalanceThreshold()),
         json);
     ModelCatalog userCatalog = new ModelCatalog(upstream,
-        new SnapshotCache<>("models for the key", config.modelsCacheTtl(), config.cacheMaxStaleness(),
-            config.cacheMinRefreshInterval(), MAX_CATALOGUE_KEYS, workers, cacheClock, cacheTicker),
+        new SnapshotCache<>("models for the key", config.cache().modelsTtl(), config.cache().maxStaleness(),
+            config.cache().minRefreshInterval(), MAX_CATALOGUE_KEYS, workers, cacheClock, cacheTicker),
         json, ModelCatalog.USER_PATH);
     ModelCatalog embeddingModels = new ModelCatalog(upstream,
-        new SnapshotCache<>("embedding models", config.modelsCacheTtl(), config.cacheMaxStaleness(),
-            config.cacheMinRefreshInterval(), MAX_CATALOGUE_KEYS, workers, clock, Ticker.systemTicker()),
+        new SnapshotCache<>("embedding models", config.cache().modelsTtl(), config.cache().maxStaleness(),
+            config.cache().minRefreshInterval(), MAX_CATALOGUE_KEYS, workers, clock, Ticker.systemTicker()),
         json, ModelCatalog.EMBEDDINGS_PATH);
     ModelEndpoints modelEndpoints = new ModelEndpoints(upstream,
-        new SnapshotCache<>("model endpoints", config.embeddings().endpointsCacheTtl(), config.cacheMaxStaleness(),
-            config.cacheMinRefreshInterval(), MAX_ENDPOINT_LISTINGS, workers, clock, Ticker.systemTicker()),
+        new SnapshotCache<>("model endpoints", config.embeddings().endpointsCacheTtl(), config.cache().maxStaleness(),
+            config.cache().minRefreshInterval(), MAX_ENDPOINT_LISTINGS, workers, clock, Ticker.systemTicker()),
         json);
     ProviderDirectory providers = new ProviderDirectory(upstream,
-        new SnapshotCache<>("providers", config.modelsCacheTtl(), config.cacheMaxStaleness(),
-            config.cacheMinRefreshInterval(), MAX_ACCOUNT_KEYS, workers, clock, Ticker.systemTicker()),
+        new SnapshotCache<>("providers", config.cache().modelsTtl(), config.cache().maxStaleness(),
+            config.cache().minRefreshInterval(), MAX_ACCOUNT_KEYS, workers, clock, Ticker.systemTicker()),
         json);
     EmbeddingsGrpcService embeddingsService = new EmbeddingsGrpcService(
         new EmbedRequestValidator(config.embeddings().defaultModel(), config.embeddings().maxInputs(),
             config.embeddings().maxRequestBytes()),
-        new EmbedRunner(upstream, config.retryPolicy(), json, clock),
-        embeddingModels, statusMapper, workers, config.chatTimeout());
+        new EmbedRunner(upstream, retryPolicy, json, clock),
+        embeddingModels, statusMapper, workers, config.chat().timeout());
     // The caches report their state to the detailed health check and the cache-age gauges.
     ModelsHealthSource models = () -> {
       ModelCatalog.Health h = catalog.health();
@@ -257,12 +259,12 @@ public final class Gateway implements AutoCloseable {
     metrics.cacheAge("credits", () -> creditsHealth.status().flatMap(CreditsHealthSource.CreditsStatus::cacheAge));
     metrics.preregisterRateLimited(SERVICE_NAMES);
 
-    Optional<CallerRegistry> callers = config.apiKeysFile().map(CallerRegistry::load);
+    Optional<CallerRegistry> callers = Policies.callers(config.security());
     if (callers.isEmpty()) {
       log.warn("GATEWAY_API_KEYS_FILE is not set: callers are not authenticated. Set it, or"
           + " authenticate callers in front of the gateway (e.g. mTLS in a mesh).");
     } else {
-      log.info("caller authentication on: {} callers from {}", callers.get().size(), config.apiKeysFile().get());
+      log.info("caller authentication on: {} callers from {}", callers.get().size(), config.security().apiKeysFile().get());
     }
     // Several replicas share rate limits, callers' slots and spend through Redis when one is set.
     Optional<SharedState> shared = config.fleet().redisUrl().map(url -> SharedState.start(config.fleet(), metrics));
@@ -272,9 +274,9 @@ public final class Gateway implements AutoCloseable {
       log.info("shared state in Redis: {}", config.fleet());
     });
     CallerInterceptor callerInterceptor = new CallerInterceptor(callers,
-        new RateLimiter(config.rateLimits(), shared.<RateLimitStore>map(RedisRateLimitStore::new).orElseGet(LocalRateLimitStore::new)),
-        config.allowCallerKeys(), statusMapper, metrics);
-    ConcurrencyLimits concurrency = new ConcurrencyLimits(config.maxConcurrentStreams(), config.maxStreamsPerCaller(),
+        new RateLimiter(Policies.rateLimits(config.security()), shared.<RateLimitStore>map(RedisRateLimitStore::new).orElseGet(LocalRateLimitStore::new)),
+        config.security().allowCallerKeys(), statusMapper, metrics);
+    ConcurrencyLimits concurrency = new ConcurrencyLimits(config.security().maxConcurrentStreams(), config.security().maxStreamsPerCaller(),
         shared.<CallerSlots>map(RedisCallerSlots::new).orElseGet(LocalCallerSlots::new));
     Budgets budgets = new Budgets(config.fleet().defaultBudget(),
         shared.<SpendLedger>map(state -> new RedisSpendLedger(state, clock)).orElseGet(() -> new InMemorySpendLedger(clock)),
@@ -287,9 +289,9 @@ public final class Gateway implements AutoCloseable {
       }
     });
 
-    GatewayConfig.ConnectionSettings c = config.connection();
-    ChatGrpcService chatService = new ChatGrpcService(new ChatRequestValidator(chatPolicy, config.inputLimits()), runner,
-        generations, costs, statusMapper, workers, concurrency, config.chatTimeout(), budgets);
+    ConnectionSettings c = config.server().connections();
+    ChatGrpcService chatService = new ChatGrpcService(new ChatRequestValidator(chatPolicy, Policies.inputLimits(config.chat())), runner,
+        generations, costs, statusMapper, workers, concurrency, config.chat().timeout(), budgets);
     if (shared.isPresent()) {
       // Redis calls block (bounded by GATEWAY_REDIS_TIMEOUT_MS): never on a Netty event loop.
       builder.executor(workers);
@@ -311,7 +313,7 @@ public final class Gateway implements AutoCloseable {
         // log, so calls it refuses (authentication, rate limits) are logged too.
         .intercept(callerInterceptor)
         .intercept(new MetadataLimitInterceptor(c.maxInboundMetadataBytes(), statusMapper))
-        .intercept(new AccessLogInterceptor(AccessLogInterceptor.Lines.parse(config.ops().accessLog())));
+        .intercept(new AccessLogInterceptor(AccessLogInterceptor.Lines.parse(config.operations().accessLog())));
     if (tracing.on()) {
       // Outermost: the access line and everything else run inside the call's span.
       builder.intercept(new TracingServerInterceptor(tracing, AccessLogInterceptor::reason));
@@ -348,7 +350,7 @@ public final class Gateway implements AutoCloseable {
       watchdog.close();
       shared.ifPresent(SharedState::close);
       metrics.close();
-      failIfPortInUse(e, "GATEWAY_PORT", config.host(), config.port());
+      failIfPortInUse(e, "GATEWAY_PORT", config.server().host(), config.server().port());
       throw e;
     }
     metrics.grpc().preregister(server.getServices());
@@ -367,12 +369,12 @@ public final class Gateway implements AutoCloseable {
     Optional<MetricsHttpServer> metricsServer = Optional.empty();
     Optional<UpstreamProber> prober = Optional.empty();
     try {
-      if (config.ops().metricsPort().isPresent()) {
+      if (config.operations().metricsPort().isPresent()) {
         metricsServer = Optional.of(
-            MetricsHttpServer.start(config.host(), config.ops().metricsPort().getAsInt(), metrics));
+            MetricsHttpServer.start(config.server().host(), config.operations().metricsPort().getAsInt(), metrics));
       }
-      prober = UpstreamProber.start(upstream, upstreamHealth, config.ops().probeInterval(),
-          config.ops().probeTimeout(), clock);
+      prober = UpstreamProber.start(upstream, upstreamHealth, config.operations().probeInterval(),
+          config.operations().probeTimeout(), clock);
     } catch (IOException | RuntimeException e) {
       server.shutdownNow();
       upstream.close();
@@ -380,7 +382,7 @@ public final class Gateway implements AutoCloseable {
       watchdog.close();
       shared.ifPresent(SharedState::close);
       metrics.close();
-      failIfPortInUse(e, "GATEWAY_METRICS_PORT", config.host(), config.ops().metricsPort().orElse(0));
+      failIfPortInUse(e, "GATEWAY_METRICS_PORT", config.server().host(), config.operations().metricsPort().orElse(0));
       throw e;
     }
     Gateway gateway = new Gateway(server, health, detailedHealth, chatService, upstream, watchdog, workers, metrics,
@@ -393,16 +395,16 @@ public final class Gateway implements AutoCloseable {
   }
 
   private static NettyServerBuilder serverBuilder(GatewayConfig config) {
-    InetSocketAddress address = new InetSocketAddress(config.host(), config.port());
+    InetSocketAddress address = new InetSocketAddress(config.server().host(), config.server().port());
     try {
-      return NettyServerBuilder.forAddress(address, credentials(config.tls()));
+      return NettyServerBuilder.forAddress(address, credentials(config.server().tls()));
     } catch (IllegalArgumentException e) {
       throw new ConfigException("GATEWAY_TLS_CERT / GATEWAY_TLS_KEY cannot be used for TLS (" + e.getMessage()
           + "): they must be a PEM certificate chain and its PEM PKCS#8 private key");
     }
   }
 
-  private static ServerCredentials credentials(GatewayConfig.TlsSettings tls) {
+  private static ServerCredentials credentials(TlsSettings tls) {
     if (!tls.enabled()) {
       return InsecureServerCredentials.create();
     }

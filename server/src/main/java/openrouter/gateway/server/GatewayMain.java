@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import openrouter.gateway.server.config.ConfigException;
+import openrouter.gateway.server.config.ConnectionSettings;
 import openrouter.gateway.server.config.GatewayConfig;
 import openrouter.gateway.server.logging.LogSetup;
 import openrouter.gateway.server.simulator.OpenRouterSimulator;
@@ -47,28 +48,28 @@ public final class GatewayMain {
       exitWithConfigurationError(e);
       return;
     }
-    LogSetup.apply(config.ops().logFormat(), config.ops().logLevel());
+    LogSetup.apply(config.operations().logFormat(), config.operations().logLevel());
     log = LoggerFactory.getLogger(GatewayMain.class);
     log.info("openrouter-grpc-gateway {} starting", Gateway.version());
-    GatewayConfig.ConnectionSettings connection = config.connection();
+    ConnectionSettings connection = config.server().connections();
     if (!connection.maxConnectionAge().isZero() && !connection.maxConnectionAgeGrace().isZero()
-        && connection.maxConnectionAgeGrace().compareTo(config.chatTimeout()) < 0) {
+        && connection.maxConnectionAgeGrace().compareTo(config.chat().timeout()) < 0) {
       log.warn("GATEWAY_MAX_CONNECTION_AGE_GRACE_MS ({} ms) is shorter than GATEWAY_CHAT_TIMEOUT_MS ({} ms):"
           + " streams on an aged connection may be cut", connection.maxConnectionAgeGrace().toMillis(),
-          config.chatTimeout().toMillis());
+          config.chat().timeout().toMillis());
     }
 
     OpenRouterSimulator simulator = null;
     UpstreamTarget target;
-    if (config.apiKey().isEmpty() && !config.baseUrlExplicit()) {
+    if (config.upstream().apiKey().isEmpty() && !config.upstream().baseUrlExplicit()) {
       simulator = OpenRouterSimulator.start(0);
       target = new UpstreamTarget(URI.create(simulator.baseUrl()), Optional.of(SimulatorKeys.DEFAULT), true);
       log.warn("OPENROUTER_API_KEY is not set: serving from the built-in OpenRouter simulator at {}."
           + " This gateway is NOT talking to OpenRouter.", simulator.baseUrl());
     } else {
-      target = new UpstreamTarget(config.baseUrl(), config.apiKey(), false);
-      if (config.apiKey().isEmpty()) {
-        log.warn("OPENROUTER_API_KEY is not set: calling {} without a key", config.baseUrl());
+      target = new UpstreamTarget(config.upstream().baseUrl(), config.upstream().apiKey(), false);
+      if (config.upstream().apiKey().isEmpty()) {
+        log.warn("OPENROUTER_API_KEY is not set: calling {} without a key", config.upstream().baseUrl());
       }
     }
 
@@ -90,18 +91,18 @@ public final class GatewayMain {
       return;
     }
     log.info("openrouter-grpc-gateway {} serving on {}:{} ({}), upstream {} ({}), metrics {}", Gateway.version(),
-        config.host(), gateway.port(), config.tls().enabled()
-            ? (config.tls().clientCa().isPresent() ? "mutual TLS" : "TLS") : "plaintext",
+        config.server().host(), gateway.port(), config.server().tls().enabled()
+            ? (config.server().tls().clientCa().isPresent() ? "mutual TLS" : "TLS") : "plaintext",
         target.baseUrl(), (target.simulator() ? "simulator" : "live")
-            + (config.http2PriorKnowledge() ? ", h2c" : ""),
-        gateway.metricsPort().map(p -> "http://" + config.host() + ":" + p + "/metrics").orElse("off"));
+            + (config.upstream().http2PriorKnowledge() ? ", h2c" : ""),
+        gateway.metricsPort().map(p -> "http://" + config.server().host() + ":" + p + "/metrics").orElse("off"));
 
     OpenRouterSimulator embedded = simulator;
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       int exit = 0;
       try {
-        log.info("SIGTERM: shutting down (grace {} ms)", config.shutdownGrace().toMillis());
-        gateway.shutdown(config.shutdownGrace());
+        log.info("SIGTERM: shutting down (grace {} ms)", config.operations().shutdownGrace().toMillis());
+        gateway.shutdown(config.operations().shutdownGrace());
         if (embedded != null) {
           embedded.close();
         }

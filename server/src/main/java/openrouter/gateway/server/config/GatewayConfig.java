@@ -1,65 +1,27 @@
 package openrouter.gateway.server.config;
 
-import java.math.BigDecimal;
-import java.net.URI;
-import java.net.URISyntaxException;
-import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.EnumMap;
-import openrouter.gateway.server.chat.InputLimits;
-import java.util.OptionalInt;
-import openrouter.gateway.server.resilience.RetryPolicy;
-import openrouter.gateway.server.security.MethodFamily;
-import openrouter.gateway.server.security.RateLimit;
-import openrouter.gateway.server.upstream.UpstreamLimits;
-import openrouter.gateway.server.spend.Budget;
 
 /**
- * The gateway's configuration, read once at start-up from environment variables and flags.
+ * The gateway's configuration, read once at start-up from environment variables and flags, as
+ * one group of settings per concern. Each group is built from the parsed values by setting name
+ * (see its {@code from}); turning them into the policies they configure (RetryPolicy,
+ * InputLimits, ChatPolicy, rate limits, ...) is the bootstrap's job, so this package imports no
+ * package it configures (but the plain values RateLimit and Budget, whose text form it parses).
  *
  * <p>Every setting is listed in {@link #SETTINGS}, which also drives {@code --help} and the
  * table in docs/configuration.md. Parsing fails fast with a {@link ConfigException} whose one-line message
  * names the variable and what is wrong; a secret's value is never echoed.
  */
 public record GatewayConfig(
-    Optional<String> apiKey,
-    URI baseUrl,
-    boolean baseUrlExplicit,
-    boolean http2PriorKnowledge,
-    Optional<String> defaultModel,
-    Optional<String> siteUrl,
-    String siteName,
-    int defaultMaxTokens,
-    Duration modelsCacheTtl,
-    Duration creditsCacheTtl,
-    String host,
-    int port,
-    Duration chatTimeout,
-    Duration ttftTimeout,
-    Duration streamIdleTimeout,
-    RetryPolicy retryPolicy,
-    int maxConcurrentStreams,
-    Duration shutdownGrace,
-    Optional<Path> apiKeysFile,
-    boolean allowCallerKeys,
-    Map<MethodFamily, RateLimit> rateLimits,
-    int maxStreamsPerCaller,
-    InputLimits inputLimits,
-    Duration cacheMaxStaleness,
-    Duration cacheMinRefreshInterval,
-    Optional<BigDecimal> lowBalanceThreshold,
-    ConnectionSettings connection,
-    TlsSettings tls,
-    OpsSettings ops,
-    UpstreamLimits upstreamLimits,
+    UpstreamSettings upstream,
+    ChatSettings chat,
+    CacheSettings cache,
+    SecuritySettings security,
+    ServerSettings server,
+    OperationsSettings operations,
     EmbeddingSettings embeddings,
     FleetSettings fleet) {
 
@@ -131,22 +93,24 @@ public record GatewayConfig(
           + " at once, its RetryInfo carrying the upstream's delay.");
   static final Setting RETRY_MULTIPLIER =
       Setting.plain("OPENROUTER_RETRY_MULTIPLIER", "2", "Backoff growth per retry (full jitter).");
+  // The three read bounds: names and defaults are those of upstream.UpstreamLimits (written out
+  // here because upstream/ imports config/; PoliciesTest checks that they agree).
   static final Setting MAX_SSE_LINE =
       Setting.plain(
-          UpstreamLimits.SSE_LINE_SETTING,
-          Long.toString(UpstreamLimits.DEFAULTS.maxSseLineBytes()),
+          "OPENROUTER_MAX_SSE_LINE_BYTES",
+          "16777216",
           "Longest line of an upstream event stream, bytes; a longer one ends that call"
               + " UNAVAILABLE (UPSTREAM_MALFORMED_RESPONSE) and closes its connection.");
   static final Setting MAX_SSE_EVENT =
       Setting.plain(
-          UpstreamLimits.SSE_EVENT_SETTING,
-          Long.toString(UpstreamLimits.DEFAULTS.maxSseEventBytes()),
+          "OPENROUTER_MAX_SSE_EVENT_BYTES",
+          "16777216",
           "Largest event (data lines together) of an upstream event stream, bytes; larger ends"
               + " that call the same way.");
   static final Setting MAX_RESPONSE =
       Setting.plain(
-          UpstreamLimits.BODY_SETTING,
-          Long.toString(UpstreamLimits.DEFAULTS.maxBodyBytes()),
+          "OPENROUTER_MAX_RESPONSE_BYTES",
+          "67108864",
           "Largest non-streaming upstream answer (a Chat completion, the model catalogue), bytes;"
               + " larger ends that call the same way.");
   static final Setting TTFT_TIMEOUT =
@@ -540,400 +504,16 @@ public record GatewayConfig(
   }
 
   private static GatewayConfig build(Map<String, String> values) {
-    Optional<String> apiKey = optional(values, API_KEY);
-    apiKey.ifPresent(
-        key -> {
-          if (!key.startsWith("sk-or-")) {
-            throw new ConfigException(
-                API_KEY.env()
-                    + " must be an OpenRouter key starting with sk-or- (value not shown)");
-          }
-          if (key.chars().anyMatch(c -> c <= ' ' || c >= 127)) {
-            throw new ConfigException(
-                API_KEY.env() + " contains whitespace or non-ASCII characters (value not shown)");
-          }
-        });
-    URI baseUrl = url(values, BASE_URL);
-    boolean baseUrlExplicit = values.containsKey(BASE_URL.env()) && !values.get(BASE_URL.env()).isBlank();
-    boolean http2PriorKnowledge = bool(values, HTTP2_PRIOR_KNOWLEDGE);
-    // Without a key or a base URL the built-in simulator (http://) is the upstream, not baseUrl.
-    boolean baseUrlUsed = apiKey.isPresent() || baseUrlExplicit;
-    if (http2PriorKnowledge && baseUrlUsed && baseUrl.getScheme().equals("https")) {
-      throw new ConfigException(HTTP2_PRIOR_KNOWLEDGE.env() + "=true needs an http:// "
-          + BASE_URL.env() + "; over https:// TLS negotiates HTTP/2 already, got " + baseUrl);
-    }
+    SettingValues v = new SettingValues(values);
     return new GatewayConfig(
-        apiKey,
-        baseUrl,
-        baseUrlExplicit,
-        http2PriorKnowledge,
-        optional(values, DEFAULT_MODEL),
-        optional(values, SITE_URL).map(v -> url(SITE_URL, v).toString()),
-        text(values, SITE_NAME),
-        (int) positive(values, DEFAULT_MAX_TOKENS, Integer.MAX_VALUE),
-        millis(values, MODELS_TTL),
-        millis(values, CREDITS_TTL),
-        text(values, HOST),
-        (int) range(values, PORT, 0, 65535),
-        positiveMillis(values, CHAT_TIMEOUT),
-        millis(values, TTFT_TIMEOUT),
-        millis(values, IDLE_TIMEOUT),
-        new RetryPolicy(
-            (int) range(values, MAX_RETRIES, 0, 10),
-            millis(values, RETRY_INITIAL),
-            millis(values, RETRY_MAX),
-            multiplier(values, RETRY_MULTIPLIER)),
-        (int) positive(values, MAX_STREAMS, Integer.MAX_VALUE),
-        millis(values, SHUTDOWN_GRACE),
-        readableFile(values, API_KEYS_FILE),
-        bool(values, ALLOW_CALLER_KEYS),
-        rateLimits(values),
-        (int) positive(values, STREAMS_PER_CALLER, Integer.MAX_VALUE),
-        new InputLimits(
-            (int) positive(values, MAX_MESSAGES, Integer.MAX_VALUE),
-            (int) positive(values, MAX_REQUEST_BYTES, Integer.MAX_VALUE),
-            (int) positive(values, MAX_CONTENT_CHARS, Integer.MAX_VALUE),
-            (int) positive(values, MAX_TOOLS, Integer.MAX_VALUE),
-            (int) positive(values, MAX_TOOL_SCHEMA_BYTES, Integer.MAX_VALUE)),
-        millis(values, CACHE_MAX_STALENESS),
-        millis(values, CACHE_MIN_REFRESH_INTERVAL),
-        usd(values, LOW_BALANCE),
-        new ConnectionSettings(
-            keepAliveTime(values),
-            positiveMillis(values, KEEPALIVE_TIMEOUT),
-            millis(values, PERMIT_KEEPALIVE_TIME),
-            bool(values, PERMIT_KEEPALIVE_WITHOUT_CALLS),
-            millis(values, MAX_CONNECTION_IDLE),
-            millis(values, MAX_CONNECTION_AGE),
-            millis(values, MAX_CONNECTION_AGE_GRACE),
-            (int) range(values, MAX_INBOUND_MESSAGE, 1024, Integer.MAX_VALUE),
-            (int) range(values, MAX_INBOUND_METADATA, 1024, Integer.MAX_VALUE),
-            (int) range(values, MAX_RST_FRAMES, 0, Integer.MAX_VALUE),
-            (int) range(values, RST_FRAMES_WINDOW, 1, 3600)),
-        tls(values),
-        new OpsSettings(
-            metricsPort(values),
-            choice(values, LOG_FORMAT, List.of("text", "json")),
-            choice(values, LOG_LEVEL, List.of("ERROR", "WARN", "INFO", "DEBUG", "TRACE")),
-            choice(values, ACCESS_LOG, List.of("all", "errors", "off")),
-            millis(values, PROBE_INTERVAL),
-            positiveMillis(values, PROBE_TIMEOUT)),
-        new UpstreamLimits(
-            range(values, MAX_SSE_LINE, 1024, Integer.MAX_VALUE),
-            range(values, MAX_SSE_EVENT, 1024, Integer.MAX_VALUE),
-            range(values, MAX_RESPONSE, 1024, Integer.MAX_VALUE)),
-        new EmbeddingSettings(
-            optional(values, DEFAULT_EMBEDDING_MODEL),
-            millis(values, ENDPOINTS_TTL),
-            (int) positive(values, MAX_EMBED_INPUTS, Integer.MAX_VALUE),
-            (int) positive(values, MAX_EMBED_BYTES, Integer.MAX_VALUE)),
-        fleet(values));
-  }
-
-  /**
-   * Connection management on the Netty server. Durations of zero mean "never" where the setting
-   * says so.
-   */
-  public record ConnectionSettings(
-      Duration keepAliveTime,
-      Duration keepAliveTimeout,
-      Duration permitKeepAliveTime,
-      boolean permitKeepAliveWithoutCalls,
-      Duration maxConnectionIdle,
-      Duration maxConnectionAge,
-      Duration maxConnectionAgeGrace,
-      int maxInboundMessageBytes,
-      int maxInboundMetadataBytes,
-      int maxRstFramesPerWindow,
-      int rstFramesWindowSeconds) {}
-
-  /** TLS files; all empty means plaintext. {@code clientCa} present means mutual TLS. */
-  public record TlsSettings(Optional<Path> cert, Optional<Path> key, Optional<Path> clientCa) {
-    public boolean enabled() {
-      return cert.isPresent();
-    }
-  }
-
-  /**
-   * Embeddings and the model-endpoint reads (issue 17).
-   *
-   * @param defaultModel model used when an Embed request names none
-   * @param endpointsCacheTtl how long ListModelEndpoints answers are served from the cache
-   * @param maxInputs most inputs in one Embed request
-   * @param maxRequestBytes most bytes of one serialized Embed request
-   */
-  public record EmbeddingSettings(
-      Optional<String> defaultModel, Duration endpointsCacheTtl, int maxInputs, int maxRequestBytes) {}
-
-  /** Metrics, logs and the upstream probe. An empty metrics port means no endpoint. */
-  public record OpsSettings(
-      OptionalInt metricsPort,
-      String logFormat,
-      String logLevel,
-      String accessLog,
-      Duration probeInterval,
-      Duration probeTimeout) {}
-
-  /**
-   * Budgets and the shared state of several replicas. {@code redisUrl} empty: in memory.
-   * {@code failOpen}: serve on per-replica limits while Redis is unreachable.
-   */
-  public record FleetSettings(
-      Optional<Budget> defaultBudget,
-      Optional<URI> redisUrl,
-      Optional<String> redisPassword,
-      String redisKeyPrefix,
-      boolean failOpen,
-      Duration redisTimeout,
-      Duration leaseTime) {
-    @Override
-    public String toString() { // never the password, nor one inside the URL
-      return "FleetSettings[defaultBudget=" + defaultBudget + ", redis=" + redisUrl.map(u -> u.getHost() + ":" + u.getPort())
-          + ", prefix=" + redisKeyPrefix + ", failOpen=" + failOpen + "]";
-    }
-  }
-
-  private static FleetSettings fleet(Map<String, String> values) {
-    Optional<Budget> budget;
-    try {
-      budget = Budget.parse(raw(values, BUDGET).isEmpty() ? "none" : raw(values, BUDGET));
-    } catch (IllegalArgumentException e) {
-      throw new ConfigException(BUDGET.env() + ": " + e.getMessage());
-    }
-    Optional<URI> redis = optional(values, REDIS_URL).map(GatewayConfig::redisUrl);
-    Duration lease = positiveMillis(values, REDIS_LEASE);
-    if (lease.toMillis() < 100) {
-      throw new ConfigException(REDIS_LEASE.env() + " must be at least 100 ms, got " + lease.toMillis());
-    }
-    return new FleetSettings(budget, redis, optional(values, REDIS_PASSWORD), text(values, REDIS_KEY_PREFIX),
-        choice(values, REDIS_FAILURE_MODE, List.of("open", "closed")).equals("open"),
-        positiveMillis(values, REDIS_TIMEOUT), lease);
-  }
-
-  /** redis:// or rediss:// with a host; the value is never echoed (it may hold a password). */
-  private static URI redisUrl(String v) {
-    String expected = REDIS_URL.env() + " must be redis://host:port/db or rediss://host:port/db (for TLS)";
-    try {
-      URI uri = new URI(v);
-      if (uri.getScheme() == null || !(uri.getScheme().equals("redis") || uri.getScheme().equals("rediss"))) {
-        throw new ConfigException(expected + "; its scheme is " + (uri.getScheme() == null ? "missing" : uri.getScheme()));
-      }
-      if (uri.getHost() == null) {
-        throw new ConfigException(expected + "; it names no host (value not shown: it may hold a password)");
-      }
-      String path = uri.getPath() == null ? "" : uri.getPath();
-      if (!path.isEmpty() && !path.matches("/\\d{0,2}")) {
-        throw new ConfigException(expected + "; the path must be a database number such as /0");
-      }
-      return uri;
-    } catch (URISyntaxException e) {
-      throw new ConfigException(expected + "; it is not a URL (value not shown: it may hold a password)");
-    }
-  }
-
-  private static TlsSettings tls(Map<String, String> values) {
-    Optional<Path> cert = readableFile(values, TLS_CERT);
-    Optional<Path> key = readableFile(values, TLS_KEY);
-    Optional<Path> clientCa = readableFile(values, TLS_CLIENT_CA);
-    if (cert.isPresent() != key.isPresent()) {
-      Setting missing = cert.isPresent() ? TLS_KEY : TLS_CERT;
-      throw new ConfigException(
-          missing.env() + " must be set too: TLS needs both GATEWAY_TLS_CERT and GATEWAY_TLS_KEY");
-    }
-    if (clientCa.isPresent() && cert.isEmpty()) {
-      throw new ConfigException(
-          "GATEWAY_TLS_CLIENT_CA needs GATEWAY_TLS_CERT and GATEWAY_TLS_KEY: mutual TLS is TLS"
-              + " first");
-    }
-    return new TlsSettings(cert, key, clientCa);
-  }
-
-  private static Optional<Path> readableFile(Map<String, String> values, Setting s) {
-    Optional<String> v = optional(values, s);
-    if (v.isEmpty()) {
-      return Optional.empty();
-    }
-    Path path;
-    try {
-      path = Path.of(v.get());
-    } catch (InvalidPathException e) {
-      throw new ConfigException(s.env() + " is not a valid file path: \"" + v.get() + "\"");
-    }
-    if (!Files.isRegularFile(path)) {
-      throw new ConfigException(s.env() + " names no file: " + path.toAbsolutePath());
-    }
-    if (!Files.isReadable(path)) {
-      throw new ConfigException(
-          s.env() + " names a file this process cannot read: " + path.toAbsolutePath());
-    }
-    return Optional.of(path);
-  }
-
-  private static Duration keepAliveTime(Map<String, String> values) {
-    Duration d = millis(values, KEEPALIVE_TIME);
-    if (!d.isZero() && d.toMillis() < 10_000) {
-      throw new ConfigException(KEEPALIVE_TIME.env()
-          + " must be 0 (never) or at least 10000 ms (gRPC does not ping more often), got " + d.toMillis());
-    }
-    return d;
-  }
-
-  private static OptionalInt metricsPort(Map<String, String> values) {
-    if (raw(values, METRICS_PORT).equalsIgnoreCase("off")) {
-      return OptionalInt.empty();
-    }
-    String expected = "a port from 0 to 65535, or off";
-    long n = number(values, METRICS_PORT, expected);
-    if (n < 0 || n > 65535) {
-      throw new ConfigException(METRICS_PORT.env() + " must be " + expected + ", got " + n);
-    }
-    return OptionalInt.of((int) n);
-  }
-
-  private static String choice(Map<String, String> values, Setting s, List<String> allowed) {
-    String v = raw(values, s);
-    for (String a : allowed) {
-      if (a.equalsIgnoreCase(v)) {
-        return a;
-      }
-    }
-    throw new ConfigException(
-        s.env() + " must be one of " + String.join(", ", allowed) + ", got \"" + v + "\"");
-  }
-
-  private static boolean bool(Map<String, String> values, Setting s) {
-    String v = raw(values, s);
-    if (v.equalsIgnoreCase("true")) {
-      return true;
-    }
-    if (v.equalsIgnoreCase("false")) {
-      return false;
-    }
-    throw new ConfigException(s.env() + " must be true or false, got \"" + v + "\"");
-  }
-
-  /** An optional non-negative amount of USD, kept exact. */
-  private static Optional<BigDecimal> usd(Map<String, String> values, Setting s) {
-    Optional<String> v = optional(values, s);
-    if (v.isEmpty()) {
-      return Optional.empty();
-    }
-    try {
-      BigDecimal amount = new BigDecimal(v.get());
-      if (amount.signum() >= 0) {
-        return Optional.of(amount);
-      }
-    } catch (NumberFormatException e) {
-      // reported below
-    }
-    throw new ConfigException(
-        s.env() + " must be a non-negative amount of USD such as 5 or 2.50, got \"" + v.get() + "\"");
-  }
-
-  private static String raw(Map<String, String> values, Setting s) {
-    String v = values.get(s.env());
-    return v == null || v.isBlank() ? s.defaultValue() : v.trim();
-  }
-
-  private static Optional<String> optional(Map<String, String> values, Setting s) {
-    String v = raw(values, s);
-    return v.isEmpty() ? Optional.empty() : Optional.of(v);
-  }
-
-  private static String text(Map<String, String> values, Setting s) {
-    return raw(values, s);
-  }
-
-  private static URI url(Map<String, String> values, Setting s) {
-    return url(s, raw(values, s));
-  }
-
-  private static URI url(Setting s, String v) {
-    try {
-      URI uri = new URI(v);
-      String scheme = uri.getScheme();
-      if (scheme == null
-          || !(scheme.equals("http") || scheme.equals("https"))
-          || uri.getHost() == null) {
-        throw new ConfigException(
-            s.env() + " must be an absolute http(s) URL such as " + DEFAULT_BASE_URL
-                + ", got \"" + v + "\"");
-      }
-      // Strip one trailing slash so paths can be appended as "/chat/completions".
-      String text = uri.toString();
-      return text.endsWith("/") ? new URI(text.substring(0, text.length() - 1)) : uri;
-    } catch (URISyntaxException e) {
-      throw new ConfigException(s.env() + " is not a valid URL: \"" + v + "\"");
-    }
-  }
-
-  private static long number(Map<String, String> values, Setting s, String expected) {
-    String v = raw(values, s);
-    try {
-      return Long.parseLong(v);
-    } catch (NumberFormatException e) {
-      throw new ConfigException(s.env() + " must be " + expected + ", got \"" + v + "\"");
-    }
-  }
-
-  private static long range(Map<String, String> values, Setting s, long min, long max) {
-    String expected = "a whole number from " + min + " to " + max;
-    long n = number(values, s, expected);
-    if (n < min || n > max) {
-      throw new ConfigException(s.env() + " must be " + expected + ", got " + n);
-    }
-    return n;
-  }
-
-  private static long positive(Map<String, String> values, Setting s, long max) {
-    return range(values, s, 1, max);
-  }
-
-  private static Map<MethodFamily, RateLimit> rateLimits(Map<String, String> values) {
-    Map<MethodFamily, RateLimit> out = new EnumMap<>(MethodFamily.class);
-    out.put(MethodFamily.CHAT, rate(values, RATE_CHAT));
-    out.put(MethodFamily.MODELS, rate(values, RATE_MODELS));
-    out.put(MethodFamily.CREDITS, rate(values, RATE_CREDITS));
-    out.put(MethodFamily.EMBEDDINGS, rate(values, RATE_EMBEDDINGS));
-    return out;
-  }
-
-  private static RateLimit rate(Map<String, String> values, Setting s) {
-    try {
-      return RateLimit.parse(raw(values, s));
-    } catch (IllegalArgumentException e) {
-      throw new ConfigException(s.env() + ": " + e.getMessage());
-    }
-  }
-
-  private static double multiplier(Map<String, String> values, Setting s) {
-    String v = raw(values, s);
-    try {
-      double d = Double.parseDouble(v);
-      if (d >= 1 && d <= 10) {
-        return d;
-      }
-    } catch (NumberFormatException e) {
-      // reported below
-    }
-    throw new ConfigException(s.env() + " must be a number from 1 to 10, got \"" + v + "\"");
-  }
-
-  private static Duration millis(Map<String, String> values, Setting s) {
-    long n = number(values, s, "a non-negative number of milliseconds");
-    if (n < 0) {
-      throw new ConfigException(
-          s.env() + " must be a non-negative number of milliseconds, got " + n);
-    }
-    return Duration.ofMillis(n);
-  }
-
-  private static Duration positiveMillis(Map<String, String> values, Setting s) {
-    long n = number(values, s, "a positive number of milliseconds");
-    if (n <= 0) {
-      throw new ConfigException(s.env() + " must be a positive number of milliseconds, got " + n);
-    }
-    return Duration.ofMillis(n);
+        UpstreamSettings.from(v),
+        ChatSettings.from(v),
+        CacheSettings.from(v),
+        SecuritySettings.from(v),
+        ServerSettings.from(v),
+        OperationsSettings.from(v),
+        EmbeddingSettings.from(v),
+        FleetSettings.from(v));
   }
 
   /** The settings table for {@code --help}. */
@@ -957,11 +537,11 @@ public record GatewayConfig(
   @Override
   public String toString() {
     return "GatewayConfig[apiKey="
-        + (apiKey.isPresent() ? "<set>" : "<unset>")
+        + (upstream.apiKey().isPresent() ? "<set>" : "<unset>")
         + ", baseUrl="
-        + baseUrl
+        + upstream.baseUrl()
         + ", port="
-        + port
+        + server.port()
         + "]";
   }
 }

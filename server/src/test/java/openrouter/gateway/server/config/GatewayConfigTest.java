@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import openrouter.gateway.server.Policies;
 import org.junit.jupiter.api.Test;
 
 class GatewayConfigTest {
@@ -14,18 +15,18 @@ class GatewayConfigTest {
   @Test
   void defaultsWhenNothingIsSet() {
     GatewayConfig c = GatewayConfig.load(Map.of(), List.of());
-    assertThat(c.apiKey()).isEmpty();
-    assertThat(c.baseUrl()).hasToString("https://openrouter.ai/api/v1");
-    assertThat(c.baseUrlExplicit()).isFalse();
-    assertThat(c.port()).isEqualTo(50051);
-    assertThat(c.modelsCacheTtl()).isEqualTo(Duration.ofHours(1));
-    assertThat(c.creditsCacheTtl()).isEqualTo(Duration.ofMinutes(5));
-    assertThat(c.retryPolicy().maxRetries()).isEqualTo(2);
-    assertThat(c.retryPolicy().initialDelay()).isEqualTo(Duration.ofMillis(250));
-    assertThat(c.retryPolicy().maxDelay()).isEqualTo(Duration.ofSeconds(5));
-    assertThat(c.retryPolicy().multiplier()).isEqualTo(2.0);
-    assertThat(c.siteName()).isEqualTo("openrouter-grpc-gateway");
-    assertThat(c.defaultModel()).isEmpty();
+    assertThat(c.upstream().apiKey()).isEmpty();
+    assertThat(c.upstream().baseUrl()).hasToString("https://openrouter.ai/api/v1");
+    assertThat(c.upstream().baseUrlExplicit()).isFalse();
+    assertThat(c.server().port()).isEqualTo(50051);
+    assertThat(c.cache().modelsTtl()).isEqualTo(Duration.ofHours(1));
+    assertThat(c.cache().creditsTtl()).isEqualTo(Duration.ofMinutes(5));
+    assertThat(c.upstream().maxRetries()).isEqualTo(2);
+    assertThat(c.upstream().retryInitialDelay()).isEqualTo(Duration.ofMillis(250));
+    assertThat(c.upstream().retryMaxDelay()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(c.upstream().retryMultiplier()).isEqualTo(2.0);
+    assertThat(c.upstream().siteName()).isEqualTo("openrouter-grpc-gateway");
+    assertThat(c.chat().defaultModel()).isEmpty();
   }
 
   @Test
@@ -33,21 +34,21 @@ class GatewayConfigTest {
     GatewayConfig c = GatewayConfig.load(
         Map.of("OPENROUTER_API_KEY", KEY, "GATEWAY_PORT", "6000", "OPENROUTER_BASE_URL", "http://127.0.0.1:9/api/v1/"),
         List.of("--gateway-port=7000", "--openrouter-default-model", "sim/echo"));
-    assertThat(c.apiKey()).contains(KEY);
-    assertThat(c.port()).isEqualTo(7000);
-    assertThat(c.defaultModel()).contains("sim/echo");
-    assertThat(c.baseUrl()).hasToString("http://127.0.0.1:9/api/v1");
-    assertThat(c.baseUrlExplicit()).isTrue();
+    assertThat(c.upstream().apiKey()).contains(KEY);
+    assertThat(c.server().port()).isEqualTo(7000);
+    assertThat(c.chat().defaultModel()).contains("sim/echo");
+    assertThat(c.upstream().baseUrl()).hasToString("http://127.0.0.1:9/api/v1");
+    assertThat(c.upstream().baseUrlExplicit()).isTrue();
   }
 
   @Test
   void http2PriorKnowledgeIsOffByDefaultAndAllowedForHttpUpstreams() {
-    assertThat(GatewayConfig.load(Map.of(), List.of()).http2PriorKnowledge()).isFalse();
+    assertThat(GatewayConfig.load(Map.of(), List.of()).upstream().http2PriorKnowledge()).isFalse();
     GatewayConfig simulator = GatewayConfig.load(Map.of("OPENROUTER_HTTP2_PRIOR_KNOWLEDGE", "true"), List.of());
-    assertThat(simulator.http2PriorKnowledge()).as("the built-in simulator is http://").isTrue();
+    assertThat(simulator.upstream().http2PriorKnowledge()).as("the built-in simulator is http://").isTrue();
     GatewayConfig local = GatewayConfig.load(Map.of(), List.of(
         "--openrouter-http2-prior-knowledge=TRUE", "--openrouter-base-url=http://127.0.0.1:8090/api/v1"));
-    assertThat(local.http2PriorKnowledge()).isTrue();
+    assertThat(local.upstream().http2PriorKnowledge()).isTrue();
   }
 
   @Test
@@ -95,17 +96,17 @@ class GatewayConfigTest {
   @Test
   void cacheAndLowBalanceSettings() {
     GatewayConfig defaults = GatewayConfig.load(Map.of(), List.of());
-    assertThat(defaults.cacheMaxStaleness()).isEqualTo(Duration.ofDays(1));
-    assertThat(defaults.cacheMinRefreshInterval()).isEqualTo(Duration.ofSeconds(10));
-    assertThat(defaults.lowBalanceThreshold()).isEmpty();
+    assertThat(defaults.cache().maxStaleness()).isEqualTo(Duration.ofDays(1));
+    assertThat(defaults.cache().minRefreshInterval()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(defaults.operations().lowBalanceThreshold()).isEmpty();
 
     GatewayConfig set = GatewayConfig.load(Map.of(
         "OPENROUTER_CACHE_MAX_STALENESS_MS", "60000",
         "OPENROUTER_CACHE_MIN_REFRESH_INTERVAL_MS", "0"),
         List.of("--openrouter-low-balance-usd", "2.50"));
-    assertThat(set.cacheMaxStaleness()).isEqualTo(Duration.ofMinutes(1));
-    assertThat(set.cacheMinRefreshInterval()).isZero();
-    assertThat(set.lowBalanceThreshold()).contains(new java.math.BigDecimal("2.50"));
+    assertThat(set.cache().maxStaleness()).isEqualTo(Duration.ofMinutes(1));
+    assertThat(set.cache().minRefreshInterval()).isZero();
+    assertThat(set.operations().lowBalanceThreshold()).contains(new java.math.BigDecimal("2.50"));
 
     assertThatThrownBy(() -> GatewayConfig.load(Map.of("OPENROUTER_LOW_BALANCE_USD", "five"), List.of()))
         .hasMessage("OPENROUTER_LOW_BALANCE_USD must be a non-negative amount of USD such as 5 or 2.50, got \"five\"");
@@ -118,10 +119,10 @@ class GatewayConfigTest {
   @Test
   void upstreamReadBounds() {
     GatewayConfig defaults = GatewayConfig.load(Map.of(), List.of());
-    assertThat(defaults.upstreamLimits()).isEqualTo(openrouter.gateway.server.upstream.UpstreamLimits.DEFAULTS);
+    assertThat(Policies.upstreamLimits(defaults.upstream())).isEqualTo(openrouter.gateway.server.upstream.UpstreamLimits.DEFAULTS);
     GatewayConfig set = GatewayConfig.load(Map.of("OPENROUTER_MAX_SSE_LINE_BYTES", "4096"),
         List.of("--openrouter-max-sse-event-bytes", "8192", "--openrouter-max-response-bytes=1048576"));
-    assertThat(set.upstreamLimits())
+    assertThat(Policies.upstreamLimits(set.upstream()))
         .isEqualTo(new openrouter.gateway.server.upstream.UpstreamLimits(4096, 8192, 1_048_576));
     assertThatThrownBy(() -> GatewayConfig.load(Map.of("OPENROUTER_MAX_RESPONSE_BYTES", "10"), List.of()))
         .hasMessage("OPENROUTER_MAX_RESPONSE_BYTES must be a whole number from 1024 to 2147483647, got 10");
@@ -140,31 +141,101 @@ class GatewayConfigTest {
   }
 
   @Test
+  void eachSettingLandsInTheGroupOfItsConcern() {
+    GatewayConfig c = GatewayConfig.load(Map.of(
+        "OPENROUTER_SITE_NAME", "my-app",
+        "OPENROUTER_DEFAULT_MODEL", "sim/echo",
+        "OPENROUTER_CACHE_TTL_MODELS", "61000",
+        "GATEWAY_MAX_STREAMS_PER_CALLER", "7",
+        "GATEWAY_HOST", "0.0.0.0",
+        "GATEWAY_SHUTDOWN_GRACE_MS", "9000",
+        "OPENROUTER_LOW_BALANCE_USD", "3",
+        "OPENROUTER_CACHE_TTL_ENDPOINTS", "1000",
+        "GATEWAY_REDIS_KEY_PREFIX", "x:"), List.of());
+    assertThat(c.upstream().siteName()).isEqualTo("my-app");
+    assertThat(c.chat().defaultModel()).contains("sim/echo");
+    assertThat(c.cache().modelsTtl()).isEqualTo(Duration.ofSeconds(61));
+    assertThat(c.security().maxStreamsPerCaller()).isEqualTo(7);
+    assertThat(c.server().host()).isEqualTo("0.0.0.0");
+    assertThat(c.operations().shutdownGrace()).isEqualTo(Duration.ofSeconds(9));
+    assertThat(c.operations().lowBalanceThreshold()).contains(new java.math.BigDecimal("3"));
+    assertThat(c.embeddings().endpointsCacheTtl()).isEqualTo(Duration.ofSeconds(1));
+    assertThat(c.fleet().redisKeyPrefix()).isEqualTo("x:");
+  }
+
+  @Test
+  void neighbouringDurationsArriveUnderTheirOwnNames() {
+    // Pairs of Durations that stood side by side in the old positional constructor: each gets a
+    // value of its own, so a swap anywhere between the table and the group would show.
+    GatewayConfig c = GatewayConfig.load(Map.of(
+        "OPENROUTER_TTFT_TIMEOUT_MS", "1001",
+        "OPENROUTER_STREAM_IDLE_TIMEOUT_MS", "1002",
+        "OPENROUTER_RETRY_INITIAL_DELAY_MS", "1003",
+        "OPENROUTER_RETRY_MAX_DELAY_MS", "1004",
+        "OPENROUTER_CACHE_TTL_MODELS", "1005",
+        "OPENROUTER_CACHE_TTL_CREDITS", "1006",
+        "OPENROUTER_CACHE_MAX_STALENESS_MS", "1007",
+        "OPENROUTER_CACHE_MIN_REFRESH_INTERVAL_MS", "1008",
+        "GATEWAY_HEALTH_PROBE_INTERVAL_MS", "1009",
+        "GATEWAY_HEALTH_PROBE_TIMEOUT_MS", "1010"), List.of(
+        "--gateway-keepalive-time-ms=10011", "--gateway-keepalive-timeout-ms=1012",
+        "--gateway-max-connection-idle-ms=1013", "--gateway-max-connection-age-ms=1014",
+        "--gateway-max-connection-age-grace-ms=1015", "--gateway-chat-timeout-ms=1016"));
+    assertThat(c.chat().ttftTimeout()).isEqualTo(Duration.ofMillis(1001));
+    assertThat(c.chat().streamIdleTimeout()).isEqualTo(Duration.ofMillis(1002));
+    assertThat(c.upstream().retryInitialDelay()).isEqualTo(Duration.ofMillis(1003));
+    assertThat(c.upstream().retryMaxDelay()).isEqualTo(Duration.ofMillis(1004));
+    assertThat(c.cache().modelsTtl()).isEqualTo(Duration.ofMillis(1005));
+    assertThat(c.cache().creditsTtl()).isEqualTo(Duration.ofMillis(1006));
+    assertThat(c.cache().maxStaleness()).isEqualTo(Duration.ofMillis(1007));
+    assertThat(c.cache().minRefreshInterval()).isEqualTo(Duration.ofMillis(1008));
+    assertThat(c.operations().probeInterval()).isEqualTo(Duration.ofMillis(1009));
+    assertThat(c.operations().probeTimeout()).isEqualTo(Duration.ofMillis(1010));
+    assertThat(c.server().connections().keepAliveTime()).isEqualTo(Duration.ofMillis(10011));
+    assertThat(c.server().connections().keepAliveTimeout()).isEqualTo(Duration.ofMillis(1012));
+    assertThat(c.server().connections().maxConnectionIdle()).isEqualTo(Duration.ofMillis(1013));
+    assertThat(c.server().connections().maxConnectionAge()).isEqualTo(Duration.ofMillis(1014));
+    assertThat(c.server().connections().maxConnectionAgeGrace()).isEqualTo(Duration.ofMillis(1015));
+    assertThat(c.chat().timeout()).isEqualTo(Duration.ofMillis(1016));
+  }
+
+  @Test
+  void severalWrongSettingsInDifferentGroupsAreReportedTogether() {
+    assertThatThrownBy(() -> GatewayConfig.load(Map.of(
+        "OPENROUTER_TTFT_TIMEOUT_MS", "-1", "GATEWAY_PORT", "x", "GATEWAY_RATE_LIMIT_CHAT", "lots"), List.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("OPENROUTER_TTFT_TIMEOUT_MS must be a non-negative number of milliseconds, got -1\n")
+        .hasMessageContaining("GATEWAY_PORT must be a whole number from 0 to 65535, got \"x\"\n")
+        .hasMessageContaining("GATEWAY_RATE_LIMIT_CHAT: \"lots\" is not a rate limit");
+  }
+
+  @Test
   void toStringNeverShowsTheKey() {
     GatewayConfig c = GatewayConfig.load(Map.of("OPENROUTER_API_KEY", KEY), List.of());
     assertThat(c.toString()).doesNotContain(KEY).contains("<set>");
+    assertThat(c.upstream().toString()).doesNotContain(KEY).contains("<set>");
   }
 
   @Test
   void operationsDefaults() {
     GatewayConfig c = GatewayConfig.load(Map.of(), List.of());
-    assertThat(c.shutdownGrace()).isEqualTo(Duration.ofSeconds(25));
-    GatewayConfig.ConnectionSettings conn = c.connection();
+    assertThat(c.operations().shutdownGrace()).isEqualTo(Duration.ofSeconds(25));
+    ConnectionSettings conn = c.server().connections();
     assertThat(conn.keepAliveTime()).isEqualTo(Duration.ofMinutes(1));
     assertThat(conn.keepAliveTimeout()).isEqualTo(Duration.ofSeconds(20));
     assertThat(conn.permitKeepAliveTime()).isEqualTo(Duration.ofSeconds(20));
     assertThat(conn.permitKeepAliveWithoutCalls()).isTrue();
     assertThat(conn.maxConnectionIdle()).isEqualTo(Duration.ofMinutes(30));
     assertThat(conn.maxConnectionAge()).isEqualTo(Duration.ofMinutes(30));
-    assertThat(conn.maxConnectionAgeGrace()).isGreaterThan(c.chatTimeout());
+    assertThat(conn.maxConnectionAgeGrace()).isGreaterThan(c.chat().timeout());
     assertThat(conn.maxInboundMessageBytes()).isEqualTo(16 * 1024 * 1024);
     assertThat(conn.maxInboundMetadataBytes()).isEqualTo(8192);
-    assertThat(c.tls().enabled()).isFalse();
-    assertThat(c.ops().metricsPort()).hasValue(9464);
-    assertThat(c.ops().logFormat()).isEqualTo("text");
-    assertThat(c.ops().logLevel()).isEqualTo("INFO");
-    assertThat(c.ops().probeInterval()).isEqualTo(Duration.ofSeconds(30));
-    assertThat(c.ops().probeTimeout()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(c.server().tls().enabled()).isFalse();
+    assertThat(c.operations().metricsPort()).hasValue(9464);
+    assertThat(c.operations().logFormat()).isEqualTo("text");
+    assertThat(c.operations().logLevel()).isEqualTo("INFO");
+    assertThat(c.operations().probeInterval()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(c.operations().probeTimeout()).isEqualTo(Duration.ofSeconds(5));
   }
 
   @Test
@@ -172,11 +243,11 @@ class GatewayConfigTest {
     GatewayConfig c = GatewayConfig.load(Map.of("GATEWAY_METRICS_PORT", "off", "GATEWAY_LOG_FORMAT", "JSON",
         "GATEWAY_LOG_LEVEL", "debug", "GATEWAY_PERMIT_KEEPALIVE_WITHOUT_CALLS", "FALSE",
         "GATEWAY_KEEPALIVE_TIME_MS", "0"), List.of());
-    assertThat(c.ops().metricsPort()).isEmpty();
-    assertThat(c.ops().logFormat()).isEqualTo("json");
-    assertThat(c.ops().logLevel()).isEqualTo("DEBUG");
-    assertThat(c.connection().permitKeepAliveWithoutCalls()).isFalse();
-    assertThat(c.connection().keepAliveTime()).isZero();
+    assertThat(c.operations().metricsPort()).isEmpty();
+    assertThat(c.operations().logFormat()).isEqualTo("json");
+    assertThat(c.operations().logLevel()).isEqualTo("DEBUG");
+    assertThat(c.server().connections().permitKeepAliveWithoutCalls()).isFalse();
+    assertThat(c.server().connections().keepAliveTime()).isZero();
 
     assertThatThrownBy(() -> GatewayConfig.load(Map.of("GATEWAY_METRICS_PORT", "99999"), List.of()))
         .hasMessage("GATEWAY_METRICS_PORT must be a port from 0 to 65535, or off, got 99999");
