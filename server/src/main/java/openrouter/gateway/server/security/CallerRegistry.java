@@ -1,6 +1,7 @@
 package openrouter.gateway.server.security;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +18,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
-import openrouter.gateway.server.config.ConfigException;
 import openrouter.gateway.server.spend.Budget;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,18 +55,24 @@ public final class CallerRegistry {
     this.nextCheckNanos = System.nanoTime() + CHECK_INTERVAL_NANOS;
   }
 
-  /** Reads the file; a missing or malformed file stops start-up with a clear message. */
+  /**
+   * Reads the file; a missing or malformed file stops start-up with a clear message (the
+   * exception's, which the bootstrap reports as a configuration error).
+   *
+   * @throws UncheckedIOException when the file cannot be read
+   * @throws IllegalArgumentException when a line is malformed
+   */
   public static CallerRegistry load(Path file) {
     byte[] content;
     try {
       content = Files.readAllBytes(file);
     } catch (IOException e) {
-      throw new ConfigException("GATEWAY_API_KEYS_FILE " + file + " cannot be read: " + e.getMessage());
+      throw new UncheckedIOException("GATEWAY_API_KEYS_FILE " + file + " cannot be read: " + e.getMessage(), e);
     }
     try {
       return new CallerRegistry(file, content, parse(content));
     } catch (IllegalArgumentException e) {
-      throw new ConfigException("GATEWAY_API_KEYS_FILE " + file + ": " + e.getMessage());
+      throw new IllegalArgumentException("GATEWAY_API_KEYS_FILE " + file + ": " + e.getMessage(), e);
     }
   }
 
