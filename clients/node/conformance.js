@@ -15,6 +15,7 @@ async function outcomeOf(client, scenario) {
     code: 'OK', reason: '', domain: '', retry_delay_ms: null, deltas: 0, text: '', finish_reason: '',
     model: '', tool_calls: [], field_violations: [], services: [], serving_status: '', overall_status: '',
     indices: [], dimensions: [], first_values: [], cost: '', endpoint_statuses: [], endpoints_with_latency: 0,
+    caller: '', has_budget: false, window_days: 0, window_seconds: 0, spent_is_decimal: false,
   };
   try {
     switch (scenario.action) {
@@ -67,6 +68,15 @@ async function outcomeOf(client, scenario) {
         o.endpoints_with_latency = r.endpoints.filter((e) => e.latencyLast30m).length;
         break;
       }
+      case 'get_spend': {
+        const r = await client.getSpend();
+        o.caller = r.caller;
+        o.has_budget = r.hasBudget;
+        o.window_days = r.windowDays;
+        o.window_seconds = Number(r.windowEnd.seconds) - Number(r.windowStart.seconds);
+        o.spent_is_decimal = /^\d+(\.\d+)?$/.test(r.spent);
+        break;
+      }
       default:
         throw new Error(`unknown action ${scenario.action}`);
     }
@@ -82,7 +92,8 @@ async function outcomeOf(client, scenario) {
 }
 
 const SAME = ['code', 'reason', 'domain', 'text', 'finish_reason', 'model', 'serving_status',
-  'overall_status', 'retry_delay_ms', 'deltas', 'cost', 'endpoints_with_latency'];
+  'overall_status', 'retry_delay_ms', 'deltas', 'cost', 'endpoints_with_latency',
+  'caller', 'has_budget', 'window_days', 'window_seconds', 'spent_is_decimal'];
 
 function check(o, expect) {
   const problems = [];

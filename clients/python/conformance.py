@@ -7,6 +7,7 @@ Prints one line per scenario and a closing "N passed, M failed"; exits 1 when an
 """
 import argparse
 import json
+import re
 import struct
 import sys
 from pathlib import Path
@@ -27,7 +28,8 @@ def outcome_of(client, scenario):
     o = {"code": "OK", "reason": "", "domain": "", "retry_delay_ms": None, "deltas": 0, "text": "",
          "finish_reason": "", "model": "", "tool_calls": [], "field_violations": [], "services": [],
          "serving_status": "", "overall_status": "", "indices": [], "dimensions": [], "first_values": [],
-         "cost": "", "endpoint_statuses": [], "endpoints_with_latency": 0}
+         "cost": "", "endpoint_statuses": [], "endpoints_with_latency": 0,
+         "caller": "", "has_budget": False, "window_days": 0, "window_seconds": 0, "spent_is_decimal": False}
     action = scenario["action"]
     try:
         if action == "list_services":
@@ -60,6 +62,11 @@ def outcome_of(client, scenario):
             r = client.list_model_endpoints(scenario["request"]["model"])
             o.update(endpoint_statuses=[models_pb2.EndpointStatus.Name(e.status) for e in r.endpoints],
                      endpoints_with_latency=sum(1 for e in r.endpoints if e.HasField("latency_last30m")))
+        elif action == "get_spend":
+            r = client.get_spend()
+            o.update(caller=r.caller, has_budget=r.has_budget, window_days=r.window_days,
+                     window_seconds=r.window_end.seconds - r.window_start.seconds,
+                     spent_is_decimal=re.fullmatch(r"\d+(\.\d+)?", r.spent) is not None)
         else:
             raise ValueError(f"unknown action {action}")
     except GatewayError as e:
@@ -69,7 +76,8 @@ def outcome_of(client, scenario):
 
 
 SAME = ["code", "reason", "domain", "text", "finish_reason", "model", "serving_status", "overall_status",
-        "retry_delay_ms", "deltas", "cost", "endpoints_with_latency", "indices", "endpoint_statuses"]
+        "retry_delay_ms", "deltas", "cost", "endpoints_with_latency", "indices", "endpoint_statuses",
+        "caller", "has_budget", "window_days", "window_seconds", "spent_is_decimal"]
 
 
 def float32(x):

@@ -109,6 +109,15 @@ class GatewayClient {
   }
 
   /**
+   * What this caller (its apiKey; the anonymous caller when the gateway authenticates no one)
+   * spent in its current budget window: {caller, hasBudget, budget, spent, remaining,
+   * windowStart, windowEnd, windowDays}; amounts are decimal strings in USD.
+   */
+  getSpend() {
+    return this.unary(this.creditsService, 'GetSpend', {});
+  }
+
+  /**
    * One embedding per input, in input order: {embeddings: [{index, values}], model, provider,
    * usage: {promptTokens, cost, ...}}. Embed is idempotent; the service config retries it.
    */

@@ -133,6 +133,28 @@ test('against a gateway', async (t) => {
     assert.ok(providers.providers.some((p) => p.slug === 'simcloud' && p.datacenters.includes('DE')));
   });
 
+  await t.test('getSpend counts what this caller spent in its window', async () => {
+    // Decimal USD strings compared exactly, as integers of 10^-18 USD.
+    const usd = (s) => {
+      const [whole, frac = ''] = s.split('.');
+      return BigInt(whole) * 10n ** 18n + BigInt(frac.padEnd(18, '0'));
+    };
+    const before = await client.getSpend();
+    assert.equal(before.caller, 'anonymous');
+    assert.equal(before.hasBudget, false);
+    assert.equal(before.budget, '');
+    assert.equal(before.remaining, '');
+    assert.equal(before.windowDays, 1);
+    assert.equal(Number(before.windowEnd.seconds) - Number(before.windowStart.seconds), 86_400);
+    const cost = usd((await client.chat(user('sim/echo', 'what does this cost'))).summary.usage.cost);
+    assert.ok(cost > 0n);
+    const after = await client.getSpend();
+    // At least: a cancelled stream of an earlier test may be charged in the background meanwhile.
+    const sameWindow = after.windowStart.seconds === before.windowStart.seconds;
+    assert.ok(usd(after.spent) >= (sameWindow ? usd(before.spent) : 0n) + cost,
+      `spent ${before.spent} then ${after.spent} around a call that cost ${cost} x 10^-18`);
+  });
+
   await t.test('health, standard health and reflection', async () => {
     assert.equal((await client.health()).status, 'OVERALL_STATUS_SERVING');
     assert.equal(await client.servingStatus(''), 'SERVING');

@@ -137,7 +137,7 @@ class GatewayClient:
     def get_generation(self, generation_id):
         return self._unary(self._chat.GetGeneration, chat_pb2.GetGenerationRequest(id=generation_id))
 
-    # Models, credits, key
+    # Models, credits, key, spend
 
     def list_models(self, request=None):
         return self._unary(self._models.ListModels, request or models_pb2.ListModelsRequest())
@@ -150,6 +150,12 @@ class GatewayClient:
 
     def get_key(self, force_refresh=False):
         return self._unary(self._credits.GetKey, credits_pb2.GetKeyRequest(force_refresh=force_refresh))
+
+    def get_spend(self):
+        """What this caller (its api_key; the anonymous caller when the gateway authenticates no one)
+        spent in its current budget window, its budget and what is left (GetSpendResponse; amounts
+        are decimal strings in USD)."""
+        return self._unary(self._credits.GetSpend, credits_pb2.GetSpendRequest())
 
     # Embeddings, endpoints, providers
 

@@ -4,6 +4,7 @@ import threading
 import time
 import unittest
 from concurrent import futures
+from decimal import Decimal
 
 import grpc
 
@@ -43,6 +44,18 @@ class AgainstAGatewayTest(unittest.TestCase):
         r = self.client.chat(user("sim/echo", "unary from python"))
         self.assertEqual(r.message.content, "unary from python")
         self.assertEqual(r.summary.finish_reason, "stop")
+
+    def test_get_spend_counts_what_this_caller_spent_in_its_window(self):
+        before = self.client.get_spend()
+        self.assertEqual((before.caller, before.has_budget, before.budget, before.remaining, before.window_days),
+                         ("anonymous", False, "", "", 1))
+        self.assertEqual(before.window_end.seconds - before.window_start.seconds, 86_400)
+        cost = Decimal(self.client.chat(user("sim/echo", "what does this cost")).summary.usage.cost)
+        self.assertGreater(cost, 0)
+        after = self.client.get_spend()
+        # At least: a cancelled stream of an earlier test may be charged in the background meanwhile.
+        same_window = after.window_start == before.window_start
+        self.assertGreaterEqual(Decimal(after.spent), (Decimal(before.spent) if same_window else 0) + cost)
 
     def test_a_failure_mid_stream_comes_after_the_delivered_deltas(self):
         deltas = 0

@@ -56,6 +56,8 @@ import openrouter.gateway.v1.GetKeyRequest;
 import openrouter.gateway.v1.GetKeyResponse;
 import openrouter.gateway.v1.GetModelRequest;
 import openrouter.gateway.v1.GetModelResponse;
+import openrouter.gateway.v1.GetSpendRequest;
+import openrouter.gateway.v1.GetSpendResponse;
 import openrouter.gateway.v1.HealthServiceGrpc;
 import openrouter.gateway.v1.ListModelsRequest;
 import openrouter.gateway.v1.ListModelsResponse;
@@ -119,7 +121,7 @@ public final class GatewayClient implements AutoCloseable {
     return new GatewayClient(channel, null, positive(timeout, "chat timeout"), readTimeout);
   }
 
-  /** A view of this client whose reads (models, credits, key, generation, health) get this deadline. */
+  /** A view of this client whose reads (models, credits, key, spend, generation, health) get this deadline. */
   public GatewayClient withReadTimeout(Duration timeout) {
     return new GatewayClient(channel, null, chatTimeout, positive(timeout, "read timeout"));
   }
@@ -229,6 +231,15 @@ public final class GatewayClient implements AutoCloseable {
   public GetKeyResponse getKey(boolean forceRefresh) {
     return call(() -> CreditsServiceGrpc.newBlockingStub(channel).withDeadline(deadline(readTimeout))
         .getKey(GetKeyRequest.newBuilder().setForceRefresh(forceRefresh).build()));
+  }
+
+  /**
+   * What this caller (its gateway API key; the anonymous caller when the gateway authenticates
+   * no one) spent in its current budget window, its budget and what is left.
+   */
+  public GetSpendResponse getSpend() {
+    return call(() -> CreditsServiceGrpc.newBlockingStub(channel).withDeadline(deadline(readTimeout))
+        .getSpend(GetSpendRequest.getDefaultInstance()));
   }
 
   // Embeddings, endpoints, providers

@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import com.google.protobuf.util.Timestamps;
 import com.google.rpc.BadRequest;
 import io.grpc.Status;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,6 +24,7 @@ import openrouter.gateway.v1.ChatRequest;
 import openrouter.gateway.v1.ChatResponse;
 import openrouter.gateway.v1.ChatSummary;
 import openrouter.gateway.v1.CheckResponse;
+import openrouter.gateway.v1.GetSpendResponse;
 import openrouter.gateway.v1.Message;
 import openrouter.gateway.v1.OverallStatus;
 import openrouter.gateway.v1.Role;
@@ -281,6 +284,27 @@ class GatewayClientTest {
       assertThat(e.reason()).isEmpty();
       assertThat(e.metadata()).isEmpty();
       assertThat(e.retryDelay()).isEmpty();
+    }
+  }
+
+  @Test
+  void getSpendReportsWhatTheCallerSpentAgainstItsBudget() throws Exception {
+    try (TestGateway budgeted = TestGateway.start("GATEWAY_BUDGET", "2.5/7d");
+        GatewayClient c = GatewayClient.connect(budgeted.target())) {
+      GetSpendResponse before = c.getSpend();
+      assertThat(before.getCaller()).isEqualTo("anonymous");
+      assertThat(before.getHasBudget()).isTrue();
+      assertThat(before.getBudget()).isEqualTo("2.5");
+      assertThat(before.getSpent()).isEqualTo("0");
+      assertThat(before.getWindowDays()).isEqualTo(7);
+      assertThat(Timestamps.toSeconds(before.getWindowEnd()) - Timestamps.toSeconds(before.getWindowStart()))
+          .isEqualTo(7 * 86_400L);
+
+      String cost = c.chat(chat("sim/echo", "what does this cost")).getSummary().getUsage().getCost();
+      assertThat(new BigDecimal(cost)).isPositive();
+      GetSpendResponse after = c.getSpend();
+      assertThat(new BigDecimal(after.getSpent())).isEqualByComparingTo(cost);
+      assertThat(new BigDecimal(after.getRemaining())).isEqualByComparingTo(new BigDecimal("2.5").subtract(new BigDecimal(cost)));
     }
   }
 }

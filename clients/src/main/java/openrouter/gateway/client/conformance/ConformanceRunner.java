@@ -4,6 +4,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
 import com.google.protobuf.util.JsonFormat;
+import com.google.protobuf.util.Timestamps;
 import com.google.rpc.BadRequest;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -14,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import openrouter.gateway.client.ChatAccumulator;
 import openrouter.gateway.client.ChatStream;
 import openrouter.gateway.client.GatewayClient;
@@ -21,6 +23,7 @@ import openrouter.gateway.client.GatewayException;
 import openrouter.gateway.v1.EmbedRequest;
 import openrouter.gateway.v1.EmbedResponse;
 import openrouter.gateway.v1.Embedding;
+import openrouter.gateway.v1.GetSpendResponse;
 import openrouter.gateway.v1.ListModelEndpointsResponse;
 import openrouter.gateway.v1.ModelEndpoint;
 import openrouter.gateway.v1.ChatRequest;
@@ -45,6 +48,9 @@ public final class ConformanceRunner {
       return problems.isEmpty();
     }
   }
+
+  /** A USD amount as the gateway writes it: digits, optionally a point and more digits. */
+  private static final Pattern DECIMAL = Pattern.compile("\\d+(\\.\\d+)?");
 
   private ConformanceRunner() {}
 
@@ -145,6 +151,14 @@ public final class ConformanceRunner {
             }
           }
         }
+        case "get_spend" -> {
+          GetSpendResponse r = client.getSpend();
+          o.caller = r.getCaller();
+          o.hasBudget = r.getHasBudget();
+          o.windowDays = r.getWindowDays();
+          o.windowSeconds = Timestamps.toSeconds(r.getWindowEnd()) - Timestamps.toSeconds(r.getWindowStart());
+          o.spentIsDecimal = DECIMAL.matcher(r.getSpent()).matches();
+        }
         default -> throw new IllegalArgumentException("unknown action " + action);
       }
     } catch (GatewayException e) {
@@ -232,6 +246,11 @@ public final class ConformanceRunner {
         case "cost" -> same(problems, key, want.getStringValue(), o.cost);
         case "endpoint_statuses" -> same(problems, key, strings(want), o.endpointStatuses);
         case "endpoints_with_latency" -> same(problems, key, (int) want.getNumberValue(), o.endpointsWithLatency);
+        case "caller" -> same(problems, key, want.getStringValue(), o.caller);
+        case "has_budget" -> same(problems, key, want.getBoolValue(), o.hasBudget);
+        case "window_days" -> same(problems, key, (int) want.getNumberValue(), o.windowDays);
+        case "window_seconds" -> same(problems, key, (long) want.getNumberValue(), o.windowSeconds);
+        case "spent_is_decimal" -> same(problems, key, want.getBoolValue(), o.spentIsDecimal);
         default -> problems.add("unknown expectation " + key);
       }
     }
@@ -306,5 +325,10 @@ public final class ConformanceRunner {
     String cost = "";
     List<String> endpointStatuses = new ArrayList<>();
     int endpointsWithLatency;
+    String caller = "";
+    boolean hasBudget;
+    int windowDays;
+    long windowSeconds;
+    boolean spentIsDecimal;
   }
 }

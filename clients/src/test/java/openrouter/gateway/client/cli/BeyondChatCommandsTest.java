@@ -3,17 +3,22 @@ package openrouter.gateway.client.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.util.JsonFormat;
+import java.math.BigDecimal;
 import openrouter.gateway.client.GatewayClient;
 import openrouter.gateway.client.testing.CliRun;
 import openrouter.gateway.client.testing.TestGateway;
+import openrouter.gateway.v1.ChatRequest;
 import openrouter.gateway.v1.EmbedResponse;
+import openrouter.gateway.v1.GetSpendResponse;
 import openrouter.gateway.v1.ListModelEndpointsResponse;
 import openrouter.gateway.v1.ListProvidersResponse;
+import openrouter.gateway.v1.Message;
+import openrouter.gateway.v1.Role;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** {@code embed}, {@code endpoints} and {@code providers} against a real gateway and simulator. */
+/** {@code embed}, {@code endpoints}, {@code providers} and {@code spend} against a real gateway and simulator. */
 class BeyondChatCommandsTest {
   static TestGateway gateway;
   static String target;
@@ -90,5 +95,28 @@ class BeyondChatCommandsTest {
     assertThat(mine.exitCode).as(mine.toString()).isZero();
     assertThat(all.out).contains("simlabs/tiny:free");
     assertThat(mine.out).doesNotContain("simlabs/tiny:free").contains("simlabs/tiny");
+  }
+
+  @Test
+  void spendShowsWhatThisCallerSpentAgainstItsBudget() throws Exception {
+    try (TestGateway budgeted = TestGateway.start("GATEWAY_BUDGET", "2.5/7d");
+        GatewayClient client = GatewayClient.connect(budgeted.target())) {
+      String cost = client.chat(ChatRequest.newBuilder().setModel("sim/echo")
+          .addMessages(Message.newBuilder().setRole(Role.ROLE_USER).setContent("spend some")).build())
+          .getSummary().getUsage().getCost();
+      GetSpendResponse direct = client.getSpend();
+      CliRun r = CliRun.run("spend", "--target", budgeted.target());
+      assertThat(r.exitCode).as(r.toString()).isZero();
+      assertThat(r.out).contains("Caller:", "anonymous").contains("$" + direct.getSpent())
+          .contains("$2.5 per 7 days").contains("Remaining:").contains("$" + direct.getRemaining());
+      assertThat(new BigDecimal(direct.getSpent())).isEqualByComparingTo(cost);
+      CliRun json = CliRun.run("spend", "--target", budgeted.target(), "--json");
+      GetSpendResponse.Builder parsed = GetSpendResponse.newBuilder();
+      JsonFormat.parser().merge(json.out, parsed);
+      assertThat(parsed.build()).isEqualTo(direct);
+    }
+    CliRun none = CliRun.run("spend", "--target", target);
+    assertThat(none.exitCode).as(none.toString()).isZero();
+    assertThat(none.out).contains("Budget:", "none").doesNotContain("Remaining:");
   }
 }

@@ -187,7 +187,7 @@ public final class GatewayMetrics implements ChatMetrics, UpstreamObserver, Spen
   public void lostSpans(Supplier<Long> lost) {
     lostSpansSource = lost; // held here: Micrometer holds a function counter's object weakly
     io.micrometer.core.instrument.FunctionCounter.builder("gateway.trace.spans.lost", lost, l -> l.get())
-        .description("Trace spans ended but not received by the collector (failed exports)")
+        .description("Trace spans ended but not received by the collector (failed exports, or dropped by a full export queue)")
         .register(registry);
   }
 

@@ -71,6 +71,8 @@ public final class OtlpReceiver implements AutoCloseable {
           .build();
 
   private final List<Received> spans = new ArrayList<>();
+  private final List<Runnable> held = new ArrayList<>(); // guarded by spans
+  private boolean holding; // guarded by spans
   private final Server grpc;
   private final HttpServer http;
 
@@ -78,9 +80,18 @@ public final class OtlpReceiver implements AutoCloseable {
     ServerServiceDefinition service = ServerServiceDefinition
         .builder("opentelemetry.proto.collector.trace.v1.TraceService")
         .addMethod(EXPORT, ServerCalls.asyncUnaryCall((request, observer) -> {
-          add(request);
-          observer.onNext(ExportTraceServiceResponse.getDefaultInstance());
-          observer.onCompleted();
+          Runnable answer = () -> {
+            add(request);
+            observer.onNext(ExportTraceServiceResponse.getDefaultInstance());
+            observer.onCompleted();
+          };
+          synchronized (spans) {
+            if (holding) {
+              held.add(answer); // a collector that does not answer (yet)
+              return;
+            }
+          }
+          answer.run();
         }))
         .build();
     this.grpc = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)).addService(service).build().start();
@@ -120,6 +131,24 @@ public final class OtlpReceiver implements AutoCloseable {
       }
       spans.notifyAll();
     }
+  }
+
+  /** From now on, OTLP/gRPC exports wait unanswered (and unreceived) until {@link #release()}. */
+  public void hold() {
+    synchronized (spans) {
+      holding = true;
+    }
+  }
+
+  /** Receives and answers every held export, and answers the next ones at once. */
+  public void release() {
+    List<Runnable> answers;
+    synchronized (spans) {
+      holding = false;
+      answers = List.copyOf(held);
+      held.clear();
+    }
+    answers.forEach(Runnable::run);
   }
 
   public List<Received> spans() {
