@@ -12,7 +12,8 @@ import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import openrouter.gateway.server.errors.GatewayFailure;
 import openrouter.gateway.server.errors.GatewayFailure.Kind;
-import openrouter.gateway.server.errors.UpstreamError;
+import openrouter.gateway.server.upstream.wire.OpenRouterError;
+import openrouter.gateway.server.upstream.wire.OpenRouterErrors;
 import openrouter.gateway.server.resilience.RetryPolicy;
 import openrouter.gateway.server.resilience.StreamWatchdog;
 import openrouter.gateway.server.upstream.CallControl;
@@ -212,13 +213,13 @@ public final class ChatRunner {
     if (f.kind() != Kind.UPSTREAM_ERROR) {
       return true;
     }
-    int status = f.upstreamError().map(UpstreamError::effectiveStatus).orElse(500);
+    int status = f.upstreamError().map(OpenRouterError::effectiveStatus).orElse(500);
     return status != 401 && status != 402;
   }
 
   private static String cause(GatewayFailure f) {
     return f.upstreamError()
-        .map(e -> "HTTP " + e.effectiveStatus() + e.errorType().map(t -> " " + t).orElse(""))
+        .map(e -> "HTTP " + e.effectiveStatus() + (e.errorType().isEmpty() ? "" : " " + e.errorType()))
         .orElse(f.kind().name());
   }
 
@@ -269,7 +270,7 @@ public final class ChatRunner {
             if (seen.hasUsage()) {
               stats.usage(seen.getUsage()); // what the failed stream cost is still charged
             }
-            throw GatewayFailure.upstream(new UpstreamError(200, result.error(), Map.of()))
+            throw GatewayFailure.upstream(OpenRouterErrors.parse(200, result.error(), Map.of()))
                 .withServed(seen.getModel(), seen.getProvider(), or(seen.getGenerationId(), generationId));
           }
           if (result.delta().isPresent()) {
@@ -369,7 +370,7 @@ public final class ChatRunner {
     String provider = answer.path("provider").asText("");
     String generationId = or(answer.path("id").asText(""), generationIdHeader);
     if (result instanceof CompletionMapper.CompletionResult.ErrorBody errorBody) {
-      throw GatewayFailure.upstream(new UpstreamError(200, errorBody.error(), Map.of()))
+      throw GatewayFailure.upstream(OpenRouterErrors.parse(200, errorBody.error(), Map.of()))
           .withServed(model, provider, generationId);
     }
     throw GatewayFailure.of(Kind.UPSTREAM_MALFORMED, "the completion has no choices")

@@ -15,7 +15,7 @@ import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import openrouter.gateway.server.errors.GatewayFailure;
 import openrouter.gateway.server.errors.GatewayFailure.Kind;
-import openrouter.gateway.server.errors.UpstreamError;
+import openrouter.gateway.server.upstream.wire.OpenRouterError;
 import openrouter.gateway.server.json.Decimals;
 import openrouter.gateway.server.json.StructJson;
 import openrouter.gateway.server.resilience.RetryPolicy;
@@ -95,7 +95,7 @@ public final class GenerationLookup {
             : caught;
         f = f.withCallerKey(callerKey.isPresent());
         boolean notYetVisible = f.kind() == Kind.UPSTREAM_ERROR
-            && f.upstreamError().map(UpstreamError::effectiveStatus).orElse(0) == 404;
+            && f.upstreamError().map(OpenRouterError::effectiveStatus).orElse(0) == 404;
         if (notYetVisible) {
           f = f.withResource("generation", id);
         }

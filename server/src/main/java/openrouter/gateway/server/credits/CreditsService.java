@@ -12,7 +12,7 @@ import openrouter.gateway.server.cache.CachedRead;
 import openrouter.gateway.server.cache.SnapshotCache;
 import openrouter.gateway.server.errors.GatewayFailure;
 import openrouter.gateway.server.errors.GatewayFailure.Kind;
-import openrouter.gateway.server.errors.UpstreamError;
+import openrouter.gateway.server.upstream.wire.OpenRouterError;
 import openrouter.gateway.server.json.Decimals;
 import openrouter.gateway.server.upstream.KeyFingerprint;
 import openrouter.gateway.server.upstream.OpenRouterClient;
@@ -113,7 +113,7 @@ public final class CreditsService {
     try {
       data = object(UpstreamGet.data(client, "/credits", callerKey, json, FETCH_TIMEOUT), "/credits");
     } catch (GatewayFailure f) {
-      int status = f.upstreamError().map(UpstreamError::effectiveStatus).orElse(0);
+      int status = f.upstreamError().map(OpenRouterError::effectiveStatus).orElse(0);
       if (f.kind() != Kind.UPSTREAM_ERROR || (status != 401 && status != 403)) {
         throw f;
       }

@@ -7,7 +7,7 @@ import java.util.Base64;
 import java.util.Map;
 import openrouter.gateway.server.errors.GatewayFailure;
 import openrouter.gateway.server.errors.GatewayFailure.Kind;
-import openrouter.gateway.server.errors.UpstreamError;
+import openrouter.gateway.server.upstream.wire.OpenRouterErrors;
 import openrouter.gateway.server.json.Decimals;
 import openrouter.gateway.v1.EmbedResponse;
 import openrouter.gateway.v1.Embedding;
@@ -27,7 +27,7 @@ public final class EmbedResponseMapper {
     JsonNode data = body.get("data");
     if ((data == null || !data.isArray()) && body.path("error").isObject()) {
       // HTTP 200 whose body is an error (api reference §6.6): the error it carries.
-      throw GatewayFailure.upstream(new UpstreamError(200, body.get("error"), Map.of()));
+      throw GatewayFailure.upstream(OpenRouterErrors.parse(200, body.get("error"), Map.of()));
     }
     if (data == null || !data.isArray()) {
       throw GatewayFailure.of(Kind.UPSTREAM_MALFORMED, "POST /embeddings returned no data array");

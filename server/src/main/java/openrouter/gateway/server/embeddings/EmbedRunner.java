@@ -86,7 +86,7 @@ public final class EmbedRunner {
 
   private static String cause(GatewayFailure f) {
     return f.upstreamError()
-        .map(e -> "HTTP " + e.effectiveStatus() + e.errorType().map(t -> " " + t).orElse(""))
+        .map(e -> "HTTP " + e.effectiveStatus() + (e.errorType().isEmpty() ? "" : " " + e.errorType()))
         .orElse(f.kind().name());
   }
 }
