@@ -6,6 +6,9 @@ import java.time.Duration;
 import java.util.Optional;
 import openrouter.gateway.server.errors.GatewayFailure;
 import openrouter.gateway.server.errors.GatewayFailure.Kind;
+import openrouter.gateway.server.upstream.wire.AccountReads;
+import openrouter.gateway.server.upstream.wire.CreditTotals;
+import openrouter.gateway.server.upstream.wire.KeyInfo;
 
 /**
  * One GET of an OpenRouter read endpoint ({@code /models}, {@code /credits}, {@code /key}) whose
@@ -14,6 +17,17 @@ import openrouter.gateway.server.errors.GatewayFailure.Kind;
  */
 public final class UpstreamGet {
   private UpstreamGet() {}
+
+  /** {@code GET /key}: the key's limit, usage and flags. */
+  public static KeyInfo keyInfo(OpenRouterClient client, Optional<String> callerKey, ObjectMapper json, Duration timeout) {
+    return AccountReads.keyInfo(data(client, "/key", callerKey, json, timeout));
+  }
+
+  /** {@code GET /credits}: the account's totals (management keys only). */
+  public static CreditTotals credits(OpenRouterClient client, Optional<String> callerKey, ObjectMapper json,
+      Duration timeout) {
+    return AccountReads.credits(data(client, "/credits", callerKey, json, timeout));
+  }
 
   /** The {@code data} member of the answer; a missing one is UPSTREAM_MALFORMED. */
   public static JsonNode data(
