@@ -13,6 +13,7 @@ import openrouter.gateway.server.upstream.wire.ChatChunk;
 import openrouter.gateway.server.upstream.wire.ChatChunks;
 import openrouter.gateway.server.upstream.wire.EmbeddingsAnswer;
 import openrouter.gateway.server.upstream.wire.EmbeddingsAnswers;
+import openrouter.gateway.server.upstream.wire.GenerationStats;
 
 /** A non-streaming upstream call whose 200 body is one JSON document. */
 public final class JsonCall {
@@ -28,6 +29,11 @@ public final class JsonCall {
   public static Completion completion(Call call, CallControl control, ObjectMapper json) {
     JsonResponse response = execute(call, control, json);
     return new Completion(ChatChunks.parse(response.body()), response.generationIdHeader());
+  }
+
+  /** As {@link #execute}, for {@code GET /generation}. */
+  public static GenerationStats generation(Call call, CallControl control, ObjectMapper json) {
+    return GenerationStats.parse(execute(call, control, json).body());
   }
 
   /** As {@link #execute}, for {@code POST /embeddings}. */
