@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import openrouter.gateway.server.errors.GatewayFailure;
 import openrouter.gateway.server.errors.Redactor;
-import openrouter.gateway.server.errors.UpstreamError;
+import openrouter.gateway.server.upstream.wire.OpenRouterError;
 import openrouter.gateway.server.upstream.CallControl;
 import openrouter.gateway.v1.Generation;
 import openrouter.gateway.v1.Usage;
@@ -145,7 +145,7 @@ public final class CallCosts implements AutoCloseable {
       cost(usage.getCost()).ifPresent(cost -> tell(new CallCost(callerId, requestId, generationId, g.getModel(),
           usage.getPromptTokens(), usage.getCompletionTokens(), cost, CallCost.Source.GENERATION)));
     } catch (GatewayFailure f) {
-      boolean notFound = f.upstreamError().map(UpstreamError::effectiveStatus).orElse(0) == 404;
+      boolean notFound = f.upstreamError().map(OpenRouterError::effectiveStatus).orElse(0) == 404;
       metrics.costLookup(notFound ? "not_found" : "failed");
       log.warn("{} {} {} {}", keyValue("event", "cost_unknown"), keyValue("generation_id", generationId),
           keyValue("cause", Redactor.redact(f.getMessage())), keyValue("request_id", requestId));

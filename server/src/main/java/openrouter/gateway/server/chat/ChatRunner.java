@@ -1,18 +1,17 @@
 package openrouter.gateway.server.chat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.common.collect.Lists;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import openrouter.gateway.server.errors.GatewayFailure;
 import openrouter.gateway.server.errors.GatewayFailure.Kind;
-import openrouter.gateway.server.errors.UpstreamError;
+import openrouter.gateway.server.upstream.wire.OpenRouterError;
+import openrouter.gateway.server.upstream.wire.ChatChunk;
 import openrouter.gateway.server.resilience.RetryPolicy;
 import openrouter.gateway.server.resilience.StreamWatchdog;
 import openrouter.gateway.server.upstream.CallControl;
@@ -212,13 +211,13 @@ public final class ChatRunner {
     if (f.kind() != Kind.UPSTREAM_ERROR) {
       return true;
     }
-    int status = f.upstreamError().map(UpstreamError::effectiveStatus).orElse(500);
+    int status = f.upstreamError().map(OpenRouterError::effectiveStatus).orElse(500);
     return status != 401 && status != 402;
   }
 
   private static String cause(GatewayFailure f) {
     return f.upstreamError()
-        .map(e -> "HTTP " + e.effectiveStatus() + e.errorType().map(t -> " " + t).orElse(""))
+        .map(e -> "HTTP " + e.effectiveStatus() + (e.errorType().isEmpty() ? "" : " " + e.errorType()))
         .orElse(f.kind().name());
   }
 
@@ -245,7 +244,7 @@ public final class ChatRunner {
         if (events.jsonAnswer() != null) {
           // A JSON document instead of an event stream: read exactly as a non-streaming answer
           // (errors mapped by their code), then handed on as one delta.
-          stats.generationStarted(events.jsonAnswer().path("id").asText(""));
+          stats.generationStarted(events.jsonAnswer().id());
           ChatResponse whole = completion(events.jsonAnswer(), generationId, attemptNumber);
           Optional<ChatDelta> delta = assembler.accept(events.jsonAnswer()).delta();
           if (delta.isPresent()) {
@@ -259,7 +258,7 @@ public final class ChatRunner {
           }
           return whole.getSummary();
         }
-        JsonNode chunk;
+        ChatChunk chunk;
         while ((chunk = events.next()) != null) {
           watch.progress();
           StreamAssembler.ChunkResult result = assembler.accept(chunk);
@@ -269,14 +268,14 @@ public final class ChatRunner {
             if (seen.hasUsage()) {
               stats.usage(seen.getUsage()); // what the failed stream cost is still charged
             }
-            throw GatewayFailure.upstream(new UpstreamError(200, result.error(), Map.of()))
+            throw GatewayFailure.upstream(result.error())
                 .withServed(seen.getModel(), seen.getProvider(), or(seen.getGenerationId(), generationId));
           }
           if (result.delta().isPresent()) {
             long now = System.nanoTime();
             if (!progress.delivered) {
               stats.firstChunkAt(now);
-              metrics.firstChunk(chunk.path("model").asText(""), now - stats.startNanos());
+              metrics.firstChunk(chunk.model(), now - stats.startNanos());
             } else {
               metrics.chunkGap(now - lastChunkNanos);
             }
@@ -344,9 +343,9 @@ public final class ChatRunner {
       int attemptNumber,
       ChatStats stats) {
     ObjectNode body = mapper.toUpstreamBody(request, models, false);
-    JsonCall.JsonResponse response =
-        JsonCall.execute(client.newChatCall(body, false, callerKey), control, json);
-    stats.generationStarted(or(response.body().path("id").asText(""), response.generationIdHeader()));
+    JsonCall.Completion response =
+        JsonCall.completion(client.newChatCall(body, false, callerKey), control, json);
+    stats.generationStarted(or(response.body().id(), response.generationIdHeader()));
     return completion(response.body(), response.generationIdHeader(), attemptNumber);
   }
 
@@ -354,7 +353,7 @@ public final class ChatRunner {
    * A non-streaming answer (HTTP 200, one JSON document) as a response, or the failure it
    * reports: its {@code error}, or no choices.
    */
-  private static ChatResponse completion(JsonNode answer, String generationIdHeader, int attemptNumber) {
+  private static ChatResponse completion(ChatChunk answer, String generationIdHeader, int attemptNumber) {
     CompletionMapper.CompletionResult result = CompletionMapper.map(answer, attemptNumber);
     if (result instanceof CompletionMapper.CompletionResult.Success success) {
       ChatResponse r = success.response();
@@ -365,11 +364,11 @@ public final class ChatRunner {
       }
       return r;
     }
-    String model = answer.path("model").asText("");
-    String provider = answer.path("provider").asText("");
-    String generationId = or(answer.path("id").asText(""), generationIdHeader);
+    String model = answer.model();
+    String provider = answer.provider();
+    String generationId = or(answer.id(), generationIdHeader);
     if (result instanceof CompletionMapper.CompletionResult.ErrorBody errorBody) {
-      throw GatewayFailure.upstream(new UpstreamError(200, errorBody.error(), Map.of()))
+      throw GatewayFailure.upstream(errorBody.error())
           .withServed(model, provider, generationId);
     }
     throw GatewayFailure.of(Kind.UPSTREAM_MALFORMED, "the completion has no choices")

@@ -1,8 +1,8 @@
 package openrouter.gateway.server.chat;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import openrouter.gateway.server.json.Json;
+import openrouter.gateway.server.upstream.wire.ChatChunk;
+import openrouter.gateway.server.upstream.wire.OpenRouterError;
+import openrouter.gateway.server.upstream.wire.OpenRouterErrors;
 import openrouter.gateway.v1.ChatResponse;
 
 /**
@@ -22,44 +22,32 @@ public final class CompletionMapper {
 
     /**
      * The body reports an error: its top-level {@code error}, or {@code choices[0].error} (with
-     * {@code finish_reason:"error"}), exactly as sent; {@code code} may be a number or a string,
-     * or missing. The caller maps it to a status as it would an HTTP error body.
+     * {@code finish_reason:"error"}). The caller maps it to a status as it would an HTTP error
+     * body.
      */
-    record ErrorBody(JsonNode error) implements CompletionResult {}
+    record ErrorBody(OpenRouterError error) implements CompletionResult {}
 
     /** No usable choice: {@code choices} missing, null, empty, or the body not a JSON object. */
     record NoChoices() implements CompletionResult {}
   }
 
   /**
-   * Maps a parsed 200 body.
+   * Maps a 200 body.
    *
+   * @param body the body, read as one chunk
    * @param attempts upstream attempts made for this call, copied into the summary
    */
-  public static CompletionResult map(JsonNode body, int attempts) {
-    if (body == null || !body.isObject()) {
+  public static CompletionResult map(ChatChunk body, int attempts) {
+    if (body.error().isPresent()) {
+      return new CompletionResult.ErrorBody(body.error().get());
+    }
+    if (body.choice().isEmpty()) {
       return new CompletionResult.NoChoices();
     }
-    JsonNode error = body.get("error");
-    if (present(error)) {
-      return new CompletionResult.ErrorBody(error);
-    }
-    JsonNode choices = body.get("choices");
-    if (choices == null || !choices.isArray() || choices.isEmpty() || !choices.get(0).isObject()) {
-      return new CompletionResult.NoChoices();
-    }
-    JsonNode choice = choices.get(0);
-    JsonNode choiceError = choice.get("error");
-    if (present(choiceError)) {
-      return new CompletionResult.ErrorBody(choiceError);
-    }
-    if ("error".equals(choice.path("finish_reason").asText(null))) {
+    if (body.choice().get().finishReason().filter("error"::equals).isPresent()) {
       // An interrupted generation without details: report it as the provider error it is.
-      ObjectNode synthesized = Json.object();
-      synthesized.put("code", 502);
-      synthesized.put(
-          "message", "The provider ended the completion with finish_reason \"error\" and no details.");
-      return new CompletionResult.ErrorBody(synthesized);
+      return new CompletionResult.ErrorBody(OpenRouterErrors.synthetic(200, 502,
+          "The provider ended the completion with finish_reason \"error\" and no details."));
     }
     StreamAssembler assembler = new StreamAssembler();
     assembler.accept(body);
@@ -68,9 +56,5 @@ public final class CompletionMapper {
             .setMessage(assembler.assembledMessage())
             .setSummary(assembler.summary(attempts))
             .build());
-  }
-
-  private static boolean present(JsonNode n) {
-    return n != null && !n.isNull() && !n.isMissingNode();
   }
 }

@@ -1,6 +1,5 @@
 package openrouter.gateway.server.chat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.util.Timestamps;
 import com.google.rpc.BadRequest.FieldViolation;
@@ -8,16 +7,13 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import openrouter.gateway.server.errors.GatewayFailure;
 import openrouter.gateway.server.errors.GatewayFailure.Kind;
-import openrouter.gateway.server.errors.UpstreamError;
-import openrouter.gateway.server.json.Decimals;
-import openrouter.gateway.server.json.StructJson;
+import openrouter.gateway.server.upstream.wire.GenerationStats;
+import openrouter.gateway.server.upstream.wire.OpenRouterError;
 import openrouter.gateway.server.resilience.RetryPolicy;
 import openrouter.gateway.server.upstream.CallControl;
 import openrouter.gateway.server.upstream.JsonCall;
@@ -82,11 +78,7 @@ public final class GenerationLookup {
       UpstreamResponses.requireNotEnded(control); // no request for a call already cancelled
       attempts++;
       try {
-        JsonNode data = JsonCall.execute(client.newGetCall(path, callerKey), control, json).body().path("data");
-        if (!data.isObject()) {
-          throw GatewayFailure.of(Kind.UPSTREAM_MALFORMED, "GET /generation returned no data object");
-        }
-        return fromJson(data);
+        return toProto(JsonCall.generation(client.newGetCall(path, callerKey), control, json));
       } catch (GatewayFailure caught) {
         GatewayFailure f = caught.kind() == Kind.UPSTREAM_TIMEOUT
             ? GatewayFailure.of(Kind.UPSTREAM_TIMEOUT, "OpenRouter did not answer GET /generation within"
@@ -95,7 +87,7 @@ public final class GenerationLookup {
             : caught;
         f = f.withCallerKey(callerKey.isPresent());
         boolean notYetVisible = f.kind() == Kind.UPSTREAM_ERROR
-            && f.upstreamError().map(UpstreamError::effectiveStatus).orElse(0) == 404;
+            && f.upstreamError().map(OpenRouterError::effectiveStatus).orElse(0) == 404;
         if (notYetVisible) {
           f = f.withResource("generation", id);
         }
@@ -129,39 +121,28 @@ public final class GenerationLookup {
   }
 
 
-  /** Maps the {@code data} of {@code GET /generation}; everything is also in {@code raw}. */
-  public static Generation fromJson(JsonNode d) {
+  /** Maps the stats of {@code GET /generation}; everything is also in {@code raw}. */
+  public static Generation toProto(GenerationStats d) {
     Generation.Builder b = Generation.newBuilder()
-        .setId(d.path("id").asText(""))
-        .setModel(text(d.get("model")))
-        .setProviderName(text(d.get("provider_name")))
-        .setTotalCost(Decimals.text(d.get("total_cost")))
-        .setTokensPrompt(d.path("tokens_prompt").asInt(0))
-        .setTokensCompletion(d.path("tokens_completion").asInt(0))
-        .setNativeTokensPrompt(d.path("native_tokens_prompt").asInt(0))
-        .setNativeTokensCompletion(d.path("native_tokens_completion").asInt(0))
-        .setNativeTokensReasoning(d.path("native_tokens_reasoning").asInt(0))
-        .setNativeTokensCached(d.path("native_tokens_cached").asInt(0))
-        .setLatencyMs(d.path("latency").asLong(0))
-        .setGenerationTimeMs(d.path("generation_time").asLong(0))
-        .setStreamed(d.path("streamed").asBoolean(false))
-        .setCancelled(d.path("cancelled").asBoolean(false))
-        .setFinishReason(text(d.get("finish_reason")))
-        .setNativeFinishReason(text(d.get("native_finish_reason")))
-        .setIsByok(d.path("is_byok").asBoolean(false))
-        .setRaw(StructJson.toStruct(d));
-    JsonNode created = d.get("created_at");
-    if (created != null && created.isTextual()) {
-      try {
-        b.setCreatedAt(Timestamps.fromMillis(Instant.parse(created.asText()).toEpochMilli()));
-      } catch (DateTimeParseException unreadable) {
-        // left unset; the raw value is in raw
-      }
-    }
+        .setId(d.id())
+        .setModel(d.model())
+        .setProviderName(d.providerName())
+        .setTotalCost(d.totalCost())
+        .setTokensPrompt(d.tokensPrompt())
+        .setTokensCompletion(d.tokensCompletion())
+        .setNativeTokensPrompt(d.nativeTokensPrompt())
+        .setNativeTokensCompletion(d.nativeTokensCompletion())
+        .setNativeTokensReasoning(d.nativeTokensReasoning())
+        .setNativeTokensCached(d.nativeTokensCached())
+        .setLatencyMs(d.latencyMs())
+        .setGenerationTimeMs(d.generationTimeMs())
+        .setStreamed(d.streamed())
+        .setCancelled(d.cancelled())
+        .setFinishReason(d.finishReason())
+        .setNativeFinishReason(d.nativeFinishReason())
+        .setIsByok(d.isByok())
+        .setRaw(d.raw());
+    d.createdAt().ifPresent(at -> b.setCreatedAt(Timestamps.fromMillis(at.toEpochMilli())));
     return b.build();
-  }
-
-  private static String text(JsonNode node) {
-    return node == null || node.isNull() ? "" : node.asText();
   }
 }

@@ -1,10 +1,9 @@
 package openrouter.gateway.server.chat;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.protobuf.ListValue;
 import com.google.protobuf.Struct;
 import com.google.protobuf.Timestamp;
+import com.google.protobuf.Value;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -14,8 +13,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
-import openrouter.gateway.server.json.Json;
-import openrouter.gateway.server.json.StructJson;
+import openrouter.gateway.server.upstream.wire.ChatChunk;
+import openrouter.gateway.server.upstream.wire.OpenRouterError;
+import openrouter.gateway.server.upstream.wire.TokenUsage;
 import openrouter.gateway.v1.Annotation;
 import openrouter.gateway.v1.AssistantMessage;
 import openrouter.gateway.v1.ChatDelta;
@@ -31,10 +31,9 @@ import openrouter.gateway.v1.UrlCitation;
  * messages and remembers what the final {@link ChatSummary} and the assembled {@link
  * AssistantMessage} need. One instance per upstream stream; not thread-safe.
  *
- * <p>It is lenient, as OpenRouter asks clients to be: unknown fields are ignored; a missing or
- * null {@code choices} is fine; a choice carrying {@code message} instead of {@code delta} is
- * read like a delta; tool-call fragments may lack {@code id}, {@code index} or {@code
- * arguments}. Only the first choice is read (OpenRouter's chat endpoint returns one).
+ * <p>The chunks come typed from {@link openrouter.gateway.server.upstream.wire.ChatChunks},
+ * which reads OpenRouter's JSON leniently; only the first choice is read (OpenRouter's chat
+ * endpoint returns one).
  *
  * <p>{@link CompletionMapper} feeds a whole non-streaming body through the same code, so both
  * paths assemble answers the same way.
@@ -51,9 +50,9 @@ public final class StreamAssembler {
    * @param delta what the chunk added to the answer; empty when it added nothing (the role-only
    *     first chunk, a usage-only chunk, keep-alive or debug chunks)
    * @param error the chunk's top-level {@code error} (or, failing that, its first choice's
-   *     {@code error}) exactly as sent, {@code code} being a number or a string; null when none
+   *     {@code error}); null when none
    */
-  public record ChunkResult(Optional<ChatDelta> delta, JsonNode error) {
+  public record ChunkResult(Optional<ChatDelta> delta, OpenRouterError error) {
     public ChunkResult {
       Objects.requireNonNull(delta, "delta");
     }
@@ -74,8 +73,8 @@ public final class StreamAssembler {
   private Long created;
   private String finishReason;
   private String nativeFinishReason;
-  private JsonNode usage;
-  private JsonNode openrouterMetadata;
+  private TokenUsage usage;
+  private Struct openrouterMetadata;
 
   // Message state.
   private final StringBuilder content = new StringBuilder();
@@ -86,7 +85,7 @@ public final class StreamAssembler {
   private final List<Annotation> annotations = new ArrayList<>();
   private final List<GeneratedImage> images = new ArrayList<>();
   private final AudioAccumulator audio = new AudioAccumulator();
-  private JsonNode logprobs;
+  private Value logprobs;
   private boolean toolCallSeen;
 
   /** An assembler that also assembles the message ({@link #assembledMessage()}). */
@@ -108,56 +107,29 @@ public final class StreamAssembler {
     return generationId;
   }
 
-  /** Reads one chunk (the parsed JSON of one {@code data:} event). */
-  public ChunkResult accept(JsonNode chunk) {
-    if (chunk == null || !chunk.isObject()) {
-      return new ChunkResult(Optional.empty(), null);
-    }
-    generationId = text(chunk.get("id"), generationId);
-    model = text(chunk.get("model"), model);
-    provider = text(chunk.get("provider"), provider);
-    systemFingerprint = text(chunk.get("system_fingerprint"), systemFingerprint);
-    serviceTier = text(chunk.get("service_tier"), serviceTier);
-    JsonNode createdNode = chunk.get("created");
-    if (createdNode != null && createdNode.canConvertToLong() && createdNode.isNumber()) {
-      created = createdNode.asLong();
-    }
-    if (present(chunk.get("usage"))) {
-      usage = chunk.get("usage");
-    }
-    if (present(chunk.get("openrouter_metadata"))) {
-      openrouterMetadata = chunk.get("openrouter_metadata");
-    }
-
-    JsonNode error = present(chunk.get("error")) ? chunk.get("error") : null;
-    JsonNode choice = firstChoice(chunk);
-    if (choice == null) {
+  /** Reads one chunk (one {@code data:} event, or a whole completion body). */
+  public ChunkResult accept(ChatChunk chunk) {
+    generationId = or(chunk.id(), generationId);
+    model = or(chunk.model(), model);
+    provider = or(chunk.provider(), provider);
+    systemFingerprint = or(chunk.systemFingerprint(), systemFingerprint);
+    serviceTier = or(chunk.serviceTier(), serviceTier);
+    chunk.created().ifPresent(c -> created = c);
+    chunk.usage().ifPresent(u -> usage = u);
+    chunk.openrouterMetadata().ifPresent(m -> openrouterMetadata = m);
+    OpenRouterError error = chunk.error().orElse(null);
+    if (chunk.choice().isEmpty()) {
       return new ChunkResult(Optional.empty(), error);
     }
-    if (error == null && present(choice.get("error"))) {
-      error = choice.get("error");
-    }
-    String finish = text(choice.get("finish_reason"), null);
-    if (finish != null) {
-      finishReason = finish;
-    }
-    String nativeFinish = text(choice.get("native_finish_reason"), null);
-    if (nativeFinish != null) {
-      nativeFinishReason = nativeFinish;
-    }
+    ChatChunk.Choice choice = chunk.choice().get();
+    choice.finishReason().ifPresent(f -> finishReason = f);
+    choice.nativeFinishReason().ifPresent(f -> nativeFinishReason = f);
 
     ChatDelta.Builder delta = ChatDelta.newBuilder();
-    boolean carried = false;
-    JsonNode d = choice.get("delta");
-    if (d == null || !d.isObject()) {
-      d = choice.get("message");
-    }
-    if (d != null && d.isObject()) {
-      carried = readDelta(d, delta);
-    }
-    JsonNode lp = choice.get("logprobs");
-    if (meaningfulLogprobs(lp)) {
-      delta.setLogprobs(StructJson.toValue(lp));
+    boolean carried = choice.delta().isPresent() && readDelta(choice.delta().get(), delta);
+    if (choice.logprobs().isPresent()) {
+      Value lp = choice.logprobs().get();
+      delta.setLogprobs(lp);
       if (keepsMessage) {
         logprobs = mergeLogprobs(logprobs, lp);
       }
@@ -189,13 +161,13 @@ public final class StreamAssembler {
             .setServiceTier(serviceTier)
             .setAttempts(attempts);
     if (usage != null) {
-      out.setUsage(UsageMapper.fromJson(usage));
+      out.setUsage(UsageMapper.toUsage(usage));
     }
     if (created != null) {
       out.setCreated(Timestamp.newBuilder().setSeconds(created));
     }
-    if (openrouterMetadata != null && openrouterMetadata.isObject()) {
-      out.setOpenrouterMetadata(StructJson.toStruct(openrouterMetadata));
+    if (openrouterMetadata != null) {
+      out.setOpenrouterMetadata(openrouterMetadata);
     }
     return out.build();
   }
@@ -224,7 +196,7 @@ public final class StreamAssembler {
       out.setAudio(audio.build());
     }
     if (logprobs != null) {
-      out.setLogprobs(StructJson.toValue(logprobs));
+      out.setLogprobs(logprobs);
     }
     return out.build();
   }
@@ -243,245 +215,116 @@ public final class StreamAssembler {
   // ---------------------------------------------------------------------------------------------
   // Reading a delta
 
-  private boolean readDelta(JsonNode d, ChatDelta.Builder out) {
+  private boolean readDelta(ChatChunk.Delta d, ChatDelta.Builder out) {
     boolean carried = false;
-
-    String text = contentText(d.get("content"));
-    if (!text.isEmpty()) {
-      out.setContent(text);
+    if (!d.content().isEmpty()) {
+      out.setContent(d.content());
       if (keepsMessage) {
-        content.append(text);
+        content.append(d.content());
       }
       carried = true;
     }
-    String r = text(d.get("reasoning"), "");
-    if (r.isEmpty()) {
-      r = text(d.get("reasoning_content"), ""); // alias some providers use
-    }
-    if (!r.isEmpty()) {
-      out.setReasoning(r);
+    if (!d.reasoning().isEmpty()) {
+      out.setReasoning(d.reasoning());
       if (keepsMessage) {
-        reasoning.append(r);
+        reasoning.append(d.reasoning());
       }
       carried = true;
     }
-    String ref = text(d.get("refusal"), "");
-    if (!ref.isEmpty()) {
-      out.setRefusal(ref);
+    if (!d.refusal().isEmpty()) {
+      out.setRefusal(d.refusal());
       if (keepsMessage) {
-        refusal.append(ref);
+        refusal.append(d.refusal());
       }
       carried = true;
     }
-
-    JsonNode details = d.get("reasoning_details");
-    if (details != null && details.isArray()) {
-      for (JsonNode detail : details) {
-        if (detail.isObject()) {
-          out.addReasoningDetails(StructJson.toStruct(detail));
-          if (keepsMessage) {
-            reasoningDetails.add((ObjectNode) detail);
-          }
-          carried = true;
-        }
+    for (Struct detail : d.reasoningDetails()) {
+      out.addReasoningDetails(detail);
+      if (keepsMessage) {
+        reasoningDetails.add(detail);
       }
+      carried = true;
     }
-
-    JsonNode calls = d.get("tool_calls");
-    if (calls != null && calls.isArray()) {
-      int position = 0;
-      for (JsonNode call : calls) {
-        if (call.isObject()) {
-          ToolCallDelta fragment = toolCallDelta(call, position);
-          out.addToolCalls(fragment);
-          toolCallSeen = true;
-          if (keepsMessage) {
-            toolCalls.computeIfAbsent(fragment.getIndex(), i -> new ToolCallAccumulator()).add(fragment);
-          }
-          carried = true;
-        }
-        position++;
+    for (ChatChunk.ToolCallFragment call : d.toolCalls()) {
+      ToolCallDelta fragment = ToolCallDelta.newBuilder()
+          .setIndex(call.index()).setId(call.id()).setType(call.type()).setName(call.name())
+          .setArguments(call.arguments()).build();
+      out.addToolCalls(fragment);
+      toolCallSeen = true;
+      if (keepsMessage) {
+        toolCalls.computeIfAbsent(fragment.getIndex(), i -> new ToolCallAccumulator()).add(fragment);
       }
+      carried = true;
     }
-
-    JsonNode notes = d.get("annotations");
-    if (notes != null && notes.isArray()) {
-      for (JsonNode note : notes) {
-        if (note.isObject()) {
-          Annotation a = annotation(note);
-          out.addAnnotations(a);
-          if (keepsMessage) {
-            annotations.add(a);
-          }
-          carried = true;
-        }
+    for (ChatChunk.Annotation note : d.annotations()) {
+      Annotation a = annotation(note);
+      out.addAnnotations(a);
+      if (keepsMessage) {
+        annotations.add(a);
       }
+      carried = true;
     }
-
-    JsonNode imgs = d.get("images");
-    if (imgs != null && imgs.isArray()) {
-      for (JsonNode img : imgs) {
-        String url = text(img.path("image_url").get("url"), text(img.get("url"), ""));
-        if (!url.isEmpty()) {
-          GeneratedImage image = GeneratedImage.newBuilder().setUrl(url).build();
-          out.addImages(image);
-          if (keepsMessage) {
-            images.add(image);
-          }
-          carried = true;
-        }
+    for (String url : d.imageUrls()) {
+      GeneratedImage image = GeneratedImage.newBuilder().setUrl(url).build();
+      out.addImages(image);
+      if (keepsMessage) {
+        images.add(image);
       }
+      carried = true;
     }
-
-    JsonNode a = d.get("audio");
-    if (a != null && a.isObject() && !a.isEmpty()) {
-      GeneratedAudio fragment =
-          GeneratedAudio.newBuilder()
-              .setId(text(a.get("id"), ""))
-              .setData(text(a.get("data"), ""))
-              .setTranscript(text(a.get("transcript"), ""))
-              .setExpiresAt(a.path("expires_at").asLong(0))
-              .build();
-      if (!fragment.equals(GeneratedAudio.getDefaultInstance())) {
-        out.setAudio(fragment);
-        if (keepsMessage) {
-          audio.add(fragment);
-        }
-        carried = true;
+    if (d.audio().isPresent()) {
+      ChatChunk.AudioFragment a = d.audio().get();
+      GeneratedAudio fragment = GeneratedAudio.newBuilder()
+          .setId(a.id()).setData(a.data()).setTranscript(a.transcript()).setExpiresAt(a.expiresAt()).build();
+      out.setAudio(fragment);
+      if (keepsMessage) {
+        audio.add(fragment);
       }
+      carried = true;
     }
     return carried;
   }
 
-  private static ToolCallDelta toolCallDelta(JsonNode call, int position) {
-    JsonNode fn = call.path("function");
-    JsonNode args = fn.get("arguments");
-    String arguments;
-    if (args == null || args.isNull() || args.isMissingNode()) {
-      arguments = "";
-    } else if (args.isTextual()) {
-      arguments = args.textValue();
-    } else {
-      arguments = Json.write(args); // a provider sent the arguments as an object
-    }
-    JsonNode index = call.get("index");
-    return ToolCallDelta.newBuilder()
-        .setIndex(index != null && index.canConvertToInt() && index.isNumber() ? index.asInt() : position)
-        .setId(text(call.get("id"), ""))
-        .setType(text(call.get("type"), ""))
-        .setName(text(fn.get("name"), ""))
-        .setArguments(arguments)
-        .build();
-  }
-
-  private static Annotation annotation(JsonNode note) {
-    String type = text(note.get("type"), "");
-    Annotation.Builder out = Annotation.newBuilder().setType(type);
-    if (type.equals("url_citation")) {
-      JsonNode c = note.get("url_citation");
-      if (c == null || !c.isObject()) {
-        c = note; // flattened form: the citation fields on the annotation itself
-      }
+  private static Annotation annotation(ChatChunk.Annotation note) {
+    Annotation.Builder out = Annotation.newBuilder().setType(note.type());
+    note.urlCitation().ifPresent(c -> {
       UrlCitation.Builder citation =
-          UrlCitation.newBuilder()
-              .setUrl(text(c.get("url"), ""))
-              .setTitle(text(c.get("title"), ""))
-              .setContent(text(c.get("content"), ""));
-      JsonNode start = c.get("start_index");
-      if (start != null && start.isIntegralNumber() && start.canConvertToInt()) {
-        citation.setStartIndex(start.asInt());
-      }
-      JsonNode end = c.get("end_index");
-      if (end != null && end.isIntegralNumber() && end.canConvertToInt()) {
-        citation.setEndIndex(end.asInt());
-      }
+          UrlCitation.newBuilder().setUrl(c.url()).setTitle(c.title()).setContent(c.content());
+      c.startIndex().ifPresent(citation::setStartIndex);
+      c.endIndex().ifPresent(citation::setEndIndex);
       out.setUrlCitation(citation);
-    } else {
-      out.setOther(StructJson.toStruct(note));
-    }
+    });
+    note.other().ifPresent(out::setOther);
     return out.build();
   }
 
   // ---------------------------------------------------------------------------------------------
   // Helpers
 
-  private static JsonNode firstChoice(JsonNode chunk) {
-    JsonNode choices = chunk.get("choices");
-    if (choices == null || !choices.isArray() || choices.isEmpty()) {
-      return null;
-    }
-    JsonNode first = choices.get(0);
-    return first.isObject() ? first : null;
+  private static String or(String value, String otherwise) {
+    return value.isEmpty() ? otherwise : value;
   }
 
-  /** The text of content: a string, or the text parts of a content array joined. */
-  private static String contentText(JsonNode c) {
-    if (c == null) {
-      return "";
-    }
-    if (c.isTextual()) {
-      return c.textValue();
-    }
-    if (c.isArray()) {
-      StringBuilder sb = new StringBuilder();
-      for (JsonNode part : c) {
-        if (part.isTextual()) {
-          sb.append(part.textValue());
-        } else if (part.isObject() && part.path("text").isTextual()) {
-          sb.append(part.get("text").textValue());
-        }
-      }
-      return sb.toString();
-    }
-    return "";
-  }
-
-  private static boolean present(JsonNode n) {
-    return n != null && !n.isNull() && !n.isMissingNode();
-  }
-
-  /** A string field's text; {@code otherwise} when missing, null, empty or not a string. */
-  private static String text(JsonNode n, String otherwise) {
-    if (n != null && n.isTextual() && !n.textValue().isEmpty()) {
-      return n.textValue();
-    }
-    if (n != null && n.isNumber()) {
-      return n.asText(); // e.g. a numeric id
-    }
-    return otherwise;
-  }
-
-  /** Whether logprobs carry anything: not null, and not only empty arrays or nulls inside. */
-  private static boolean meaningfulLogprobs(JsonNode lp) {
-    if (!present(lp)) {
-      return false;
-    }
-    if (lp.isObject()) {
-      for (JsonNode v : lp) {
-        if (present(v) && !(v.isContainerNode() && v.isEmpty())) {
-          return true;
-        }
-      }
-      return false;
-    }
-    return !(lp.isContainerNode() && lp.isEmpty());
+  private static boolean present(Value v) {
+    return v != null && v.getKindCase() != Value.KindCase.NULL_VALUE && v.getKindCase() != Value.KindCase.KIND_NOT_SET;
   }
 
   /** Log probabilities: arrays under the same key are concatenated; anything else replaced. */
-  private static JsonNode mergeLogprobs(JsonNode so, JsonNode add) {
-    if (so == null || !so.isObject() || !add.isObject()) {
-      return add.deepCopy();
+  private static Value mergeLogprobs(Value so, Value add) {
+    if (so == null || !so.hasStructValue() || !add.hasStructValue()) {
+      return add;
     }
-    ObjectNode merged = ((ObjectNode) so).deepCopy();
-    for (Map.Entry<String, JsonNode> e : add.properties()) {
-      JsonNode old = merged.get(e.getKey());
-      if (old != null && old.isArray() && e.getValue().isArray()) {
-        ((ArrayNode) old).addAll((ArrayNode) e.getValue().deepCopy());
+    Struct.Builder merged = so.getStructValue().toBuilder();
+    for (Map.Entry<String, Value> e : add.getStructValue().getFieldsMap().entrySet()) {
+      Value old = merged.getFieldsMap().get(e.getKey());
+      if (old != null && old.hasListValue() && e.getValue().hasListValue()) {
+        ListValue joined = old.getListValue().toBuilder().addAllValues(e.getValue().getListValue().getValuesList()).build();
+        merged.putFields(e.getKey(), Value.newBuilder().setListValue(joined).build());
       } else if (present(e.getValue()) || old == null) {
-        merged.set(e.getKey(), e.getValue().deepCopy());
+        merged.putFields(e.getKey(), e.getValue());
       }
     }
-    return merged;
+    return Value.newBuilder().setStructValue(merged).build();
   }
 
   /**
@@ -492,49 +335,65 @@ public final class StreamAssembler {
    * Entries keep the order in which they first appeared.
    */
   private static final class ReasoningDetails {
-    private final List<ObjectNode> entries = new ArrayList<>();
-    private final Map<String, ObjectNode> textByIndex = new HashMap<>();
+    private final List<Struct.Builder> entries = new ArrayList<>();
+    private final Map<String, Struct.Builder> textByIndex = new HashMap<>();
     private final Map<String, Integer> encryptedById = new HashMap<>();
 
-    void add(ObjectNode detail) {
-      String type = detail.path("type").asText("");
+    void add(Struct detail) {
+      Map<String, Value> fields = detail.getFieldsMap();
+      String type = text(fields.get("type"), "");
       if (type.equals("reasoning.text")) {
-        String key = detail.path("index").asText("none");
-        ObjectNode existing = textByIndex.get(key);
+        String key = text(fields.get("index"), "none");
+        Struct.Builder existing = textByIndex.get(key);
         if (existing == null) {
-          ObjectNode copy = detail.deepCopy();
+          Struct.Builder copy = detail.toBuilder();
           textByIndex.put(key, copy);
           entries.add(copy);
         } else {
-          for (Map.Entry<String, JsonNode> e : detail.properties()) {
+          for (Map.Entry<String, Value> e : fields.entrySet()) {
             if (e.getKey().equals("text")) {
-              String joined = existing.path("text").asText("") + e.getValue().asText("");
-              existing.put("text", joined);
-            } else if (present(e.getValue()) || !existing.has(e.getKey())) {
-              existing.set(e.getKey(), e.getValue().deepCopy());
+              String joined = text(existing.getFieldsMap().get("text"), "") + text(e.getValue(), "");
+              existing.putFields("text", Value.newBuilder().setStringValue(joined).build());
+            } else if (present(e.getValue()) || !existing.containsFields(e.getKey())) {
+              existing.putFields(e.getKey(), e.getValue());
             }
           }
         }
         return;
       }
-      if (type.equals("reasoning.encrypted") && detail.path("id").isTextual()) {
-        String id = detail.get("id").textValue();
-        Integer at = encryptedById.get(id);
+      Value id = fields.get("id");
+      if (type.equals("reasoning.encrypted") && id != null && id.hasStringValue()) {
+        Integer at = encryptedById.get(id.getStringValue());
         if (at != null) {
-          entries.set(at, detail.deepCopy());
+          entries.set(at, detail.toBuilder());
         } else {
-          encryptedById.put(id, entries.size());
-          entries.add(detail.deepCopy());
+          encryptedById.put(id.getStringValue(), entries.size());
+          entries.add(detail.toBuilder());
         }
         return;
       }
-      entries.add(detail.deepCopy());
+      entries.add(detail.toBuilder());
+    }
+
+    /** A value's text as Jackson's {@code asText} gave it: numbers in their shortest form. */
+    private static String text(Value v, String otherwise) {
+      if (v == null) {
+        return otherwise;
+      }
+      return switch (v.getKindCase()) {
+        case STRING_VALUE -> v.getStringValue();
+        case NUMBER_VALUE -> v.getNumberValue() == Math.rint(v.getNumberValue()) && !Double.isInfinite(v.getNumberValue())
+            ? Long.toString((long) v.getNumberValue()) : Double.toString(v.getNumberValue());
+        case BOOL_VALUE -> Boolean.toString(v.getBoolValue());
+        case NULL_VALUE -> otherwise;
+        default -> "";
+      };
     }
 
     List<Struct> merged() {
       List<Struct> out = new ArrayList<>(entries.size());
-      for (ObjectNode e : entries) {
-        out.add(StructJson.toStruct(e));
+      for (Struct.Builder e : entries) {
+        out.add(e.build());
       }
       return out;
     }

@@ -1,6 +1,5 @@
 package openrouter.gateway.server.credits;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
@@ -12,8 +11,9 @@ import openrouter.gateway.server.cache.CachedRead;
 import openrouter.gateway.server.cache.SnapshotCache;
 import openrouter.gateway.server.errors.GatewayFailure;
 import openrouter.gateway.server.errors.GatewayFailure.Kind;
-import openrouter.gateway.server.errors.UpstreamError;
-import openrouter.gateway.server.json.Decimals;
+import openrouter.gateway.server.upstream.wire.CreditTotals;
+import openrouter.gateway.server.upstream.wire.KeyInfo;
+import openrouter.gateway.server.upstream.wire.OpenRouterError;
 import openrouter.gateway.server.upstream.KeyFingerprint;
 import openrouter.gateway.server.upstream.OpenRouterClient;
 import openrouter.gateway.server.upstream.UpstreamGet;
@@ -70,7 +70,7 @@ public final class CreditsService {
   public CompletableFuture<CachedRead<GetKeyResponse>> keyInfo(Optional<String> callerKey, boolean forceRefresh) {
     String identity = KeyFingerprint.of(callerKey, client.target());
     return keys.get(identity, forceRefresh,
-        () -> KeyInfoJson.fromJson(object(UpstreamGet.data(client, "/key", callerKey, json, FETCH_TIMEOUT), "/key")).build());
+        () -> KeyInfoMapper.toProto(UpstreamGet.keyInfo(client, callerKey, json, FETCH_TIMEOUT)).build());
   }
 
   /** The gateway key's balance as last read, for the health report; never calls upstream. */
@@ -109,11 +109,11 @@ public final class CreditsService {
     if (knownNote != null) {
       return fromKey(callerKey, knownNote);
     }
-    JsonNode data;
+    CreditTotals data;
     try {
-      data = object(UpstreamGet.data(client, "/credits", callerKey, json, FETCH_TIMEOUT), "/credits");
+      data = UpstreamGet.credits(client, callerKey, json, FETCH_TIMEOUT);
     } catch (GatewayFailure f) {
-      int status = f.upstreamError().map(UpstreamError::effectiveStatus).orElse(0);
+      int status = f.upstreamError().map(OpenRouterError::effectiveStatus).orElse(0);
       if (f.kind() != Kind.UPSTREAM_ERROR || (status != 401 && status != 403)) {
         throw f;
       }
@@ -126,26 +126,14 @@ public final class CreditsService {
       }
       return fromKey(callerKey, note);
     }
-    Optional<BigDecimal> total = Decimals.value(data.get("total_credits"));
-    Optional<BigDecimal> usage = Decimals.value(data.get("total_usage"));
-    if (total.isEmpty() || usage.isEmpty()) {
-      throw GatewayFailure.of(Kind.UPSTREAM_MALFORMED, "GET /credits returned no total_credits or total_usage");
-    }
-    return new CreditFigures(Decimals.text(data.get("total_credits")), Decimals.text(data.get("total_usage")),
-        Optional.of(total.get().subtract(usage.get())), CreditsSource.CREDITS_SOURCE_CREDITS_ENDPOINT, "");
+    return new CreditFigures(data.totalCreditsText(), data.totalUsageText(),
+        Optional.of(data.totalCredits().subtract(data.totalUsage())), CreditsSource.CREDITS_SOURCE_CREDITS_ENDPOINT, "");
   }
 
   private CreditFigures fromKey(Optional<String> callerKey, String note) {
-    JsonNode data = object(UpstreamGet.data(client, "/key", callerKey, json, FETCH_TIMEOUT), "/key");
+    KeyInfo key = UpstreamGet.keyInfo(client, callerKey, json, FETCH_TIMEOUT);
     // No limit means no ceiling: the remaining balance is unlimited (empty).
-    return new CreditFigures(Decimals.text(data.get("limit")), Decimals.text(data.get("usage")),
-        Decimals.value(data.get("limit_remaining")), CreditsSource.CREDITS_SOURCE_KEY_ENDPOINT, note);
-  }
-
-  private static JsonNode object(JsonNode data, String path) {
-    if (!data.isObject()) {
-      throw GatewayFailure.of(Kind.UPSTREAM_MALFORMED, "GET " + path + " returned data that is not an object");
-    }
-    return data;
+    return new CreditFigures(key.limit(), key.usage(), key.limitRemainingValue(),
+        CreditsSource.CREDITS_SOURCE_KEY_ENDPOINT, note);
   }
 }

@@ -55,8 +55,8 @@ public final class EmbedRunner {
       attempts++;
       stats.attempts(attempts);
       try {
-        JsonCall.JsonResponse response = JsonCall.execute(client.newEmbeddingsCall(body, callerKey), control, json);
-        EmbedResponse answer = EmbedResponseMapper.fromJson(response.body(), request.getInputsCount());
+        EmbedResponse answer = EmbedResponseMapper.map(
+            JsonCall.embeddings(client.newEmbeddingsCall(body, callerKey), control, json), request.getInputsCount());
         stats.model(answer.getModel());
         stats.provider(answer.getProvider());
         stats.usage(Usage.newBuilder()
@@ -86,7 +86,7 @@ public final class EmbedRunner {
 
   private static String cause(GatewayFailure f) {
     return f.upstreamError()
-        .map(e -> "HTTP " + e.effectiveStatus() + e.errorType().map(t -> " " + t).orElse(""))
+        .map(e -> "HTTP " + e.effectiveStatus() + (e.errorType().isEmpty() ? "" : " " + e.errorType()))
         .orElse(f.kind().name());
   }
 }

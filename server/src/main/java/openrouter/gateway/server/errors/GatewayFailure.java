@@ -4,6 +4,7 @@ import com.google.rpc.BadRequest;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import openrouter.gateway.server.upstream.wire.OpenRouterError;
 
 /**
  * Everything that can make a call fail, before it becomes a gRPC status. Code that detects a
@@ -57,7 +58,7 @@ public final class GatewayFailure extends RuntimeException {
   }
 
   private final Kind kind;
-  private final UpstreamError upstream;
+  private final OpenRouterError upstream;
   private final List<BadRequest.FieldViolation> violations;
   private final String model;
   private final String provider;
@@ -102,7 +103,7 @@ public final class GatewayFailure extends RuntimeException {
   private static final class Draft {
     final Kind kind;
     final String message;
-    final UpstreamError upstream;
+    final OpenRouterError upstream;
     final List<BadRequest.FieldViolation> violations;
     final Throwable cause;
     String model;
@@ -118,7 +119,7 @@ public final class GatewayFailure extends RuntimeException {
     Map<String, String> metadata = Map.of();
     openrouter.gateway.v1.Usage usage;
 
-    Draft(Kind kind, String message, UpstreamError upstream, List<BadRequest.FieldViolation> violations,
+    Draft(Kind kind, String message, OpenRouterError upstream, List<BadRequest.FieldViolation> violations,
         Throwable cause) {
       this.kind = kind;
       this.message = message;
@@ -149,7 +150,7 @@ public final class GatewayFailure extends RuntimeException {
     return d;
   }
 
-  public static GatewayFailure upstream(UpstreamError error) {
+  public static GatewayFailure upstream(OpenRouterError error) {
     return new Draft(Kind.UPSTREAM_ERROR, error.message(), error, List.of(), null).build();
   }
 
@@ -220,7 +221,7 @@ public final class GatewayFailure extends RuntimeException {
     return kind;
   }
 
-  public Optional<UpstreamError> upstreamError() {
+  public Optional<OpenRouterError> upstreamError() {
     return Optional.ofNullable(upstream);
   }
 

@@ -7,6 +7,7 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Optional;
+import openrouter.gateway.server.upstream.wire.OpenRouterError;
 
 /**
  * Reads how long OpenRouter asks us to wait, from wherever it says so: the {@code Retry-After}
@@ -17,16 +18,16 @@ import java.util.Optional;
 public final class RetryDelays {
   private RetryDelays() {}
 
-  public static Optional<Duration> of(UpstreamError error, Clock clock) {
-    Optional<Duration> header = error.header("Retry-After").flatMap(v -> parseRetryAfter(v, clock));
+  public static Optional<Duration> of(OpenRouterError error, Clock clock) {
+    OpenRouterError.RetryHints hints = error.retry();
+    Optional<Duration> header = hints.retryAfter().flatMap(v -> parseRetryAfter(v, clock));
     if (header.isPresent()) {
       return header;
     }
-    var retryAfter = error.availability().path("retry_after");
-    if (retryAfter.isNumber() && retryAfter.doubleValue() >= 0) {
-      return Optional.of(Duration.ofMillis(Math.round(retryAfter.doubleValue() * 1000)));
+    if (hints.availabilityRetryAfter().isPresent()) {
+      return hints.availabilityRetryAfter();
     }
-    return error.header("X-RateLimit-Reset").flatMap(v -> parseReset(v, clock));
+    return hints.rateLimitReset().flatMap(v -> parseReset(v, clock));
   }
 
   static Optional<Duration> parseRetryAfter(String value, Clock clock) {

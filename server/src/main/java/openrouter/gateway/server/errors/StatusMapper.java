@@ -1,7 +1,5 @@
 package openrouter.gateway.server.errors;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.google.protobuf.Any;
 import com.google.protobuf.util.Durations;
 import com.google.rpc.BadRequest;
@@ -16,13 +14,12 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import openrouter.gateway.server.json.Json;
+import openrouter.gateway.server.upstream.wire.OpenRouterError;
 
 /**
  * The one place where failures become gRPC statuses. Every status carries a {@code
@@ -139,10 +136,10 @@ public final class StatusMapper {
     return new Builder(code, reason, GATEWAY_DOMAIN).context(f);
   }
 
-  private Builder upstream(GatewayFailure f, UpstreamError e) {
+  private Builder upstream(GatewayFailure f, OpenRouterError e) {
     int status = e.effectiveStatus();
-    String errorType = e.errorType().orElse("");
-    String availabilityCode = e.availability().path("code").asText("");
+    String errorType = e.errorType();
+    String availabilityCode = e.availabilityCode();
     String refined = reasonFromUpstream(!availabilityCode.isEmpty() ? availabilityCode : errorType);
     String message = usefulMessage(e);
     Builder b;
@@ -170,7 +167,7 @@ public final class StatusMapper {
             case 408, 504, 524 -> new Builder(Code.DEADLINE_EXCEEDED, "UPSTREAM_TIMEOUT", UPSTREAM_DOMAIN);
             case 409 -> new Builder(Code.ABORTED, "CONFLICT", UPSTREAM_DOMAIN);
             case 429 -> new Builder(Code.RESOURCE_EXHAUSTED, or(refined, "RATE_LIMIT_EXCEEDED"), UPSTREAM_DOMAIN)
-                .quota(e.metadata().path("limit_source").asText("openrouter"), message)
+                .quota(e.limitSource().isEmpty() ? "openrouter" : e.limitSource(), message)
                 .retry(RetryDelays.of(e, clock));
             case 500 -> new Builder(Code.INTERNAL, "UPSTREAM_INTERNAL_ERROR", UPSTREAM_DOMAIN);
             case 502 -> new Builder(Code.UNAVAILABLE, "PROVIDER_UNAVAILABLE", UPSTREAM_DOMAIN)
@@ -188,16 +185,13 @@ public final class StatusMapper {
     b.meta("httpStatus", Integer.toString(status));
     b.meta("openrouterErrorType", errorType);
     b.meta("availabilityCode", availabilityCode);
-    JsonNode code = e.error().path("code");
-    if (code.isTextual()) {
-      b.meta("openrouterCode", code.asText());
-    }
-    e.providerName().ifPresent(p -> b.meta("providerName", p));
-    b.meta("limitSource", e.metadata().path("limit_source").asText(""));
+    b.meta("openrouterCode", e.codeText());
+    b.meta("providerName", e.providerName());
+    b.meta("limitSource", e.limitSource());
     return b;
   }
 
-  private Builder notFound(GatewayFailure f, UpstreamError e, String reason) {
+  private Builder notFound(GatewayFailure f, OpenRouterError e, String reason) {
     if (f.resource().isPresent()) {
       // A plain 404 about a named resource: say which kind, e.g. GENERATION_NOT_FOUND.
       GatewayFailure.Resource r = f.resource().get();
@@ -209,46 +203,38 @@ public final class StatusMapper {
       return b;
     }
     Builder b = new Builder(Code.NOT_FOUND, reason, UPSTREAM_DOMAIN);
-    String model = f.model().orElse(e.availability().path("requested_models").path(0).asText(""));
+    String model = f.model().orElse(e.requestedModel());
     if (!model.isEmpty()) {
       b.resource("model", model, e.message());
     }
     return b;
   }
 
-  private Builder permissionDenied(UpstreamError e, String refined) {
-    JsonNode meta = e.metadata();
+  private Builder permissionDenied(OpenRouterError e, String refined) {
     String reason;
-    if (meta.has("reasons") || meta.has("flagged_input")) {
+    if (e.moderation().isPresent()) {
       reason = "MODERATION_FLAGGED";
-    } else if (meta.has("patterns")) {
+    } else if (e.guardrailPatterns().isPresent()) {
       reason = "GUARDRAIL_BLOCKED";
     } else {
       reason = or(refined, "PERMISSION_DENIED");
     }
     Builder b = new Builder(Code.PERMISSION_DENIED, reason, UPSTREAM_DOMAIN);
-    if (meta.path("reasons").isArray()) {
-      List<String> reasons = new ArrayList<>();
-      meta.path("reasons").forEach(r -> reasons.add(r.asText()));
-      b.meta("moderationReasons", String.join(",", reasons));
-    }
-    b.meta("flaggedInput", meta.path("flagged_input").asText(""));
-    b.meta("model", meta.path("model_slug").asText(""));
-    if (meta.path("patterns").isArray()) {
-      List<String> patterns = new ArrayList<>();
-      meta.path("patterns").forEach(p -> patterns.add(p.asText()));
-      b.meta("guardrailPatterns", String.join(",", patterns));
-    }
+    e.moderation().ifPresent(m -> {
+      b.meta("moderationReasons", String.join(",", m.reasons()));
+      b.meta("flaggedInput", m.flaggedInput());
+    });
+    b.meta("model", e.modelSlug());
+    e.guardrailPatterns().ifPresent(p -> b.meta("guardrailPatterns", String.join(",", p)));
     return b;
   }
 
   /** A request field the upstream error is clearly about, for a BadRequest detail. */
-  private static Optional<String> knownField(UpstreamError e, String message) {
-    String param = e.error().path("param").asText("");
-    if (!param.isEmpty()) {
-      return Optional.of(param);
+  private static Optional<String> knownField(OpenRouterError e, String message) {
+    if (!e.param().isEmpty()) {
+      return Optional.of(e.param());
     }
-    String type = e.errorType().orElse("");
+    String type = e.errorType();
     if (type.equals("context_length_exceeded") || type.equals("token_limit_exceeded")) {
       return Optional.of("messages");
     }
@@ -265,12 +251,11 @@ public final class StatusMapper {
    * OpenRouter's message, made useful: when it only says "Provider returned error", the
    * provider's own words from {@code metadata.raw}, prefixed with the provider's name.
    */
-  static String usefulMessage(UpstreamError e) {
+  static String usefulMessage(OpenRouterError e) {
     String message = e.message();
-    JsonNode raw = e.metadata().path("raw");
     boolean generic = message.isBlank() || message.equalsIgnoreCase("Provider returned error");
-    if (generic && !raw.isMissingNode() && !raw.isNull()) {
-      String detail = extractDetail(raw, 0);
+    if (generic) {
+      String detail = e.raw().map(OpenRouterError.RawDetail::detail).orElse("");
       if (!detail.isBlank()) {
         message = detail;
       }
@@ -278,50 +263,13 @@ public final class StatusMapper {
     if (message.isBlank()) {
       message = "OpenRouter returned HTTP " + e.effectiveStatus();
     }
-    if (generic || !raw.isMissingNode()) {
-      String provider = e.providerName().orElse("");
+    if (generic || e.raw().isPresent()) {
+      String provider = e.providerName();
       if (!provider.isEmpty() && !message.startsWith("[" + provider + "]")) {
         message = "[" + provider + "] " + message;
       }
     }
     return truncate(Redactor.redact(message));
-  }
-
-  /** Digs a message out of a raw provider error: a string, a JSON string, or an object. */
-  private static String extractDetail(JsonNode raw, int depth) {
-    if (depth > 5) {
-      return "";
-    }
-    if (raw.isTextual()) {
-      String text = raw.asText().trim();
-      if (text.startsWith("{") || text.startsWith("[")) {
-        try {
-          String inner = extractDetail(Json.mapper().readTree(text), depth + 1);
-          if (!inner.isBlank()) {
-            return inner;
-          }
-        } catch (JsonProcessingException notJson) {
-          // fall through: the raw text is the detail
-        }
-      }
-      return text;
-    }
-    if (raw.isObject()) {
-      for (String key : List.of("message", "error", "detail", "details", "msg")) {
-        JsonNode v = raw.get(key);
-        if (v != null && !v.isNull()) {
-          String inner = extractDetail(v, depth + 1);
-          if (!inner.isBlank()) {
-            return inner;
-          }
-        }
-      }
-      return raw.toString();
-    }
-    if (raw.isArray() && raw.size() > 0) {
-      return extractDetail(raw.get(0), depth + 1);
-    }
-    return raw.isValueNode() ? raw.asText() : "";
   }
 
   private static String truncate(String s) {

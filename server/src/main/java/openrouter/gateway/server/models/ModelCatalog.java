@@ -1,24 +1,19 @@
 package openrouter.gateway.server.models;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import openrouter.gateway.server.cache.CachedRead;
 import openrouter.gateway.server.cache.SnapshotCache;
 import openrouter.gateway.server.errors.GatewayFailure;
-import openrouter.gateway.server.errors.GatewayFailure.Kind;
-import openrouter.gateway.server.json.Json;
 import openrouter.gateway.server.upstream.KeyFingerprint;
 import openrouter.gateway.server.upstream.OpenRouterClient;
 import openrouter.gateway.server.upstream.UpstreamGet;
+import openrouter.gateway.server.upstream.wire.ModelEntry;
+import openrouter.gateway.server.upstream.wire.ModelListing;
 import openrouter.gateway.v1.Model;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -89,37 +84,18 @@ public final class ModelCatalog {
   public record Health(boolean loaded, int count, Optional<Duration> cacheAge, boolean stale) {}
 
   private CatalogSnapshot fetch(Optional<String> callerKey) {
-    return fromListing(UpstreamGet.data(client, path, callerKey, json, FETCH_TIMEOUT));
+    return fromListing(UpstreamGet.models(client, path, callerKey, json, FETCH_TIMEOUT));
   }
 
   /** A snapshot of the {@code data} array of {@code GET /models}; fails on anything else. */
-  public static CatalogSnapshot fromListing(JsonNode data) {
-    if (!data.isArray()) {
-      throw GatewayFailure.of(Kind.UPSTREAM_MALFORMED, "GET /models returned no data array");
+  public static CatalogSnapshot fromListing(ModelListing listing) {
+    List<Model> models = new ArrayList<>(listing.models().size());
+    for (ModelEntry entry : listing.models()) {
+      models.add(ModelMapper.toProto(entry));
     }
-    List<Model> models = new ArrayList<>(data.size());
-    int skipped = 0;
-    for (JsonNode entry : data) {
-      if (entry.isObject() && entry.path("id").isTextual() && !entry.path("id").asText().isEmpty()) {
-        models.add(ModelJson.fromJson(entry));
-      } else {
-        skipped++;
-      }
+    if (listing.skipped() > 0) {
+      log.warn("GET /models listed {} entries without an id; they were left out", listing.skipped());
     }
-    if (skipped > 0) {
-      log.warn("GET /models listed {} entries without an id; they were left out", skipped);
-    }
-    return CatalogSnapshot.of(contentId(data), models);
-  }
-
-  /** A short hash of the listing as OpenRouter sent it: same content, same id. */
-  private static String contentId(JsonNode data) {
-    try {
-      byte[] hash = MessageDigest.getInstance("SHA-256")
-          .digest(Json.write(data).getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(hash, 0, 8);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every JVM has SHA-256", e);
-    }
+    return CatalogSnapshot.of(listing.contentId(), models);
   }
 }

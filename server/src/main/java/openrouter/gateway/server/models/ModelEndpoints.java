@@ -1,6 +1,5 @@
 package openrouter.gateway.server.models;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Duration;
 import java.util.Optional;
@@ -9,10 +8,10 @@ import java.util.regex.Pattern;
 import openrouter.gateway.server.cache.CachedRead;
 import openrouter.gateway.server.cache.SnapshotCache;
 import openrouter.gateway.server.errors.GatewayFailure;
-import openrouter.gateway.server.errors.GatewayFailure.Kind;
 import openrouter.gateway.server.upstream.KeyFingerprint;
 import openrouter.gateway.server.upstream.OpenRouterClient;
 import openrouter.gateway.server.upstream.UpstreamGet;
+import openrouter.gateway.server.upstream.wire.EndpointList;
 import openrouter.gateway.v1.EndpointStatus;
 import openrouter.gateway.v1.ListModelEndpointsResponse;
 import openrouter.gateway.v1.ModelEndpoint;
@@ -62,71 +61,44 @@ public final class ModelEndpoints {
 
   private ListModelEndpointsResponse fetch(String baseId, Optional<String> callerKey) {
     try {
-      return fromJson(UpstreamGet.data(client, "/models/" + baseId + "/endpoints", callerKey, json, FETCH_TIMEOUT));
+      return toProto(UpstreamGet.endpoints(client, baseId, callerKey, json, FETCH_TIMEOUT));
     } catch (GatewayFailure f) {
       // A 404 names the model, so the status carries a ResourceInfo like GetModel's.
       throw f.withResource("model", baseId);
     }
   }
 
-  /** The {@code data} of the endpoints answer. */
-  public static ListModelEndpointsResponse fromJson(JsonNode data) {
-    JsonNode endpoints = data.get("endpoints");
-    if (!data.isObject() || endpoints == null || !endpoints.isArray()) {
-      throw GatewayFailure.of(Kind.UPSTREAM_MALFORMED, "GET /models/{id}/endpoints returned no endpoints array");
-    }
+  /** The endpoints answer. */
+  public static ListModelEndpointsResponse toProto(EndpointList data) {
     ListModelEndpointsResponse.Builder out = ListModelEndpointsResponse.newBuilder()
-        .setModel(data.path("id").asText(""))
-        .setName(data.path("name").asText(""));
-    for (JsonNode e : endpoints) {
-      if (e.isObject()) {
-        out.addEndpoints(endpoint(e));
-      }
+        .setModel(data.modelId())
+        .setName(data.name());
+    for (EndpointList.Endpoint e : data.endpoints()) {
+      out.addEndpoints(endpoint(e));
     }
     return out.build();
   }
 
-  static ModelEndpoint endpoint(JsonNode e) {
+  static ModelEndpoint endpoint(EndpointList.Endpoint e) {
     ModelEndpoint.Builder b = ModelEndpoint.newBuilder()
-        .setName(e.path("name").asText(""))
-        .setModelId(e.path("model_id").asText(""))
-        .setModelName(e.path("model_name").asText(""))
-        .setProviderName(e.path("provider_name").asText(""))
-        .setTag(e.path("tag").asText(""))
-        .setQuantization(e.path("quantization").isTextual() ? e.path("quantization").asText() : "")
-        .setSupportsImplicitCaching(e.path("supports_implicit_caching").asBoolean(false));
-    if (e.path("context_length").canConvertToLong()) {
-      b.setContextLength(e.path("context_length").asLong());
-    }
-    if (e.path("max_completion_tokens").canConvertToLong()) {
-      b.setMaxCompletionTokens(e.path("max_completion_tokens").asLong());
-    }
-    if (e.path("max_prompt_tokens").canConvertToLong()) {
-      b.setMaxPromptTokens(e.path("max_prompt_tokens").asLong());
-    }
-    if (e.path("pricing").isObject()) {
-      b.setPricing(ModelJson.pricing(e.path("pricing")));
-    }
-    for (JsonNode p : e.path("supported_parameters")) {
-      if (p.isTextual()) {
-        b.addSupportedParameters(p.asText());
-      }
-    }
-    JsonNode status = e.get("status");
-    if (status != null && status.canConvertToInt()) {
-      b.setStatusCode(status.asInt()).setStatus(status(status.asInt()));
-    }
-    if (e.path("uptime_last_5m").isNumber()) {
-      b.setUptimeLast5M(e.path("uptime_last_5m").asDouble());
-    }
-    if (e.path("uptime_last_30m").isNumber()) {
-      b.setUptimeLast30M(e.path("uptime_last_30m").asDouble());
-    }
-    if (e.path("uptime_last_1d").isNumber()) {
-      b.setUptimeLast1D(e.path("uptime_last_1d").asDouble());
-    }
-    percentiles(e.get("latency_last_30m")).ifPresent(b::setLatencyLast30M);
-    percentiles(e.get("throughput_last_30m")).ifPresent(b::setThroughputLast30M);
+        .setName(e.name())
+        .setModelId(e.modelId())
+        .setModelName(e.modelName())
+        .setProviderName(e.providerName())
+        .setTag(e.tag())
+        .setQuantization(e.quantization())
+        .setSupportsImplicitCaching(e.supportsImplicitCaching())
+        .addAllSupportedParameters(e.supportedParameters());
+    e.contextLength().ifPresent(b::setContextLength);
+    e.maxCompletionTokens().ifPresent(b::setMaxCompletionTokens);
+    e.maxPromptTokens().ifPresent(b::setMaxPromptTokens);
+    e.pricing().ifPresent(p -> b.setPricing(ModelMapper.pricing(p)));
+    e.status().ifPresent(code -> b.setStatusCode(code).setStatus(status(code)));
+    e.uptimeLast5m().ifPresent(b::setUptimeLast5M);
+    e.uptimeLast30m().ifPresent(b::setUptimeLast30M);
+    e.uptimeLast1d().ifPresent(b::setUptimeLast1D);
+    e.latencyLast30m().ifPresent(p -> b.setLatencyLast30M(percentiles(p)));
+    e.throughputLast30m().ifPresent(p -> b.setThroughputLast30M(percentiles(p)));
     return b.build();
   }
 
@@ -143,16 +115,12 @@ public final class ModelEndpoints {
     };
   }
 
-  /** {@code {p50,p75,p90,p99}}; empty for null (no data, or an unauthenticated read). */
-  private static Optional<Percentiles> percentiles(JsonNode p) {
-    if (p == null || !p.isObject()) {
-      return Optional.empty();
-    }
+  private static Percentiles percentiles(EndpointList.Percentiles p) {
     Percentiles.Builder b = Percentiles.newBuilder();
-    if (p.path("p50").isNumber()) b.setP50(p.path("p50").asDouble());
-    if (p.path("p75").isNumber()) b.setP75(p.path("p75").asDouble());
-    if (p.path("p90").isNumber()) b.setP90(p.path("p90").asDouble());
-    if (p.path("p99").isNumber()) b.setP99(p.path("p99").asDouble());
-    return Optional.of(b.build());
+    p.p50().ifPresent(b::setP50);
+    p.p75().ifPresent(b::setP75);
+    p.p90().ifPresent(b::setP90);
+    p.p99().ifPresent(b::setP99);
+    return b.build();
   }
 }

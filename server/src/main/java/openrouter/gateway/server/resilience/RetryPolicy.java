@@ -6,7 +6,7 @@ import java.util.Optional;
 import java.util.function.DoubleSupplier;
 import openrouter.gateway.server.errors.GatewayFailure;
 import openrouter.gateway.server.errors.RetryDelays;
-import openrouter.gateway.server.errors.UpstreamError;
+import openrouter.gateway.server.upstream.wire.OpenRouterError;
 
 /**
  * Which failed upstream attempts the gateway retries, and after how long.
@@ -85,11 +85,11 @@ public record RetryPolicy(int maxRetries, Duration initialDelay, Duration maxDel
     if (failure.kind() != GatewayFailure.Kind.UPSTREAM_ERROR) {
       return false;
     }
-    int status = failure.upstreamError().map(UpstreamError::effectiveStatus).orElse(0);
+    int status = failure.upstreamError().map(OpenRouterError::effectiveStatus).orElse(0);
     return status == 500 || status == 408 || status == 524;
   }
 
-  private static boolean retryableStatus(UpstreamError e) {
+  private static boolean retryableStatus(OpenRouterError e) {
     int status = e.effectiveStatus();
     return status == 429 || status == 502 || status == 503 || status == 529;
   }

@@ -10,6 +10,8 @@ import okhttp3.MediaType;
 import okhttp3.Response;
 import openrouter.gateway.server.errors.GatewayFailure;
 import openrouter.gateway.server.errors.GatewayFailure.Kind;
+import openrouter.gateway.server.upstream.wire.ChatChunk;
+import openrouter.gateway.server.upstream.wire.ChatChunks;
 
 /**
  * One streaming {@code /chat/completions} response, read chunk by chunk as the bytes arrive.
@@ -23,12 +25,12 @@ public final class ChatEventStream implements Closeable {
 
   private final Response response;
   private final SseReader sse;
-  private final JsonNode jsonAnswer;
+  private final ChatChunk jsonAnswer;
   private final ObjectMapper json;
   private final CallControl control;
   private boolean done;
 
-  private ChatEventStream(Response response, JsonNode jsonAnswer, UpstreamLimits limits, ObjectMapper json,
+  private ChatEventStream(Response response, ChatChunk jsonAnswer, UpstreamLimits limits, ObjectMapper json,
       CallControl control) {
     this.response = response;
     this.jsonAnswer = jsonAnswer;
@@ -56,7 +58,7 @@ public final class ChatEventStream implements Closeable {
     if (isJson(response)) {
       try (response) {
         JsonNode whole = JsonCall.readBody(response, control, json, limits.maxBodyBytes());
-        return new ChatEventStream(response, whole, limits, json, control);
+        return new ChatEventStream(response, ChatChunks.parse(whole), limits, json, control);
       }
     }
     return new ChatEventStream(response, null, limits, json, control);
@@ -73,7 +75,7 @@ public final class ChatEventStream implements Closeable {
    * (an error such as {@code {"error":{"code":524,...}}}, or a complete non-streaming body);
    * null for an event stream. With a JSON answer {@link #next()} returns null at once.
    */
-  public JsonNode jsonAnswer() {
+  public ChatChunk jsonAnswer() {
     return jsonAnswer;
   }
 
@@ -84,10 +86,10 @@ public final class ChatEventStream implements Closeable {
   }
 
   /**
-   * The next chunk, or null when the stream ended: check {@link #sawDone()} to tell a proper
+   * The next chunk, read by {@link ChatChunks}, or null when the stream ended: check {@link #sawDone()} to tell a proper
    * end from a cut. Comment keep-alives are skipped and are not progress.
    */
-  public JsonNode next() {
+  public ChatChunk next() {
     if (done) {
       return null;
     }
@@ -109,7 +111,7 @@ public final class ChatEventStream implements Closeable {
       if (chunk == null || !chunk.isObject()) {
         throw GatewayFailure.of(Kind.UPSTREAM_MALFORMED, "a stream event is not a JSON object");
       }
-      return chunk;
+      return ChatChunks.parse(chunk);
     } catch (JsonProcessingException e) {
       throw GatewayFailure.of(Kind.UPSTREAM_MALFORMED, "a stream event is not valid JSON");
     }

@@ -9,6 +9,11 @@ import okhttp3.Response;
 import okio.BufferedSource;
 import openrouter.gateway.server.errors.GatewayFailure;
 import openrouter.gateway.server.errors.GatewayFailure.Kind;
+import openrouter.gateway.server.upstream.wire.ChatChunk;
+import openrouter.gateway.server.upstream.wire.ChatChunks;
+import openrouter.gateway.server.upstream.wire.EmbeddingsAnswer;
+import openrouter.gateway.server.upstream.wire.EmbeddingsAnswers;
+import openrouter.gateway.server.upstream.wire.GenerationStats;
 
 /** A non-streaming upstream call whose 200 body is one JSON document. */
 public final class JsonCall {
@@ -16,6 +21,25 @@ public final class JsonCall {
 
   /** A 200 response: its parsed body and the generation id header. */
   public record JsonResponse(JsonNode body, String generationIdHeader) {}
+
+  /** A 200 non-streaming {@code /chat/completions} answer, read as one chunk. */
+  public record Completion(ChatChunk body, String generationIdHeader) {}
+
+  /** As {@link #execute}, for a non-streaming chat call. */
+  public static Completion completion(Call call, CallControl control, ObjectMapper json) {
+    JsonResponse response = execute(call, control, json);
+    return new Completion(ChatChunks.parse(response.body()), response.generationIdHeader());
+  }
+
+  /** As {@link #execute}, for {@code GET /generation}. */
+  public static GenerationStats generation(Call call, CallControl control, ObjectMapper json) {
+    return GenerationStats.parse(execute(call, control, json).body());
+  }
+
+  /** As {@link #execute}, for {@code POST /embeddings}. */
+  public static EmbeddingsAnswer embeddings(Call call, CallControl control, ObjectMapper json) {
+    return EmbeddingsAnswers.parse(execute(call, control, json).body());
+  }
 
   /**
    * Executes the call and parses the body. An error status throws the mapped failure; an

@@ -3,9 +3,17 @@ package openrouter.gateway.server.upstream;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import openrouter.gateway.server.errors.GatewayFailure;
 import openrouter.gateway.server.errors.GatewayFailure.Kind;
+import openrouter.gateway.server.upstream.wire.AccountReads;
+import openrouter.gateway.server.upstream.wire.CreditTotals;
+import openrouter.gateway.server.upstream.wire.EndpointList;
+import openrouter.gateway.server.upstream.wire.KeyInfo;
+import openrouter.gateway.server.upstream.wire.ModelListing;
+import openrouter.gateway.server.upstream.wire.ModelListings;
+import openrouter.gateway.server.upstream.wire.ProviderEntry;
 
 /**
  * One GET of an OpenRouter read endpoint ({@code /models}, {@code /credits}, {@code /key}) whose
@@ -14,6 +22,35 @@ import openrouter.gateway.server.errors.GatewayFailure.Kind;
  */
 public final class UpstreamGet {
   private UpstreamGet() {}
+
+  /** {@code GET /key}: the key's limit, usage and flags. */
+  public static KeyInfo keyInfo(OpenRouterClient client, Optional<String> callerKey, ObjectMapper json, Duration timeout) {
+    return AccountReads.keyInfo(data(client, "/key", callerKey, json, timeout));
+  }
+
+  /** {@code GET /credits}: the account's totals (management keys only). */
+  public static CreditTotals credits(OpenRouterClient client, Optional<String> callerKey, ObjectMapper json,
+      Duration timeout) {
+    return AccountReads.credits(data(client, "/credits", callerKey, json, timeout));
+  }
+
+  /** {@code GET /models} ({@code pathAndQuery} carries the query). */
+  public static ModelListing models(OpenRouterClient client, String pathAndQuery, Optional<String> callerKey,
+      ObjectMapper json, Duration timeout) {
+    return ModelListings.listing(data(client, pathAndQuery, callerKey, json, timeout));
+  }
+
+  /** {@code GET /models/{baseId}/endpoints}. */
+  public static EndpointList endpoints(OpenRouterClient client, String baseId, Optional<String> callerKey,
+      ObjectMapper json, Duration timeout) {
+    return ModelListings.endpoints(data(client, "/models/" + baseId + "/endpoints", callerKey, json, timeout));
+  }
+
+  /** {@code GET /providers}. */
+  public static List<ProviderEntry> providers(OpenRouterClient client, Optional<String> callerKey, ObjectMapper json,
+      Duration timeout) {
+    return ModelListings.providers(data(client, "/providers", callerKey, json, timeout));
+  }
 
   /** The {@code data} member of the answer; a missing one is UPSTREAM_MALFORMED. */
   public static JsonNode data(

@@ -1,8 +1,6 @@
 package openrouter.gateway.server.upstream;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -13,7 +11,7 @@ import okhttp3.Response;
 import openrouter.gateway.server.errors.GatewayFailure;
 import openrouter.gateway.server.errors.GatewayFailure.Kind;
 import openrouter.gateway.server.errors.Redactor;
-import openrouter.gateway.server.errors.UpstreamError;
+import openrouter.gateway.server.upstream.wire.OpenRouterErrors;
 
 /** Turns HTTP-level outcomes into {@link GatewayFailure}s, the same way for every endpoint. */
 public final class UpstreamResponses {
@@ -33,30 +31,14 @@ public final class UpstreamResponses {
       return GatewayFailure.of(Kind.UPSTREAM_NOT_OPENROUTER,
           NotOpenRouter.explain(response, notOpenRouter.get()));
     }
-    JsonNode error;
+    String text;
     try {
-      String text = response.peekBody(MAX_ERROR_BODY_BYTES).string();
-      JsonNode body = json.readTree(text);
-      error = body != null && body.has("error") ? body.get("error") : null;
-      if (error == null || !error.isObject()) {
-        error = syntheticError(response.code(), abbreviate(text));
-      }
-    } catch (IOException notJson) {
-      error = syntheticError(response.code(), "HTTP " + response.code() + " with a non-JSON body");
+      text = response.peekBody(MAX_ERROR_BODY_BYTES).string();
+    } catch (IOException unreadable) {
+      text = null;
     }
-    return GatewayFailure.upstream(new UpstreamError(response.code(), error, retryHeaders(response.headers())));
-  }
-
-  private static JsonNode syntheticError(int status, String message) {
-    var node = JsonNodeFactory.instance.objectNode();
-    node.put("code", status);
-    node.put("message", message.isBlank() ? "HTTP " + status : message);
-    return node;
-  }
-
-  private static String abbreviate(String text) {
-    String t = text.strip();
-    return t.length() > 200 ? t.substring(0, 200) + "..." : t;
+    return GatewayFailure.upstream(
+        OpenRouterErrors.fromErrorBody(response.code(), text, retryHeaders(response.headers())));
   }
 
   /** The headers that carry retry hints, lower-case names. */

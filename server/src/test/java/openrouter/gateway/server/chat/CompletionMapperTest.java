@@ -1,14 +1,17 @@
 package openrouter.gateway.server.chat;
 
 import static openrouter.gateway.server.chat.ChatFixtures.merge;
-import static openrouter.gateway.server.json.JsonTrees.assertSameJson;
 import static openrouter.gateway.server.json.JsonTrees.j;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.stream.Stream;
 import openrouter.gateway.server.chat.CompletionMapper.CompletionResult;
+import java.util.Map;
 import openrouter.gateway.server.json.Json;
+import openrouter.gateway.server.upstream.wire.ChatChunks;
+import openrouter.gateway.server.upstream.wire.OpenRouterError;
+import openrouter.gateway.server.upstream.wire.OpenRouterErrors;
 import openrouter.gateway.v1.ChatResponse;
 import openrouter.gateway.v1.ToolCall;
 import org.junit.jupiter.api.Test;
@@ -22,7 +25,7 @@ class CompletionMapperTest {
     return ((CompletionResult.Success) r).response();
   }
 
-  private static JsonNode errorOf(CompletionResult r) {
+  private static OpenRouterError errorOf(CompletionResult r) {
     assertThat(r).isInstanceOf(CompletionResult.ErrorBody.class);
     return ((CompletionResult.ErrorBody) r).error();
   }
@@ -32,7 +35,7 @@ class CompletionMapperTest {
     // The body starts with whitespace padding, as OpenRouter sends while the model works.
     String text = ChatFixtures.text("/chat/completion-2.9.json");
     assertThat(text).startsWith("    \n");
-    ChatResponse actual = success(CompletionMapper.map(Json.parse(text), 1));
+    ChatResponse actual = success(CompletionMapper.map(ChatChunks.parse(Json.parse(text)), 1));
     ChatResponse expected =
         merge(ChatFixtures.text("/chat/completion-2.9.expected.proto.json"), ChatResponse.newBuilder()).build();
     assertThat(actual).isEqualTo(expected);
@@ -45,14 +48,14 @@ class CompletionMapperTest {
     ChatResponse r =
         success(
             CompletionMapper.map(
-                j(
+                ChatChunks.parse(j(
                     "{'id':'gen-2','model':'anthropic/claude-sonnet-4.5','provider':'Anthropic','created':1,"
                         + "'choices':[{'index':0,'finish_reason':'tool_calls','native_finish_reason':'tool_use','message':{"
                         + "'role':'assistant','content':null,'reasoning':'Need weather.',"
                         + "'reasoning_details':[{'type':'reasoning.text','text':'Need weather.','signature':'s','index':0}],"
                         + "'tool_calls':[{'id':'toolu_1','type':'function','function':{'name':'get_weather','arguments':'{\\'city\\':\\'Paris\\'}'}},"
                         + "{'id':'toolu_2','type':'function','function':{'name':'get_time','arguments':'{}'}}]}}],"
-                        + "'usage':{'prompt_tokens':5,'completion_tokens':7,'total_tokens':12,'cost':0}}"),
+                        + "'usage':{'prompt_tokens':5,'completion_tokens':7,'total_tokens':12,'cost':0}}")),
                 3));
     assertThat(r.getMessage().getContent()).isEmpty();
     assertThat(r.getMessage().getReasoning()).isEqualTo("Need weather.");
@@ -72,7 +75,7 @@ class CompletionMapperTest {
     ChatResponse r =
         success(
             CompletionMapper.map(
-                j("{'choices':[{'finish_reason':'stop','native_finish_reason':'STOP','message':{'tool_calls':[{'id':'t','function':{'name':'f','arguments':'{}'}}]}}]}"),
+                ChatChunks.parse(j("{'choices':[{'finish_reason':'stop','native_finish_reason':'STOP','message':{'tool_calls':[{'id':'t','function':{'name':'f','arguments':'{}'}}]}}]}")),
                 1));
     assertThat(r.getSummary().getFinishReason()).isEqualTo("tool_calls");
     assertThat(r.getSummary().getNativeFinishReason()).isEqualTo("STOP");
@@ -92,7 +95,7 @@ class CompletionMapperTest {
   @MethodSource("errorBodies")
   void topLevelErrorInA200IsAnErrorBody(String body) {
     JsonNode parsed = j(body);
-    assertSameJson(errorOf(CompletionMapper.map(parsed, 1)), parsed.get("error"));
+    assertThat(errorOf(CompletionMapper.map(ChatChunks.parse(parsed), 1))).isEqualTo(OpenRouterErrors.parse(200, parsed.get("error"), Map.of()));
   }
 
   @Test
@@ -102,16 +105,16 @@ class CompletionMapperTest {
             "{'id':'gen-3','choices':[{'index':0,'finish_reason':'error','native_finish_reason':null,"
                 + "'message':{'role':'assistant','content':'partial answ'},"
                 + "'error':{'code':502,'message':'Provider disconnected','metadata':{'error_type':'provider_unavailable','provider_code':'ECONNRESET'}}}]}");
-    JsonNode error = errorOf(CompletionMapper.map(body, 1));
-    assertSameJson(error, body.at("/choices/0/error"));
+    OpenRouterError error = errorOf(CompletionMapper.map(ChatChunks.parse(body), 1));
+    assertThat(error).isEqualTo(OpenRouterErrors.parse(200, body.at("/choices/0/error"), Map.of()));
   }
 
   @Test
   void finishReasonErrorWithoutDetailsIsStillAnErrorBody() {
-    JsonNode error =
-        errorOf(CompletionMapper.map(j("{'choices':[{'finish_reason':'error','message':{'content':''}}]}"), 1));
-    assertThat(error.get("code").asInt()).isEqualTo(502);
-    assertThat(error.get("message").asText()).contains("finish_reason");
+    OpenRouterError error =
+        errorOf(CompletionMapper.map(ChatChunks.parse(j("{'choices':[{'finish_reason':'error','message':{'content':''}}]}")), 1));
+    assertThat(error.effectiveStatus()).isEqualTo(502);
+    assertThat(error.message()).contains("finish_reason");
   }
 
   static Stream<String> noChoices() {
@@ -128,13 +131,13 @@ class CompletionMapperTest {
   @ParameterizedTest
   @MethodSource("noChoices")
   void missingEmptyOrNullChoicesIsNoChoices(String body) {
-    assertThat(CompletionMapper.map(j(body), 1)).isInstanceOf(CompletionResult.NoChoices.class);
+    assertThat(CompletionMapper.map(ChatChunks.parse(j(body)), 1)).isInstanceOf(CompletionResult.NoChoices.class);
   }
 
   @Test
   void nullAndMissingBodiesAreNoChoices() {
-    assertThat(CompletionMapper.map(null, 1)).isInstanceOf(CompletionResult.NoChoices.class);
-    assertThat(CompletionMapper.map(Json.parse("   "), 1)).isInstanceOf(CompletionResult.NoChoices.class);
+    assertThat(CompletionMapper.map(ChatChunks.parse(null), 1)).isInstanceOf(CompletionResult.NoChoices.class);
+    assertThat(CompletionMapper.map(ChatChunks.parse(Json.parse("   ")), 1)).isInstanceOf(CompletionResult.NoChoices.class);
   }
 
   /** The same answer, streamed and unary, reports the same usage, message and finish reason. */
@@ -158,14 +161,14 @@ class CompletionMapperTest {
           "{" + head + ",'choices':[{'index':0,'delta':{},'finish_reason':'stop','native_finish_reason':'stop'}]}",
           "{" + head + ",'choices':[],'usage':" + usage + "}"
         }) {
-      stream.accept(j(c));
+      stream.accept(ChatChunks.parse(j(c)));
     }
     ChatResponse unary =
         success(
             CompletionMapper.map(
-                j(
+                ChatChunks.parse(j(
                     "{" + head + ",'choices':[{'index':0,'finish_reason':'stop','native_finish_reason':'stop',"
-                        + "'message':{'role':'assistant','content':'Hello there'}}],'usage':" + usage + "}"),
+                        + "'message':{'role':'assistant','content':'Hello there'}}],'usage':" + usage + "}")),
                 1));
 
     assertThat(stream.summary(1).getUsage()).isEqualTo(unary.getSummary().getUsage());

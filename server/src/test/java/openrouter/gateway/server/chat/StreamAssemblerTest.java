@@ -10,9 +10,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 import openrouter.gateway.server.json.Json;
 import openrouter.gateway.server.json.StructJson;
+import openrouter.gateway.server.upstream.wire.ChatChunks;
+import openrouter.gateway.server.upstream.wire.OpenRouterErrors;
 import openrouter.gateway.v1.AssistantMessage;
 import openrouter.gateway.v1.ChatDelta;
 import openrouter.gateway.v1.ChatSummary;
@@ -44,7 +47,7 @@ class StreamAssemblerTest {
   private static List<ChatDelta> feed(StreamAssembler a, String... chunks) {
     List<ChatDelta> deltas = new ArrayList<>();
     for (String c : chunks) {
-      StreamAssembler.ChunkResult r = a.accept(j(c));
+      StreamAssembler.ChunkResult r = a.accept(ChatChunks.parse(j(c)));
       assertThat(r.error()).as("error in %s", c).isNull();
       r.delta().ifPresent(deltas::add);
     }
@@ -206,7 +209,7 @@ class StreamAssemblerTest {
         // Some streams repeat the finish chunk, without usage.
         "{" + HEAD + ",'choices':[{'index':0,'delta':{},'finish_reason':'stop'}]}",
         usageChunk(last));
-    assertThat(a.summary(1).getUsage()).isEqualTo(UsageMapper.fromJson(j(last)));
+    assertThat(a.summary(1).getUsage()).isEqualTo(UsageMapper.toUsage(ChatChunks.usage(j(last))));
     assertThat(a.summary(1).getUsage().getCost()).isEqualTo("0.75");
 
     StreamAssembler onlyFinish = new StreamAssembler();
@@ -215,7 +218,7 @@ class StreamAssemblerTest {
         chunk("{'content':'hi'}"),
         "{" + HEAD + ",'choices':[{'index':0,'delta':{},'finish_reason':'stop'}],'usage':" + first + "}",
         "{" + HEAD + ",'choices':[{'index':0,'delta':{},'finish_reason':'stop'}],'usage':null}");
-    assertThat(onlyFinish.summary(1).getUsage()).isEqualTo(UsageMapper.fromJson(j(first)));
+    assertThat(onlyFinish.summary(1).getUsage()).isEqualTo(UsageMapper.toUsage(ChatChunks.usage(j(first))));
     assertThat(onlyFinish.summary(1).getUsage().getCompletionTokens()).isEqualTo(3);
   }
 
@@ -227,11 +230,11 @@ class StreamAssemblerTest {
         "{'id':'gen-abc','object':'chat.completion.chunk','created':1234567890,'model':'openai/gpt-4o','provider':'OpenAI',"
             + "'error':{'code':429,'message':'Rate limit exceeded','metadata':{'error_type':'rate_limit_exceeded','provider_code':'x'}},"
             + "'choices':[{'index':0,'delta':{'content':''},'finish_reason':'error'}]}";
-    StreamAssembler.ChunkResult r = a.accept(j(errorChunk));
+    StreamAssembler.ChunkResult r = a.accept(ChatChunks.parse(j(errorChunk)));
     assertThat(r.delta()).isEmpty();
     assertThat(r.hasError()).isTrue();
-    assertSameJson(r.error(), j(errorChunk).get("error"));
-    assertThat(r.error().get("code").asInt()).isEqualTo(429);
+    assertThat(r.error()).isEqualTo(OpenRouterErrors.parse(200, j(errorChunk).get("error"), Map.of()));
+    assertThat(r.error().effectiveStatus()).isEqualTo(429);
     assertThat(a.finishReasonSeen()).isTrue();
     assertThat(a.summary(1).getFinishReason()).isEqualTo("error");
     assertThat(a.summary(1).getGenerationId()).isEqualTo("gen-abc");
@@ -242,10 +245,10 @@ class StreamAssemblerTest {
   void errorChunkWithStringCodeAndNoChoices() {
     StreamAssembler a = new StreamAssembler();
     StreamAssembler.ChunkResult r =
-        a.accept(j("{'id':'gen-x','error':{'code':'server_error','message':'Internal error'}}"));
+        a.accept(ChatChunks.parse(j("{'id':'gen-x','error':{'code':'server_error','message':'Internal error'}}")));
     assertThat(r.delta()).isEmpty();
-    assertThat(r.error().get("code").isTextual()).isTrue();
-    assertThat(r.error().get("code").asText()).isEqualTo("server_error");
+    assertThat(r.error().codeText()).isNotEmpty(); // the code was text
+    assertThat(r.error().codeText()).isEqualTo("server_error");
     assertThat(a.finishReasonSeen()).isFalse();
   }
 
@@ -253,9 +256,9 @@ class StreamAssemblerTest {
   void choiceLevelErrorIsReportedToo() {
     StreamAssembler.ChunkResult r =
         new StreamAssembler()
-            .accept(j("{'choices':[{'index':0,'delta':{},'finish_reason':'error','error':{'code':502,'message':'Provider returned error'}}]}"));
-    assertThat(r.error().get("code").asInt()).isEqualTo(502);
-    assertThat(new StreamAssembler().accept(j("{'error':null,'choices':[]}")).error()).isNull();
+            .accept(ChatChunks.parse(j("{'choices':[{'index':0,'delta':{},'finish_reason':'error','error':{'code':502,'message':'Provider returned error'}}]}")));
+    assertThat(r.error().effectiveStatus()).isEqualTo(502);
+    assertThat(new StreamAssembler().accept(ChatChunks.parse(j("{'error':null,'choices':[]}"))).error()).isNull();
   }
 
   @Test
@@ -303,7 +306,7 @@ class StreamAssemblerTest {
             "'just a string'");
     assertThat(deltas.stream().map(ChatDelta::getContent)).containsExactly("ok");
     assertThat(a.summary(1).getModel()).isEqualTo("m");
-    assertThat(a.accept(null).delta()).isEmpty();
+    assertThat(a.accept(ChatChunks.parse(null)).delta()).isEmpty();
   }
 
   @Test

@@ -12,6 +12,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import openrouter.gateway.server.errors.GatewayFailure.Kind;
+import openrouter.gateway.server.upstream.wire.OpenRouterError;
+import openrouter.gateway.server.upstream.wire.OpenRouterErrors;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -50,7 +52,7 @@ class GatewayFailureTest {
 
   @Test
   void aCopyKeepsKindMessageCauseAndEverythingRecordedBefore() throws Exception {
-    UpstreamError upstream = new UpstreamError(429,
+    OpenRouterError upstream = OpenRouterErrors.parse(429,
         new ObjectMapper().readTree("{\"code\":429,\"message\":\"slow down\"}"), Map.of("retry-after", "2"));
     GatewayFailure first = GatewayFailure.upstream(upstream).withServed("m", "P", "gen-1");
 

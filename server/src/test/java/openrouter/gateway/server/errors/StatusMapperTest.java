@@ -12,6 +12,8 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Map;
+import openrouter.gateway.server.upstream.wire.OpenRouterError;
+import openrouter.gateway.server.upstream.wire.OpenRouterErrors;
 import org.junit.jupiter.api.Test;
 
 /** The mapper's plain logic; the full table runs end to end in ErrorMappingTest. */
@@ -20,9 +22,9 @@ class StatusMapperTest {
   private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-21T12:00:00Z"), ZoneOffset.UTC);
   private final StatusMapper mapper = new StatusMapper(CLOCK);
 
-  private static UpstreamError error(int status, String errorJson, Map<String, String> headers) throws Exception {
+  private static OpenRouterError error(int status, String errorJson, Map<String, String> headers) throws Exception {
     JsonNode node = JSON.readTree(errorJson);
-    return new UpstreamError(status, node, headers);
+    return OpenRouterErrors.parse(status, node, headers);
   }
 
   private static ErrorInfo info(Status s) throws Exception {
@@ -32,7 +34,7 @@ class StatusMapperTest {
 
   @Test
   void providerReturnedErrorSurfacesTheRawDetailWithTheProviderName() throws Exception {
-    UpstreamError e = error(502, """
+    OpenRouterError e = error(502, """
         {"code":502,"message":"Provider returned error","metadata":{"provider_name":"Mistral",
          "raw":"{\\"error\\":{\\"message\\":\\"upstream model overloaded\\"}}"}}""", Map.of());
     assertThat(StatusMapper.usefulMessage(e)).isEqualTo("[Mistral] upstream model overloaded");

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import java.util.List;
 import openrouter.gateway.server.errors.GatewayFailure;
 import openrouter.gateway.server.json.Json;
+import openrouter.gateway.server.upstream.wire.ModelListings;
 import openrouter.gateway.v1.ListModelsRequest;
 import openrouter.gateway.v1.ListModelsResponse;
 import openrouter.gateway.v1.Model;
@@ -19,7 +20,7 @@ import org.junit.jupiter.api.Test;
  */
 class ModelRulesTest {
   private static Model model(String json) {
-    return ModelJson.fromJson(Json.parse(json));
+    return ModelMapper.toProto(ModelListings.model(Json.parse(json)));
   }
 
   private static final Model ROUTER = model("""

@@ -8,7 +8,7 @@ import java.time.Duration;
 import java.util.Map;
 import openrouter.gateway.server.errors.GatewayFailure;
 import openrouter.gateway.server.errors.GatewayFailure.Kind;
-import openrouter.gateway.server.errors.UpstreamError;
+import openrouter.gateway.server.upstream.wire.OpenRouterErrors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -19,7 +19,7 @@ class RetryPolicyTest {
   private final Clock clock = Clock.systemUTC();
 
   private static GatewayFailure http(int status, Map<String, String> headers) {
-    return GatewayFailure.upstream(new UpstreamError(status, JSON.createObjectNode().put("code", status).put("message", "x"), headers));
+    return GatewayFailure.upstream(OpenRouterErrors.parse(status, JSON.createObjectNode().put("code", status).put("message", "x"), headers));
   }
 
   @ParameterizedTest
