@@ -30,9 +30,12 @@ log=$(mktemp -t conformance-gateway.XXXXXX.log)
 
 # The simulator (no key, no base URL), metrics on any free port (never 9464: other suites may
 # run beside this one), no upstream retries so the 429 reaches the clients at
-# once, and a short drain on stop.
+# once, and a short drain on stop. No background upstream probe: the scenarios expect
+# OVERALL_STATUS_SERVING, and on a busy machine a probe of the cold in-process simulator can
+# outlast its 5 s limit and leave the health DEGRADED for 30 s (the probe has its own tests).
 env -u OPENROUTER_API_KEY -u OPENROUTER_BASE_URL \
   GATEWAY_HOST=127.0.0.1 GATEWAY_PORT="$port" GATEWAY_METRICS_PORT=0 OPENROUTER_MAX_RETRIES=0 GATEWAY_SHUTDOWN_GRACE_MS=2000 \
+  GATEWAY_HEALTH_PROBE_INTERVAL_MS=0 \
   java -jar "$GATEWAY_JAR" >"$log" 2>&1 &
 gateway_pid=$!
 

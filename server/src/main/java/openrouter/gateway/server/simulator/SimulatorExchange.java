@@ -210,7 +210,15 @@ final class SimulatorExchange {
     }
   }
 
+  /**
+   * True once the client went away before the response was done. A closed channel counts before
+   * channelInactive has run: a stream that finds its channel closed ends at once, and its stats
+   * must not say it was finished.
+   */
   boolean clientDisconnected() {
+    if (!ended && !channel.isActive()) {
+      connectionClosed();
+    }
     return recorded.clientDisconnected();
   }
 

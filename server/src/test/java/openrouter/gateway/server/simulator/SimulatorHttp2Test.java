@@ -150,9 +150,10 @@ class SimulatorHttp2Test {
 
   /**
    * OkHttp opens another connection once the server's SETTINGS_MAX_CONCURRENT_STREAMS is in use.
-   * Streams start in batches of the limit: a new connection takes any number of streams until
-   * the server's SETTINGS arrive, and the simulator (Netty) refuses those over the limit and then
-   * closes the connection on their DATA frames.
+   * The streams are opened one after another and held open (a minute between chunks), so every
+   * connection's SETTINGS are known before it could be asked for more than its limit; streams
+   * started together on a connection whose SETTINGS have not arrived yet would be refused, and
+   * whether they are depends on the scheduler.
    */
   @Test
   void beyondTheStreamLimitTheClientOpensMoreConnections() throws Exception {
@@ -163,34 +164,34 @@ class SimulatorHttp2Test {
     try (Response warm = chatCall(chat("sim/echo", "learn the limit")).execute()) {
       assertThat(warm.code()).isEqualTo(200);
     }
-    ExecutorService callers = Executors.newFixedThreadPool(limit * batches);
+    List<Call> held = new ArrayList<>();
+    List<Response> responses = new ArrayList<>();
     try {
-      List<Future<String>> bodies = new ArrayList<>();
-      for (int batch = 1; batch <= batches; batch++) {
-        for (int i = 0; i < limit; i++) {
-          Object body = knob(knob(stream(chat("sim/fixed", "x")), "sim_chunks", "5"),
-              "sim_chunk_delay_ms", "400");
-          bodies.add(callers.submit(() -> {
-            try (Response response = chatCall(body).execute()) {
-              return response.body().string();
-            }
-          }));
-        }
-        awaitChatRequests(1 + batch * limit); // this batch holds its connection's streams
+      for (int i = 0; i < limit * batches; i++) {
+        Call call = chatCall(knob(stream(chat("sim/slow", "one two")), "sim_chunk_delay_ms", "60000"));
+        held.add(call);
+        Response response = call.execute();
+        responses.add(response);
+        assertThat(response.code()).isEqualTo(200);
+        assertThat(response.body().byteStream().read()).as("stream %d has started", i).isNotEqualTo(-1);
       }
-      for (Future<String> body : bodies) {
-        assertThat(body.get(20, TimeUnit.SECONDS)).endsWith("data: [DONE]\n\n");
+      List<RecordedRequest> streams = sim.requests().stream()
+          .filter(r -> r.path().equals("/chat/completions")).skip(1).toList();
+      assertThat(streams).hasSize(limit * batches)
+          .allMatch(r -> !r.end().isDone(), "still open")
+          .allMatch(r -> r.protocol().equals("HTTP/2"));
+      assertThat(sim.connectionsAccepted()).isGreaterThanOrEqualTo(batches);
+      assertThat(sim.http2ConnectionsAccepted()).isEqualTo(sim.connectionsAccepted());
+
+      held.forEach(Call::cancel); // RST_STREAM each
+      for (RecordedRequest r : streams) {
+        r.closedAtNanos().get(Eventually.DEADLINE.toSeconds(), TimeUnit.SECONDS);
+        assertThat(r.end().get()).isEqualTo(StreamEnd.CLIENT_DISCONNECTED);
       }
     } finally {
-      callers.shutdownNow();
+      held.forEach(Call::cancel);
+      responses.forEach(Response::close);
     }
-    assertThat(sim.connectionsAccepted()).isGreaterThanOrEqualTo(batches);
-    assertThat(sim.http2ConnectionsAccepted()).isEqualTo(sim.connectionsAccepted());
-    assertThat(sim.requests()).allMatch(r -> r.end().getNow(null) == StreamEnd.COMPLETED);
-  }
-
-  private void awaitChatRequests(int count) throws InterruptedException {
-    Eventually.await(count + " chat requests arrive", () -> sim.requestCount("/chat/completions") >= count);
   }
 
   @Test

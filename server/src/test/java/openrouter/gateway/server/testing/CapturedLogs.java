@@ -3,15 +3,17 @@ package openrouter.gateway.server.testing;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
+import ch.qos.logback.core.AppenderBase;
 import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import org.slf4j.LoggerFactory;
 
 /** Captures the events of one logger for a test, at a chosen level; close() restores it. */
 public final class CapturedLogs implements AutoCloseable {
   private final Logger logger;
   private final Level previous;
-  private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
+  private final EventQueue appender = new EventQueue();
 
   public CapturedLogs(String loggerName, Level level) {
     this.logger = (Logger) LoggerFactory.getLogger(loggerName);
@@ -23,17 +25,13 @@ public final class CapturedLogs implements AutoCloseable {
 
   /** The formatted messages so far. */
   public List<String> lines() {
-    synchronized (appender.list) {
-      return appender.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
-    }
+    return appender.events.stream().map(ILoggingEvent::getFormattedMessage).toList();
   }
 
   /** The MDC entries of the first event whose message contains {@code text} (null when none). */
   public java.util.Map<String, String> mdcOf(String text) {
-    synchronized (appender.list) {
-      return appender.list.stream().filter(e -> e.getFormattedMessage().contains(text)).findFirst()
-          .map(ILoggingEvent::getMDCPropertyMap).orElse(null);
-    }
+    return appender.events.stream().filter(e -> e.getFormattedMessage().contains(text)).findFirst()
+        .map(ILoggingEvent::getMDCPropertyMap).orElse(null);
   }
 
   /** Lines containing {@code text}. */
@@ -51,5 +49,21 @@ public final class CapturedLogs implements AutoCloseable {
   public void close() {
     logger.detachAppender(appender);
     logger.setLevel(previous);
+  }
+
+  /**
+   * Events go into a concurrent queue: the test thread reads while server threads log (a
+   * ListAppender's list, read under another lock than the one it is written under, threw
+   * ConcurrentModificationException). Each event is frozen on the thread that logged it, so its
+   * MDC is that thread's, not the reader's.
+   */
+  private static final class EventQueue extends AppenderBase<ILoggingEvent> {
+    final Queue<ILoggingEvent> events = new ConcurrentLinkedQueue<>();
+
+    @Override
+    protected void append(ILoggingEvent event) {
+      event.prepareForDeferredProcessing();
+      events.add(event);
+    }
   }
 }
