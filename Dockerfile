@@ -8,10 +8,12 @@ WORKDIR /src
 # Dependencies first, so source edits do not re-download them.
 COPY pom.xml .
 COPY proto/pom.xml proto/
+COPY simulator/pom.xml simulator/
 COPY server/pom.xml server/
 COPY clients/pom.xml clients/
 RUN mvn -B -ntp -q dependency:go-offline -DexcludeReactor=true || true
 COPY proto proto
+COPY simulator simulator
 COPY server server
 COPY clients clients
 RUN mvn -B -ntp -q -DskipTests package

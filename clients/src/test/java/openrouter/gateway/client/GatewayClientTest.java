@@ -16,7 +16,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import openrouter.gateway.client.testing.TestGateway;
-import openrouter.gateway.server.simulator.RecordedRequest;
+import openrouter.gateway.simulator.RecordedRequest;
 import openrouter.gateway.v1.ChatDelta;
 import openrouter.gateway.v1.ChatRequest;
 import openrouter.gateway.v1.ChatResponse;

@@ -7,7 +7,7 @@ import io.grpc.Status;
 import java.util.Map;
 import openrouter.gateway.client.testing.CliRun;
 import openrouter.gateway.client.testing.TestGateway;
-import openrouter.gateway.server.simulator.RecordedRequest;
+import openrouter.gateway.simulator.RecordedRequest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -12,7 +12,7 @@ import java.nio.file.Path;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import openrouter.gateway.client.testing.TestGateway;
-import openrouter.gateway.server.simulator.SimulatorKeys;
+import openrouter.gateway.simulator.SimulatorKeys;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -8,9 +8,9 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import openrouter.gateway.server.Gateway;
 import openrouter.gateway.server.config.GatewayConfig;
-import openrouter.gateway.server.simulator.OpenRouterSimulator;
-import openrouter.gateway.server.simulator.RecordedRequest;
-import openrouter.gateway.server.simulator.SimulatorKeys;
+import openrouter.gateway.simulator.OpenRouterSimulator;
+import openrouter.gateway.simulator.RecordedRequest;
+import openrouter.gateway.simulator.SimulatorKeys;
 import openrouter.gateway.server.upstream.UpstreamTarget;
 
 /**
