@@ -26,10 +26,10 @@ final class AccountEndpoints {
       throw OpenRouterErrors.managementKeyRequired();
     }
     Credits now = credits.get();
-    ObjectNode body = Json.object();
+    ObjectNode body = JsonBodies.object();
     ObjectNode data = body.putObject("data");
-    data.set("total_credits", Json.decimal(now.total));
-    data.set("total_usage", Json.decimal(now.usage));
+    data.set("total_credits", JsonBodies.decimal(now.total));
+    data.set("total_usage", JsonBodies.decimal(now.usage));
     exchange.sendJson(200, body, Map.of());
   }
 
@@ -38,15 +38,15 @@ final class AccountEndpoints {
     SimulatorKeys.Kind kind = authenticate(exchange);
     String key = SimulatorKeys.bearerToken(exchange.header("authorization"));
     Credits now = credits.get();
-    ObjectNode body = Json.object();
+    ObjectNode body = JsonBodies.object();
     ObjectNode data = body.putObject("data");
     data.put("label", SimulatorKeys.label(key));
-    data.set("limit", Json.decimal(now.total));
-    data.set("limit_remaining", Json.decimal(now.total.subtract(now.usage)));
+    data.set("limit", JsonBodies.decimal(now.total));
+    data.set("limit_remaining", JsonBodies.decimal(now.total.subtract(now.usage)));
     data.put("limit_reset", "monthly");
     data.put("include_byok_in_limit", false);
     for (String field : new String[] {"usage", "usage_daily", "usage_weekly", "usage_monthly"}) {
-      data.set(field, Json.decimal(now.usage));
+      data.set(field, JsonBodies.decimal(now.usage));
     }
     for (String field : new String[] {"byok_usage", "byok_usage_daily", "byok_usage_weekly",
         "byok_usage_monthly"}) {
@@ -75,7 +75,7 @@ final class AccountEndpoints {
     if (stats == null) {
       throw OpenRouterErrors.notFound("Generation " + id + " not found");
     }
-    ObjectNode body = Json.object();
+    ObjectNode body = JsonBodies.object();
     body.set("data", stats);
     exchange.sendJson(200, body, Map.of());
   }

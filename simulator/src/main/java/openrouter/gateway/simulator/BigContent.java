@@ -21,7 +21,7 @@ final class BigContent {
    * @param bytes the piece's size; negative for a piece that never ends
    */
   BigContent(String json, long bytes) {
-    String quoted = Json.write(Json.MAPPER.getNodeFactory().textNode(MARKER));
+    String quoted = JsonBodies.write(JsonBodies.MAPPER.getNodeFactory().textNode(MARKER));
     String marker = quoted.substring(1, quoted.length() - 1);
     int at = json.indexOf(marker);
     if (at < 0) {

@@ -74,7 +74,7 @@ final class CatalogEntry {
   CatalogEntry price(String key, String value) { extraPrices.put(key, value); return this; }
   CatalogEntry priceOverride(int minPromptTokens, String prompt, String completion) {
     if (priceOverrides == null) {
-      priceOverrides = Json.array();
+      priceOverrides = JsonBodies.array();
     }
     ObjectNode o = priceOverrides.addObject();
     o.put("min_prompt_tokens", minPromptTokens);
@@ -119,7 +119,7 @@ final class CatalogEntry {
 
   /** The model object of {@code GET /models}, fields in OpenRouter's order. */
   ObjectNode toJson() {
-    ObjectNode m = Json.object();
+    ObjectNode m = JsonBodies.object();
     m.put("id", id);
     m.put("canonical_slug", canonicalSlug);
     m.put("name", name);
@@ -128,8 +128,8 @@ final class CatalogEntry {
     putNullable(m, "context_length", contextLength);
     ObjectNode arch = m.putObject("architecture");
     arch.put("modality", String.join("+", inputModalities) + "->" + String.join("+", outputModalities));
-    arch.set("input_modalities", Json.strings(inputModalities));
-    arch.set("output_modalities", Json.strings(outputModalities));
+    arch.set("input_modalities", JsonBodies.strings(inputModalities));
+    arch.set("output_modalities", JsonBodies.strings(outputModalities));
     arch.put("tokenizer", tokenizer);
     arch.put("instruct_type", instructType);
     ObjectNode pricing = m.putObject("pricing");
@@ -151,7 +151,7 @@ final class CatalogEntry {
     putNullable(top, "max_completion_tokens", maxCompletionTokens);
     top.put("is_moderated", moderated);
     m.putNull("per_request_limits");
-    m.set("supported_parameters", Json.strings(new ArrayList<>(supportedParameters)));
+    m.set("supported_parameters", JsonBodies.strings(new ArrayList<>(supportedParameters)));
     ObjectNode defaults = m.putObject("default_parameters");
     for (String p : List.of("temperature", "top_p", "top_k", "frequency_penalty",
         "presence_penalty", "repetition_penalty")) {
@@ -159,7 +159,7 @@ final class CatalogEntry {
     }
     if (reasoning) {
       ObjectNode r = m.putObject("reasoning");
-      r.set("supported_efforts", Json.strings(List.of("high", "medium", "low", "minimal")));
+      r.set("supported_efforts", JsonBodies.strings(List.of("high", "medium", "low", "minimal")));
       r.put("default_effort", "medium");
       r.put("default_enabled", true);
       r.put("mandatory", false);

@@ -86,7 +86,7 @@ record ChatAnswer(
     boolean hasReasoning = false;
     Map<Integer, ObjectNode> details = new TreeMap<>();
     Map<Integer, ObjectNode> toolCalls = new TreeMap<>();
-    ArrayNode annotations = Json.array();
+    ArrayNode annotations = JsonBodies.array();
     for (ObjectNode delta : deltas.subList(0, Math.min(count, deltas.size()))) {
       if (delta.path("content").isTextual()) {
         content.append(delta.get("content").asText());
@@ -106,7 +106,7 @@ record ChatAnswer(
       }
       for (JsonNode call : delta.path("tool_calls")) {
         ObjectNode merged = toolCalls.computeIfAbsent(call.path("index").asInt(), i -> {
-          ObjectNode c = Json.object();
+          ObjectNode c = JsonBodies.object();
           c.put("id", call.path("id").asText());
           c.put("type", call.path("type").asText("function"));
           ObjectNode fn = c.putObject("function");
@@ -120,9 +120,9 @@ record ChatAnswer(
       }
       delta.path("annotations").forEach(annotations::add);
     }
-    ArrayNode calls = Json.array();
+    ArrayNode calls = JsonBodies.array();
     toolCalls.values().forEach(calls::add);
-    ArrayNode detailArray = Json.array();
+    ArrayNode detailArray = JsonBodies.array();
     details.values().forEach(detailArray::add);
     return new Assembled(
         hasContent || calls.isEmpty() ? content.toString() : null,
@@ -136,16 +136,16 @@ record ChatAnswer(
 
     /** Completion tokens: words of the content, the reasoning and each tool call. */
     int completionWords() {
-      int words = ChatRequest.words(content == null ? "" : content) + reasoningWords();
+      int words = CompletionRequestBody.words(content == null ? "" : content) + reasoningWords();
       for (JsonNode call : toolCalls) {
-        words += ChatRequest.words(call.path("function").path("name").asText() + " "
+        words += CompletionRequestBody.words(call.path("function").path("name").asText() + " "
             + call.path("function").path("arguments").asText());
       }
       return words;
     }
 
     int reasoningWords() {
-      return ChatRequest.words(reasoning == null ? "" : reasoning);
+      return CompletionRequestBody.words(reasoning == null ? "" : reasoning);
     }
   }
 }

@@ -41,11 +41,11 @@ final class ChatCompletionsEndpoint {
     // Every answer carries the id, errors included, like OpenRouter's X-Generation-Id.
     String id = options.generationIds().get();
     long created = options.clock().instant().getEpochSecond();
-    ArrayNode attempts = Json.array();
+    ArrayNode attempts = JsonBodies.array();
     ServedChat served;
     try {
       authenticate(exchange);
-      ChatRequest request = ChatRequest.parse(exchange.recorded().body())
+      CompletionRequestBody request = CompletionRequestBody.parse(exchange.recorded().body())
           .withApiKey(exchange.header("authorization"));
       served = chooseModel(id, created, request, attempts);
     } catch (SimulatorError error) {
@@ -72,7 +72,7 @@ final class ChatCompletionsEndpoint {
 
   /** True when writing the JSON answer never sleeps, never waits for the reader, and is small. */
   static boolean answersAtOnce(ServedChat served) {
-    ChatRequest request = served.request();
+    CompletionRequestBody request = served.request();
     ChatAnswer answer = served.answer();
     if (request.splitWrites() || answer.padded() || answer.shape() == ChatAnswer.Shape.STALL
         || answer.shape() == ChatAnswer.Shape.HUGE || answer.shape() == ChatAnswer.Shape.ENDLESS
@@ -113,7 +113,7 @@ final class ChatCompletionsEndpoint {
    * Tries {@code model}, then each {@code models} entry: a model that fails before output
    * passes the request on; if every one fails, the last error is the answer.
    */
-  private ServedChat chooseModel(String id, long created, ChatRequest request,
+  private ServedChat chooseModel(String id, long created, CompletionRequestBody request,
       ArrayNode attempts) {
     List<String> candidates = request.candidateModels();
     if (candidates.isEmpty()) {
@@ -138,7 +138,7 @@ final class ChatCompletionsEndpoint {
   }
 
   private static ObjectNode attempt(String model, int status) {
-    ObjectNode attempt = Json.object();
+    ObjectNode attempt = JsonBodies.object();
     attempt.put("provider_name", ServedChat.PROVIDER);
     attempt.put("status", status);
     attempt.put("latency", 0);
@@ -154,7 +154,7 @@ final class ChatCompletionsEndpoint {
   private ObjectNode stats(SimulatorExchange exchange, ServedChat served, int deltasSent,
       ArrayNode attempts) {
     ChatAnswer answer = served.answer();
-    ChatRequest request = served.request();
+    CompletionRequestBody request = served.request();
     boolean cancelled = exchange.clientDisconnected();
     ChatAnswer.Assembled sent = ChatAnswer.assemble(answer.deltas(), deltasSent);
     BigDecimal cost = served.promptCost().add(served.completionCost(sent));
@@ -165,7 +165,7 @@ final class ChatCompletionsEndpoint {
       default -> null;
     };
 
-    ObjectNode s = Json.object();
+    ObjectNode s = JsonBodies.object();
     s.put("id", served.id());
     s.put("upstream_id", "sim-" + served.id());
     s.putNull("request_id");
@@ -196,8 +196,8 @@ final class ChatCompletionsEndpoint {
     s.put("native_finish_reason", "stop".equals(finish) || "tool_calls".equals(finish)
         ? answer.nativeFinishReason() : finish);
     s.put("is_byok", false);
-    s.set("total_cost", Json.decimal(cost));
-    s.set("usage", Json.decimal(cost));
+    s.set("total_cost", JsonBodies.decimal(cost));
+    s.set("usage", JsonBodies.decimal(cost));
     s.putNull("upstream_inference_cost");
     s.putNull("cache_discount");
     s.put("tokens_prompt", request.promptWords());

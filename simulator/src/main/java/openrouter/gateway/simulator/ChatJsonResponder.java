@@ -43,18 +43,18 @@ final class ChatJsonResponder {
             SseWriter.writeBytes(out, pad.getBytes(StandardCharsets.UTF_8), false);
             SseWriter.sleep(PADDING_INTERVAL);
           }
-          SseWriter.writeBytes(out, bytes(Json.write(json)), split);
+          SseWriter.writeBytes(out, bytes(JsonBodies.write(json)), split);
         } else {
-          send(exchange, 200, "application/json", headers, Json.write(json), split);
+          send(exchange, 200, "application/json", headers, JsonBodies.write(json), split);
         }
       }
       case EMPTY -> send(exchange, 200, "application/json", headers,
-          Json.write(served.completion(message, false, null, null, null)), split);
+          JsonBodies.write(served.completion(message, false, null, null, null)), split);
       case MIDSTREAM_ERROR, MIDSTREAM_ERROR_STRING -> send(exchange, 200, "application/json",
-          headers, Json.write(served.completion(message, true, "error", null,
+          headers, JsonBodies.write(served.completion(message, true, "error", null,
               served.midstreamError())), split);
       case TRUNCATED -> {
-        String full = Json.write(served.completion(message, true, null, null, null));
+        String full = JsonBodies.write(served.completion(message, true, null, null, null));
         OutputStream out = exchange.start(200, 0, "application/json", headers);
         SseWriter.writeBytes(out, bytes(full.substring(0, full.length() / 2)), split);
       }
@@ -67,19 +67,19 @@ final class ChatJsonResponder {
         }
       }
       case ERROR_IN_200, JSON_ERROR_IN_200 -> {
-        ObjectNode body = Json.object();
+        ObjectNode body = JsonBodies.object();
         body.putNull("id");
         body.putNull("choices");
         body.set("error", ServedChat.error524());
         body.put("user_id", OpenRouterErrors.USER_ID);
-        send(exchange, 200, "application/json", headers, Json.write(body), split);
+        send(exchange, 200, "application/json", headers, JsonBodies.write(body), split);
       }
       case MALFORMED -> send(exchange, 200, "text/html", headers, BAD_GATEWAY_HTML, split);
       case HUGE, ENDLESS -> {
-        ObjectNode content = Json.object();
+        ObjectNode content = JsonBodies.object();
         content.put("content", BigContent.marker());
         ObjectNode json = served.completion(ChatAnswer.assemble(List.of(content), 1), true, "stop", "stop", null);
-        BigContent big = new BigContent(Json.write(json),
+        BigContent big = new BigContent(JsonBodies.write(json),
             answer.shape() == ChatAnswer.Shape.HUGE ? served.request().hugeBytes() : -1);
         OutputStream out = exchange.start(200, 0, "application/json", headers);
         SseWriter.writeBytes(out, bytes(big.before), false);

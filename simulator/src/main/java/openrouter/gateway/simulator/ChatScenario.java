@@ -7,5 +7,5 @@ package openrouter.gateway.simulator;
  */
 @FunctionalInterface
 interface ChatScenario {
-  ChatAnswer answer(ChatRequest request, String model, SimulatorOptions options);
+  ChatAnswer answer(CompletionRequestBody request, String model, SimulatorOptions options);
 }

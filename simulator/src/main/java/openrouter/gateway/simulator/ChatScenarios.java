@@ -65,7 +65,7 @@ final class ChatScenarios {
     return (request, model, options) -> {
       Duration delay = request.chunkDelay(options.defaultChunkDelay());
       if ("tool".equals(request.lastMessage().path("role").asText())) {
-        String result = ChatRequest.text(request.lastMessage().path("content"));
+        String result = CompletionRequestBody.text(request.lastMessage().path("content"));
         return ChatAnswer.normal(contentDeltas(wordPieces("Tool result received: " + result)),
             "stop", "end_turn", delay);
       }
@@ -89,7 +89,7 @@ final class ChatScenarios {
     return (request, model, options) -> {
       List<ObjectNode> deltas = new ArrayList<>();
       for (String piece : wordPieces(REASONING_TEXT)) {
-        ObjectNode delta = Json.object();
+        ObjectNode delta = JsonBodies.object();
         delta.put("reasoning", piece);
         ObjectNode detail = delta.putArray("reasoning_details").addObject();
         detail.put("type", "reasoning.text");
@@ -108,7 +108,7 @@ final class ChatScenarios {
   static ChatScenario cited() {
     return (request, model, options) -> {
       List<ObjectNode> deltas = contentDeltas(wordPieces(CITED_TEXT));
-      ObjectNode annotation = Json.object();
+      ObjectNode annotation = JsonBodies.object();
       annotation.put("type", "url_citation");
       ObjectNode citation = annotation.putObject("url_citation");
       citation.put("url", CITED_URL);
@@ -258,7 +258,7 @@ final class ChatScenarios {
   static List<ObjectNode> contentDeltas(List<String> pieces) {
     List<ObjectNode> deltas = new ArrayList<>(pieces.size());
     for (String piece : pieces) {
-      ObjectNode delta = Json.object();
+      ObjectNode delta = JsonBodies.object();
       delta.put("content", piece);
       deltas.add(delta);
     }
@@ -266,7 +266,7 @@ final class ChatScenarios {
   }
 
   private static ObjectNode toolCallDelta(int index, String id, String name, String arguments) {
-    ObjectNode delta = Json.object();
+    ObjectNode delta = JsonBodies.object();
     ObjectNode call = delta.putArray("tool_calls").addObject();
     call.put("index", index);
     if (id != null) {

@@ -152,13 +152,13 @@ final class ChatStreamResponder {
         case OPENING -> {
           switch (answer.shape()) {
             case ERROR_IN_200 -> {
-              data(Json.write(served.errorChunk(ServedChat.error524())));
+              data(JsonBodies.write(served.errorChunk(ServedChat.error524())));
               phase = Phase.END;
             }
             case HUGE, ENDLESS -> {
-              ObjectNode content = Json.object();
+              ObjectNode content = JsonBodies.object();
               content.put("content", BigContent.marker());
-              big = new BigContent(Json.write(served.deltaChunk(content, null, null)),
+              big = new BigContent(JsonBodies.write(served.deltaChunk(content, null, null)),
                   answer.shape() == ChatAnswer.Shape.HUGE ? served.request().hugeBytes() : -1);
               write("data: " + big.before);
               phase = Phase.BIG;
@@ -180,7 +180,7 @@ final class ChatStreamResponder {
             return pause(answer.chunkDelay());
           } else {
             pausedBeforeNext = false;
-            data(Json.write(served.deltaChunk(deltas.get(sent), null, null)));
+            data(JsonBodies.write(served.deltaChunk(deltas.get(sent), null, null)));
             sent++;
           }
         }
@@ -231,23 +231,23 @@ final class ChatStreamResponder {
       phase = Phase.END;
       switch (answer.shape()) {
         case NORMAL -> {
-          data(Json.write(served.finishChunk()));
-          data(Json.write(served.usageChunk(ChatAnswer.assemble(deltas, sent))));
+          data(JsonBodies.write(served.finishChunk()));
+          data(JsonBodies.write(served.usageChunk(ChatAnswer.assemble(deltas, sent))));
           data("[DONE]");
         }
         case EMPTY -> {
-          data(Json.write(served.usageChunk(ChatAnswer.assemble(deltas, 0))));
+          data(JsonBodies.write(served.usageChunk(ChatAnswer.assemble(deltas, 0))));
           data("[DONE]");
         }
         case STALL -> phase = Phase.STALL_WAIT;
         case MIDSTREAM_ERROR, MIDSTREAM_ERROR_STRING ->
-            data(Json.write(served.errorChunk(served.midstreamError())));
+            data(JsonBodies.write(served.errorChunk(served.midstreamError())));
         case TRUNCATED -> {
           // The body just ends: no finish_reason, no usage, no [DONE].
         }
         case HUGE -> {
-          data(Json.write(served.finishChunk()));
-          data(Json.write(served.usageChunk(ChatAnswer.assemble(deltas, 0))));
+          data(JsonBodies.write(served.finishChunk()));
+          data(JsonBodies.write(served.usageChunk(ChatAnswer.assemble(deltas, 0))));
           data("[DONE]");
         }
         default -> throw new IllegalStateException("unhandled shape " + answer.shape());

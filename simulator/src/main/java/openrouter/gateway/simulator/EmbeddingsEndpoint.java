@@ -75,7 +75,7 @@ final class EmbeddingsEndpoint {
   /** {@code GET /embeddings/models}: the same shape as {@code /models}. */
   void list(SimulatorExchange exchange) throws IOException {
     ProviderEndpoints.checkKey(exchange);
-    ObjectNode body = Json.object();
+    ObjectNode body = JsonBodies.object();
     ArrayNode data = body.putArray("data");
     for (CatalogEntry entry : embeddingModels()) {
       data.add(entry.toJson());
@@ -105,7 +105,7 @@ final class EmbeddingsEndpoint {
     }
     JsonNode request;
     try {
-      request = Json.MAPPER.readTree(exchange.recorded().body());
+      request = JsonBodies.MAPPER.readTree(exchange.recorded().body());
     } catch (IOException e) {
       throw OpenRouterErrors.invalidRequest("Invalid JSON body");
     }
@@ -123,11 +123,11 @@ final class EmbeddingsEndpoint {
         return null;
       }
       case "sim/error-in-200" -> {
-        ObjectNode body = Json.object();
+        ObjectNode body = JsonBodies.object();
         body.putNull("id");
         body.putNull("data");
         body.set("error", ServedChat.error524());
-        send(exchange, "application/json", headers, Json.write(body));
+        send(exchange, "application/json", headers, JsonBodies.write(body));
         return null;
       }
       case "sim/stall", "sim/stall-first" -> {
@@ -164,7 +164,7 @@ final class EmbeddingsEndpoint {
       dimensions = dims.asInt();
     }
     boolean base64 = "base64".equals(request.path("encoding_format").asText("float"));
-    ObjectNode body = Json.object();
+    ObjectNode body = JsonBodies.object();
     body.put("id", id);
     body.put("object", "list");
     body.put("model", served);
@@ -175,7 +175,7 @@ final class EmbeddingsEndpoint {
     for (int i = 0; i < inputs.size(); i++) {
       float[] vector = vector(served, inputs.get(i), dimensions);
       tokens += tokens(inputs.get(i));
-      ObjectNode item = Json.object();
+      ObjectNode item = JsonBodies.object();
       item.put("object", "embedding");
       item.put("index", i);
       if (base64) {
@@ -195,9 +195,9 @@ final class EmbeddingsEndpoint {
     ObjectNode usage = body.putObject("usage");
     usage.put("prompt_tokens", tokens);
     usage.put("total_tokens", tokens);
-    usage.set("cost", Json.decimal(new BigDecimal(PRICE_PER_TOKEN).multiply(BigDecimal.valueOf(tokens))));
+    usage.set("cost", JsonBodies.decimal(new BigDecimal(PRICE_PER_TOKEN).multiply(BigDecimal.valueOf(tokens))));
     usage.put("is_byok", false);
-    String text = Json.write(body);
+    String text = JsonBodies.write(body);
     if (model.equals("sim/truncated")) {
       text = text.substring(0, text.length() / 2);
     }
@@ -265,7 +265,7 @@ final class EmbeddingsEndpoint {
     byte[] seed;
     try {
       seed = MessageDigest.getInstance("SHA-256").digest(
-          (model + "\n" + dimensions + "\n" + Json.write(input)).getBytes(StandardCharsets.UTF_8));
+          (model + "\n" + dimensions + "\n" + JsonBodies.write(input)).getBytes(StandardCharsets.UTF_8));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every JVM has SHA-256", e);
     }

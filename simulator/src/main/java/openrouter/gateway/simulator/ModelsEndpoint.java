@@ -29,7 +29,7 @@ final class ModelsEndpoint {
         .map(s -> s.trim().toLowerCase(Locale.ROOT))
         .filter(s -> !s.isEmpty())
         .collect(Collectors.toSet());
-    ObjectNode body = Json.object();
+    ObjectNode body = JsonBodies.object();
     ArrayNode data = body.putArray("data");
     for (CatalogEntry entry : catalog.all()) {
       if (wanted.contains("all") || entry.outputModalities().stream().anyMatch(wanted::contains)) {
@@ -48,7 +48,7 @@ final class ModelsEndpoint {
     if (entry == null) {
       throw OpenRouterErrors.notFound("Model " + id + " not found");
     }
-    ObjectNode body = Json.object();
+    ObjectNode body = JsonBodies.object();
     body.set("data", entry.toJson());
     exchange.sendJson(200, body, Map.of());
   }

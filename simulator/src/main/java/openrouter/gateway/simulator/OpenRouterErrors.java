@@ -25,7 +25,7 @@ final class OpenRouterErrors {
 
   /** {@code {"error":{"code","message"[,"metadata"]}[,"user_id"]}}. */
   static ObjectNode body(int code, String message, ObjectNode metadata, boolean withUser) {
-    ObjectNode root = Json.object();
+    ObjectNode root = JsonBodies.object();
     ObjectNode error = root.putObject("error");
     error.put("code", code);
     error.put("message", message);
@@ -39,7 +39,7 @@ final class OpenRouterErrors {
   }
 
   static ObjectNode metadata(String errorType) {
-    ObjectNode metadata = Json.object();
+    ObjectNode metadata = JsonBodies.object();
     metadata.put("error_type", errorType);
     return metadata;
   }
@@ -120,7 +120,7 @@ final class OpenRouterErrors {
   static SimulatorError availability(
       int status, String message, String errorType, String availabilityCode, boolean retryable,
       String model, Integer retryAfterSeconds, boolean withCode) {
-    ObjectNode root = Json.object();
+    ObjectNode root = JsonBodies.object();
     ObjectNode error = root.putObject("error");
     if (withCode) {
       error.put("code", status);
@@ -134,7 +134,7 @@ final class OpenRouterErrors {
     if (retryAfterSeconds != null) {
       availability.put("retry_after", retryAfterSeconds);
     }
-    availability.set("requested_models", Json.strings(List.of(model)));
+    availability.set("requested_models", JsonBodies.strings(List.of(model)));
     availability.put("docs_url", "https://openrouter.ai/docs/errors#" + availabilityCode);
     ObjectNode metadata = error.putObject("metadata");
     metadata.put("error_type", errorType);
@@ -170,7 +170,7 @@ final class OpenRouterErrors {
   // ---- fault models: sim/error-<status> ----
 
   /** The error {@code sim/error-<status>} answers with before any output. */
-  static SimulatorError fault(int status, String model, ChatRequest request, Clock clock) {
+  static SimulatorError fault(int status, String model, CompletionRequestBody request, Clock clock) {
     return fault(status, model, () -> request.lastUserText(), clock);
   }
 
@@ -213,7 +213,7 @@ final class OpenRouterErrors {
    * {@code sim/error-503-retry-after-0}: the 503 of {@code sim/error-503} with {@code
    * Retry-After: 0}, which some HTTP clients (OkHttp) take as leave to re-send at once.
    */
-  static SimulatorError overloadedRetryNow(String model, ChatRequest request, Clock clock) {
+  static SimulatorError overloadedRetryNow(String model, CompletionRequestBody request, Clock clock) {
     return withHeaders(fault(503, model, request, clock), Map.of("Retry-After", "0"));
   }
 
@@ -247,9 +247,9 @@ final class OpenRouterErrors {
         "All providers for " + model + " are at capacity. Retry after 40 seconds.",
         "rate_limit_exceeded", "capacity_exhausted", true, model, 40, false);
     ObjectNode availability = (ObjectNode) error.body().path("error").path("availability");
-    availability.set("affected_providers", Json.strings(List.of("simulator")));
-    availability.set("fallback_models", Json.array());
-    ObjectNode previous = Json.object();
+    availability.set("affected_providers", JsonBodies.strings(List.of("simulator")));
+    availability.set("fallback_models", JsonBodies.array());
+    ObjectNode previous = JsonBodies.object();
     previous.put("provider", "simulator");
     previous.put("code", "capacity_exhausted");
     previous.put("status", 429);
@@ -270,7 +270,7 @@ final class OpenRouterErrors {
   private static SimulatorError moderation(String model, String input) {
     String reason = "harassment";
     ObjectNode metadata = metadata("permission_denied");
-    metadata.set("reasons", Json.strings(List.of(reason)));
+    metadata.set("reasons", JsonBodies.strings(List.of(reason)));
     metadata.put("flagged_input", truncateMiddle(input, 100));
     metadata.put("provider_name", PROVIDER);
     metadata.put("model_slug", model);

@@ -46,7 +46,7 @@ final class ProviderEndpoints {
     }
     boolean authenticated = kind != SimulatorKeys.Kind.MISSING;
     ObjectNode model = entry.toJson();
-    ObjectNode data = Json.object();
+    ObjectNode data = JsonBodies.object();
     for (String field : List.of("id", "name", "created", "description", "architecture")) {
       data.set(field, model.get(field));
     }
@@ -58,14 +58,14 @@ final class ProviderEndpoints {
         new Double[] {91.5, 95.25, 98.0}, null, null, false));
     endpoints.add(endpoint(model, "Sim Edge", "simedge", "unknown", -10,
         new Double[] {null, null, null}, null, null, false));
-    ObjectNode body = Json.object();
+    ObjectNode body = JsonBodies.object();
     body.set("data", data);
     exchange.sendJson(200, body, Map.of());
   }
 
   private static ObjectNode endpoint(ObjectNode model, String provider, String tag, String quantization,
       int status, Double[] uptime, double[] latency, double[] throughput, boolean implicitCaching) {
-    ObjectNode e = Json.object();
+    ObjectNode e = JsonBodies.object();
     e.put("name", provider + " | " + model.path("id").asText());
     e.put("model_id", model.path("id").asText());
     e.put("model_name", model.path("name").asText());
@@ -75,7 +75,7 @@ final class ProviderEndpoints {
     e.put("tag", tag);
     e.put("quantization", quantization);
     JsonNode maxCompletion = model.path("top_provider").get("max_completion_tokens");
-    e.set("max_completion_tokens", maxCompletion == null ? Json.object().nullNode() : maxCompletion);
+    e.set("max_completion_tokens", maxCompletion == null ? JsonBodies.object().nullNode() : maxCompletion);
     e.putNull("max_prompt_tokens");
     e.set("supported_parameters", model.get("supported_parameters"));
     e.put("status", status);
@@ -95,9 +95,9 @@ final class ProviderEndpoints {
 
   private static JsonNode percentiles(double[] values) {
     if (values == null) {
-      return Json.object().nullNode();
+      return JsonBodies.object().nullNode();
     }
-    ObjectNode p = Json.object();
+    ObjectNode p = JsonBodies.object();
     p.put("p50", values[0]);
     p.put("p75", values[1]);
     p.put("p90", values[2]);
@@ -108,7 +108,7 @@ final class ProviderEndpoints {
   /** {@code GET /providers}. */
   void providers(SimulatorExchange exchange) throws IOException {
     checkKey(exchange);
-    ObjectNode body = Json.object();
+    ObjectNode body = JsonBodies.object();
     ArrayNode data = body.putArray("data");
     data.add(provider("Simulator", "simulator", "US", List.of("US")));
     data.add(provider("SimCloud", "simcloud", "IE", List.of("IE", "DE")));
@@ -120,7 +120,7 @@ final class ProviderEndpoints {
   }
 
   private static ObjectNode provider(String name, String slug, String headquarters, List<String> datacenters) {
-    ObjectNode p = Json.object();
+    ObjectNode p = JsonBodies.object();
     p.put("name", name);
     p.put("slug", slug);
     p.put("privacy_policy_url", "https://" + slug + ".example/privacy");
@@ -131,7 +131,7 @@ final class ProviderEndpoints {
     } else {
       p.put("headquarters", headquarters);
     }
-    p.set("datacenters", Json.strings(datacenters));
+    p.set("datacenters", JsonBodies.strings(datacenters));
     return p;
   }
 
@@ -145,7 +145,7 @@ final class ProviderEndpoints {
         .map(s -> s.trim().toLowerCase(Locale.ROOT))
         .filter(s -> !s.isEmpty())
         .collect(Collectors.toSet());
-    ObjectNode body = Json.object();
+    ObjectNode body = JsonBodies.object();
     ArrayNode data = body.putArray("data");
     for (CatalogEntry entry : catalog.all()) {
       boolean shown = wanted.contains("all") || entry.outputModalities().stream().anyMatch(wanted::contains);

@@ -8,7 +8,7 @@ import java.util.List;
  * A chat answer being served by one model, and the OpenRouter JSON built from it: stream
  * chunks (§3.2), the non-streaming {@code ChatResult} (§2.9), usage and error chunks (§3.4).
  */
-record ServedChat(String id, long created, CatalogEntry entry, ChatRequest request,
+record ServedChat(String id, long created, CatalogEntry entry, CompletionRequestBody request,
     ChatAnswer answer) {
 
   static final String PROVIDER = OpenRouterErrors.PROVIDER;
@@ -21,7 +21,7 @@ record ServedChat(String id, long created, CatalogEntry entry, ChatRequest reque
 
   /** {@code {"id","provider","model","object","created"}}, the head of every chunk. */
   ObjectNode chunkHead() {
-    ObjectNode chunk = Json.object();
+    ObjectNode chunk = JsonBodies.object();
     chunk.put("id", id);
     chunk.put("provider", PROVIDER);
     chunk.put("model", model());
@@ -45,7 +45,7 @@ record ServedChat(String id, long created, CatalogEntry entry, ChatRequest reque
   }
 
   ObjectNode finishChunk() {
-    ObjectNode empty = Json.object();
+    ObjectNode empty = JsonBodies.object();
     empty.put("content", "");
     return deltaChunk(empty, answer.finishReason(), answer.nativeFinishReason());
   }
@@ -71,7 +71,7 @@ record ServedChat(String id, long created, CatalogEntry entry, ChatRequest reque
 
   /** The error of sim/error-midstream(-string): code 502 or "server_error". */
   ObjectNode midstreamError() {
-    ObjectNode error = Json.object();
+    ObjectNode error = JsonBodies.object();
     if (answer.shape() == ChatAnswer.Shape.MIDSTREAM_ERROR_STRING) {
       error.put("code", "server_error");
     } else {
@@ -84,7 +84,7 @@ record ServedChat(String id, long created, CatalogEntry entry, ChatRequest reque
 
   /** The 524 error that sim/error-in-200 puts in a 200 body (§6.6). */
   static ObjectNode error524() {
-    ObjectNode error = Json.object();
+    ObjectNode error = JsonBodies.object();
     error.put("message", "Provider returned error");
     error.put("code", 524);
     ObjectNode metadata = error.putObject("metadata");
@@ -101,7 +101,7 @@ record ServedChat(String id, long created, CatalogEntry entry, ChatRequest reque
    */
   ObjectNode completion(ChatAnswer.Assembled message, boolean withChoice, String finishReason,
       String nativeFinishReason, ObjectNode choiceError) {
-    ObjectNode result = Json.object();
+    ObjectNode result = JsonBodies.object();
     result.put("id", id);
     result.put("object", "chat.completion");
     result.put("created", created);
@@ -124,7 +124,7 @@ record ServedChat(String id, long created, CatalogEntry entry, ChatRequest reque
   }
 
   static ObjectNode message(ChatAnswer.Assembled assembled) {
-    ObjectNode message = Json.object();
+    ObjectNode message = JsonBodies.object();
     message.put("role", "assistant");
     message.put("content", assembled.content());
     message.putNull("refusal");
@@ -155,11 +155,11 @@ record ServedChat(String id, long created, CatalogEntry entry, ChatRequest reque
   ObjectNode usage(ChatAnswer.Assembled sent) {
     int prompt = request.promptWords();
     int completion = sent.completionWords();
-    ObjectNode usage = Json.object();
+    ObjectNode usage = JsonBodies.object();
     usage.put("prompt_tokens", prompt);
     usage.put("completion_tokens", completion);
     usage.put("total_tokens", prompt + completion);
-    usage.set("cost", Json.decimal(promptCost().add(completionCost(sent))));
+    usage.set("cost", JsonBodies.decimal(promptCost().add(completionCost(sent))));
     usage.put("is_byok", false);
     ObjectNode promptDetails = usage.putObject("prompt_tokens_details");
     for (String field : List.of("cached_tokens", "cache_write_tokens", "audio_tokens",
@@ -168,8 +168,8 @@ record ServedChat(String id, long created, CatalogEntry entry, ChatRequest reque
     }
     ObjectNode costDetails = usage.putObject("cost_details");
     costDetails.putNull("upstream_inference_cost");
-    costDetails.set("upstream_inference_prompt_cost", Json.decimal(promptCost()));
-    costDetails.set("upstream_inference_completions_cost", Json.decimal(completionCost(sent)));
+    costDetails.set("upstream_inference_prompt_cost", JsonBodies.decimal(promptCost()));
+    costDetails.set("upstream_inference_completions_cost", JsonBodies.decimal(completionCost(sent)));
     ObjectNode completionDetails = usage.putObject("completion_tokens_details");
     completionDetails.put("reasoning_tokens", sent.reasoningWords());
     completionDetails.put("audio_tokens", 0);

@@ -60,7 +60,7 @@ final class SimulatorBodyAggregator extends HttpObjectAggregator {
 
   private FullHttpResponse tooLarge(boolean keepAlive) {
     SimulatorError error = OpenRouterErrors.payloadTooLarge(maxBytes);
-    byte[] body = Json.write(error.body()).getBytes(StandardCharsets.UTF_8);
+    byte[] body = JsonBodies.write(error.body()).getBytes(StandardCharsets.UTF_8);
     FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
         HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, Unpooled.wrappedBuffer(body));
     response.headers()

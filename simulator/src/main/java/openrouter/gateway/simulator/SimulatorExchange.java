@@ -169,7 +169,7 @@ final class SimulatorExchange {
 
   /** A complete JSON response with a Content-Length. */
   void sendJson(int status, JsonNode json, Map<String, String> headers) throws IOException {
-    byte[] bytes = Json.write(json).getBytes(StandardCharsets.UTF_8);
+    byte[] bytes = JsonBodies.write(json).getBytes(StandardCharsets.UTF_8);
     OutputStream out = start(status, bytes.length, "application/json", headers);
     out.write(bytes);
     out.flush();

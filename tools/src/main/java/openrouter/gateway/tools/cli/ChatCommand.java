@@ -81,7 +81,7 @@ final class ChatCommand implements Callable<Integer> {
         ChatResponse response = client.chat(request);
         progress.stop();
         if (json) {
-          out.println(Json.line(response));
+          out.println(ProtoJsonOutput.line(response));
         } else {
           printText(out, response.getMessage().getContent());
           printToolCalls(out, response.getMessage().getToolCallsList());
@@ -98,7 +98,7 @@ final class ChatCommand implements Callable<Integer> {
           StreamChatResponse message = stream.next();
           progress.stop();
           if (json) {
-            out.println(Json.line(message));
+            out.println(ProtoJsonOutput.line(message));
             out.flush();
             continue;
           }

@@ -30,7 +30,7 @@ final class CreditsCommand implements Callable<Integer> {
       r = client.getCredits(refresh);
     }
     if (json) {
-      cli.context.out().println(Json.pretty(r));
+      cli.context.out().println(ProtoJsonOutput.pretty(r));
       return ExitCodes.OK;
     }
     List<String[]> fields = new ArrayList<>();

@@ -55,7 +55,7 @@ final class EmbedCommand implements Callable<Integer> {
       r = client.embed(request.build());
     }
     if (json) {
-      cli.context.out().println(Json.pretty(r));
+      cli.context.out().println(ProtoJsonOutput.pretty(r));
       return ExitCodes.OK;
     }
     List<String[]> rows = new ArrayList<>();

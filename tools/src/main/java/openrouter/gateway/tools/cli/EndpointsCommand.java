@@ -37,7 +37,7 @@ final class EndpointsCommand implements Callable<Integer> {
       r = client.listModelEndpoints(model, refresh);
     }
     if (json) {
-      cli.context.out().println(Json.pretty(r));
+      cli.context.out().println(ProtoJsonOutput.pretty(r));
       return ExitCodes.OK;
     }
     List<String[]> rows = new ArrayList<>();

@@ -30,7 +30,7 @@ final class GenerationCommand implements Callable<Integer> {
     try (GatewayClient client = cli.openClient(GatewayClient.DEFAULT_READ_TIMEOUT, false)) {
       var response = client.getGeneration(id);
       if (json) {
-        cli.context.out().println(Json.pretty(response));
+        cli.context.out().println(ProtoJsonOutput.pretty(response));
         return ExitCodes.OK;
       }
       g = response.getGeneration();

@@ -32,7 +32,7 @@ final class HealthCommand implements Callable<Integer> {
       standard = client.servingStatus("");
     }
     if (json) {
-      cli.context.out().println(Json.pretty(r));
+      cli.context.out().println(ProtoJsonOutput.pretty(r));
     } else {
       List<String[]> fields = new ArrayList<>();
       fields.add(new String[] {"Status", r.getStatus().name().replace("OVERALL_STATUS_", "")});

@@ -30,7 +30,7 @@ final class KeyCommand implements Callable<Integer> {
       r = client.getKey(refresh);
     }
     if (json) {
-      cli.context.out().println(Json.pretty(r));
+      cli.context.out().println(ProtoJsonOutput.pretty(r));
       return ExitCodes.OK;
     }
     List<String[]> fields = new ArrayList<>();

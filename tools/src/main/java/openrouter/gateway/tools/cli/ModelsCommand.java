@@ -95,7 +95,7 @@ final class ModelsCommand implements Callable<Integer> {
     }
     PrintStream out = cli.context.out();
     if (json) {
-      out.println(Json.pretty(response));
+      out.println(ProtoJsonOutput.pretty(response));
     } else {
       printTable(out, response);
     }

@@ -30,7 +30,7 @@ final class ProvidersCommand implements Callable<Integer> {
       r = client.listProviders(refresh);
     }
     if (json) {
-      cli.context.out().println(Json.pretty(r));
+      cli.context.out().println(ProtoJsonOutput.pretty(r));
       return ExitCodes.OK;
     }
     List<String[]> rows = new ArrayList<>();

@@ -6,11 +6,11 @@ import com.google.protobuf.util.JsonFormat;
 import java.io.UncheckedIOException;
 
 /** proto3 JSON output: lowerCamel names, enums by name, 64-bit numbers as strings. */
-final class Json {
+final class ProtoJsonOutput {
   private static final JsonFormat.Printer PRETTY = JsonFormat.printer();
   private static final JsonFormat.Printer LINE = JsonFormat.printer().omittingInsignificantWhitespace();
 
-  private Json() {}
+  private ProtoJsonOutput() {}
 
   /** Indented, for a single result. */
   static String pretty(MessageOrBuilder m) {

@@ -10,13 +10,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.math.BigDecimal;
 import java.util.Collection;
 
-/** Shared Jackson setup: compact output, BigDecimals written plainly (no "1E-7"). */
-final class Json {
+/** The simulator's JSON bodies: one Jackson setup to read requests and build and write answers (compact, BigDecimals plain: no "1E-7"). */
+final class JsonBodies {
   static final ObjectMapper MAPPER =
       new ObjectMapper().enable(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN);
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
-  private Json() {}
+  private JsonBodies() {}
 
   static ObjectNode object() {
     return NODES.objectNode();

@@ -14,14 +14,14 @@ import java.util.Map;
  * A parsed {@code POST /chat/completions} body, with the few views the scenarios need and the
  * per-request {@code metadata.sim_*} knobs that tests and benchmarks use to drive the simulator.
  */
-final class ChatRequest {
+final class CompletionRequestBody {
   private final String rawBody;
   private final ObjectNode root;
   private final Map<String, String> metadata;
   private int promptWords = -1;
   private String apiKey = "";
 
-  private ChatRequest(String rawBody, ObjectNode root) {
+  private CompletionRequestBody(String rawBody, ObjectNode root) {
     this.rawBody = rawBody;
     this.root = root;
     Map<String, String> meta = new LinkedHashMap<>();
@@ -30,10 +30,10 @@ final class ChatRequest {
   }
 
   /** Parses and validates the body; throws OpenRouter's 400 errors for bad input. */
-  static ChatRequest parse(String body) {
+  static CompletionRequestBody parse(String body) {
     JsonNode node;
     try {
-      node = Json.MAPPER.readTree(body);
+      node = JsonBodies.MAPPER.readTree(body);
     } catch (JsonProcessingException e) {
       throw OpenRouterErrors.invalidRequest("Invalid JSON in request body");
     }
@@ -53,7 +53,7 @@ final class ChatRequest {
         throw OpenRouterErrors.tooManyFallbackModels();
       }
     }
-    ChatRequest request = new ChatRequest(body, (ObjectNode) node);
+    CompletionRequestBody request = new CompletionRequestBody(body, (ObjectNode) node);
     request.validateKnobs();
     return request;
   }
@@ -75,7 +75,7 @@ final class ChatRequest {
     return apiKey;
   }
 
-  ChatRequest withApiKey(String authorization) {
+  CompletionRequestBody withApiKey(String authorization) {
     String value = authorization == null ? "" : authorization.strip();
     this.apiKey = value.regionMatches(true, 0, "Bearer ", 0, 7) ? value.substring(7).strip() : value;
     return this;

@@ -6,7 +6,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Token counts (usage) rest on words(); it must count exactly as strip() + split("\\s+"). */
-class ChatRequestWordsTest {
+class CompletionRequestBodyWordsTest {
   @Test
   void countsLikeTheRegexDefinition() {
     List<String> texts = List.of("", " ", " \t\n ", "a", "  Hello big world  ", "a  b\tc\nd\re",
@@ -16,13 +16,13 @@ class ChatRequestWordsTest {
     for (String text : texts) {
       String stripped = text.strip();
       int expected = stripped.isEmpty() ? 0 : stripped.split("\\s+").length;
-      assertThat(ChatRequest.words(text)).as("words of [%s]", text).isEqualTo(expected);
+      assertThat(CompletionRequestBody.words(text)).as("words of [%s]", text).isEqualTo(expected);
     }
   }
 
   @Test
   void countsRealPrompts() {
-    assertThat(ChatRequest.words("benchmark prompt")).isEqualTo(2);
-    assertThat(ChatRequest.words("  Héllo,\nwörld  😀 !")).isEqualTo(4);
+    assertThat(CompletionRequestBody.words("benchmark prompt")).isEqualTo(2);
+    assertThat(CompletionRequestBody.words("  Héllo,\nwörld  😀 !")).isEqualTo(4);
   }
 }
