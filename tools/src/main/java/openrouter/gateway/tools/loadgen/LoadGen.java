@@ -33,7 +33,7 @@ import picocli.CommandLine.Spec;
  * to the upstream's HTTP endpoint, for "gateway minus direct" comparisons.
  *
  * <pre>
- * java -cp clients/target/gateway-cli.jar openrouter.gateway.tools.loadgen.LoadGen \
+ * java -cp tools/target/gateway-cli.jar openrouter.gateway.tools.loadgen.LoadGen \
  *   --scenario unary --concurrency 1 --requests 20000 --duration 20
  * </pre>
  */
