@@ -8,12 +8,16 @@ WORKDIR /src
 # Dependencies first, so source edits do not re-download them.
 COPY pom.xml .
 COPY proto/pom.xml proto/
+COPY simulator/pom.xml simulator/
 COPY server/pom.xml server/
-COPY clients/pom.xml clients/
+COPY clients/java/pom.xml clients/java/
+COPY tools/pom.xml tools/
 RUN mvn -B -ntp -q dependency:go-offline -DexcludeReactor=true || true
 COPY proto proto
+COPY simulator simulator
 COPY server server
 COPY clients clients
+COPY tools tools
 RUN mvn -B -ntp -q -DskipTests package
 
 # The jar targets Java 17; the runtime is 25 because on Java 21+ each upstream stream reads on a

@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 OUT=${1:-bench-results/embed-$(date -u +%Y%m%dT%H%M%SZ)}
 mkdir -p "$OUT"
 GATEWAY_JAR=server/target/gateway.jar
-CLI_JAR=clients/target/gateway-cli.jar
+CLI_JAR=tools/target/gateway-cli.jar
 for jar in "$GATEWAY_JAR" "$CLI_JAR"; do
   [ -f "$jar" ] || { echo "missing $jar: run mvn -B -q -DskipTests package first" >&2; exit 1; }
 done
@@ -21,7 +21,7 @@ METRICS_PORT=${METRICS_PORT:-18161}
 WARMUP=${WARMUP:-20}
 SECONDS_RUN=${SECONDS_RUN:-20}
 SIM_URL="http://127.0.0.1:$SIM_PORT/api/v1"
-LOADGEN=("$JAVA" -Xms512m -Xmx2g -cp "$CLI_JAR" openrouter.gateway.loadgen.LoadGen --target "127.0.0.1:$GW_PORT")
+LOADGEN=("$JAVA" -Xms512m -Xmx2g -cp "$CLI_JAR" openrouter.gateway.tools.loadgen.LoadGen --target "127.0.0.1:$GW_PORT")
 
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
@@ -36,7 +36,7 @@ trap cleanup EXIT
   echo "note: load generator, gateway and simulator share this machine"
 } | tee "$OUT/env.txt"
 
-"$JAVA" -Xmx1g -cp "$GATEWAY_JAR" openrouter.gateway.server.simulator.SimulatorMain --port "$SIM_PORT" > "$OUT/simulator.log" 2>&1 &
+"$JAVA" -Xmx1g -cp "$GATEWAY_JAR" openrouter.gateway.simulator.SimulatorMain --port "$SIM_PORT" > "$OUT/simulator.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 1 100); do grep -q listening "$OUT/simulator.log" && break; sleep 0.1; done
 

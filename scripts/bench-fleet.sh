@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 OUT=${1:-bench-results/fleet-$(date -u +%Y%m%dT%H%M%SZ)}
 mkdir -p "$OUT"
 GATEWAY_JAR=${GATEWAY_JAR:-server/target/gateway.jar}
-CLI_JAR=${CLI_JAR:-clients/target/gateway-cli.jar}
+CLI_JAR=${CLI_JAR:-tools/target/gateway-cli.jar}
 for jar in "$GATEWAY_JAR" "$CLI_JAR"; do
   [ -f "$jar" ] || { echo "missing $jar: run mvn -B -q -DskipTests package first" >&2; exit 1; }
 done
@@ -50,7 +50,7 @@ per_call_us() { awk -v t="$1" -v n="$2" -v hz="$(getconf CLK_TCK)" 'BEGIN{if (n 
   echo "note: load generator, gateways, simulator and Redis share this machine"
 } | tee "$OUT/env.txt"
 
-"$JAVA" -Xmx1g -cp "$GATEWAY_JAR" openrouter.gateway.server.simulator.SimulatorMain --port "$SIM_PORT" > "$OUT/simulator.log" 2>&1 &
+"$JAVA" -Xmx1g -cp "$GATEWAY_JAR" openrouter.gateway.simulator.SimulatorMain --port "$SIM_PORT" > "$OUT/simulator.log" 2>&1 &
 pids+=($!)
 redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no > "$OUT/redis.log" 2>&1 &
 REDIS_PID=$!
@@ -80,7 +80,7 @@ start_gw redis GATEWAY_API_KEYS_FILE="$OUT/keys.txt" GATEWAY_REDIS_URL="redis://
 loadgen() { # name, then loadgen args
   local name=$1; shift
   local key=(); [ "$name" = plain ] || key=(--gateway-key "$BENCH_KEY")
-  "$JAVA" -Xms512m -Xmx2g -cp "$CLI_JAR" openrouter.gateway.loadgen.LoadGen --target "127.0.0.1:${PORT[$name]}" "${key[@]}" "$@"
+  "$JAVA" -Xms512m -Xmx2g -cp "$CLI_JAR" openrouter.gateway.tools.loadgen.LoadGen --target "127.0.0.1:${PORT[$name]}" "${key[@]}" "$@"
 }
 
 echo "== warm-up, each gateway (not measured)"

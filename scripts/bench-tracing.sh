@@ -17,7 +17,7 @@ cd "$(dirname "$0")/.."
 OUT=${1:-bench-results/tracing-$(date -u +%Y%m%dT%H%M%SZ)}
 mkdir -p "$OUT"
 GATEWAY_JAR=${GATEWAY_JAR:-server/target/gateway.jar}
-CLI_JAR=${CLI_JAR:-clients/target/gateway-cli.jar}
+CLI_JAR=${CLI_JAR:-tools/target/gateway-cli.jar}
 for jar in "$GATEWAY_JAR" "$CLI_JAR"; do
   [ -f "$jar" ] || { echo "missing $jar: run mvn -B -q -DskipTests package first" >&2; exit 1; }
 done
@@ -56,7 +56,7 @@ if listening "$DEAD_PORT"; then echo "port $DEAD_PORT is open: set DEAD_PORT to 
   echo "note: load generator, gateways, simulator and the OTLP sink share this machine"
 } | tee "$OUT/env.txt"
 
-"$JAVA" -Xmx1g -cp "$GATEWAY_JAR" openrouter.gateway.server.simulator.SimulatorMain --port "$SIM_PORT" > "$OUT/simulator.log" 2>&1 &
+"$JAVA" -Xmx1g -cp "$GATEWAY_JAR" openrouter.gateway.simulator.SimulatorMain --port "$SIM_PORT" > "$OUT/simulator.log" 2>&1 &
 pids+=($!)
 
 # A live collector as cheap as possible: OTLP/HTTP POST /v1/traces, body read and dropped, an empty
@@ -111,7 +111,7 @@ start_gw dead OTEL_TRACES_EXPORTER=otlp OTEL_EXPORTER_OTLP_ENDPOINT="http://127.
 
 loadgen() { # name, then loadgen args
   local name=$1; shift
-  "$JAVA" -Xms512m -Xmx2g -cp "$CLI_JAR" openrouter.gateway.loadgen.LoadGen --target "127.0.0.1:${PORT[$name]}" "$@"
+  "$JAVA" -Xms512m -Xmx2g -cp "$CLI_JAR" openrouter.gateway.tools.loadgen.LoadGen --target "127.0.0.1:${PORT[$name]}" "$@"
 }
 
 echo "== warm-up, each gateway (not measured)"

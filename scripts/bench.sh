@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 OUT=${1:-bench-results/$(date -u +%Y%m%dT%H%M%SZ)}
 mkdir -p "$OUT"
 GATEWAY_JAR=server/target/gateway.jar
-CLI_JAR=clients/target/gateway-cli.jar
+CLI_JAR=tools/target/gateway-cli.jar
 for jar in "$GATEWAY_JAR" "$CLI_JAR"; do
   [ -f "$jar" ] || { echo "missing $jar: run mvn -B -q -DskipTests package first" >&2; exit 1; }
 done
@@ -23,7 +23,7 @@ SIM_PORT=${SIM_PORT:-18090}
 GW_PORT=${GW_PORT:-18051}
 METRICS_PORT=${METRICS_PORT:-19464}
 SIM_URL="http://127.0.0.1:$SIM_PORT/api/v1"
-LOADGEN=("$JAVA" -Xms1g -Xmx4g -cp "$CLI_JAR" openrouter.gateway.loadgen.LoadGen --target "127.0.0.1:$GW_PORT")
+LOADGEN=("$JAVA" -Xms1g -Xmx4g -cp "$CLI_JAR" openrouter.gateway.tools.loadgen.LoadGen --target "127.0.0.1:$GW_PORT")
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
 pids=()
@@ -43,7 +43,7 @@ rss_mb() { awk '/VmRSS/ {printf "%.1f", $2/1024}' "/proc/$1/status"; }
 } | tee "$OUT/env.txt"
 
 echo "== simulator on :$SIM_PORT"
-"$JAVA" -Xmx2g -cp "$GATEWAY_JAR" openrouter.gateway.server.simulator.SimulatorMain --port "$SIM_PORT" > "$OUT/simulator.log" 2>&1 &
+"$JAVA" -Xmx2g -cp "$GATEWAY_JAR" openrouter.gateway.simulator.SimulatorMain --port "$SIM_PORT" > "$OUT/simulator.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 1 100); do grep -q listening "$OUT/simulator.log" && break; sleep 0.1; done
 
@@ -51,7 +51,7 @@ KEY="sk-or-v1-$(printf '0%.0s' $(seq 1 64))"
 GW_ENV=(env OPENROUTER_API_KEY="$KEY" OPENROUTER_BASE_URL="$SIM_URL" GATEWAY_PORT=$GW_PORT
   GATEWAY_METRICS_PORT=$METRICS_PORT GATEWAY_MAX_CONCURRENT_STREAMS=20000 OPENROUTER_MAX_RETRIES=0)
 # WaitServing launches the gateway itself and prints "<pid> <ms from launch to health SERVING>".
-launch() { "${GW_ENV[@]}" "$JAVA" -cp "$CLI_JAR" openrouter.gateway.loadgen.WaitServing "127.0.0.1:$GW_PORT" "$OUT/gateway.log" "$@"; }
+launch() { "${GW_ENV[@]}" "$JAVA" -cp "$CLI_JAR" openrouter.gateway.tools.loadgen.WaitServing "127.0.0.1:$GW_PORT" "$OUT/gateway.log" "$@"; }
 stop_gw() { kill "$1" 2>/dev/null || true; while kill -0 "$1" 2>/dev/null; do sleep 0.05; done; }
 
 echo "== start-up: launch to health SERVING, 3 runs each, plain JVM and with an AppCDS archive"

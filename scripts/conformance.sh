@@ -3,7 +3,7 @@
 # Java, Node and Python clients each running clients/conformance/scenarios.json against it
 # (then the Node and Python clients' own test suites, and a smoke test of the CLI jar).
 #
-# Builds nothing. Needs server/target/gateway.jar and clients/target/gateway-cli.jar
+# Builds nothing. Needs server/target/gateway.jar and tools/target/gateway-cli.jar
 # (mvn package), clients/node/node_modules (npm ci), and Debian's python3-grpcio,
 # python3-protobuf, protobuf-compiler and protobuf-compiler-grpc. Runs every part even when
 # one fails, and fails if any did.
@@ -11,7 +11,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 
 GATEWAY_JAR=server/target/gateway.jar
-CLI_JAR=clients/target/gateway-cli.jar
+CLI_JAR=tools/target/gateway-cli.jar
 SCENARIOS=clients/conformance/scenarios.json
 PYTHON=/usr/bin/python3
 
@@ -84,7 +84,7 @@ run() {
   fi
 }
 
-run "java runner" java -cp "$CLI_JAR" openrouter.gateway.client.conformance.ConformanceRunner \
+run "java runner" java -cp "$CLI_JAR" openrouter.gateway.tools.conformance.ConformanceRunner \
   --target "$target" --scenarios "$SCENARIOS"
 run "node runner" node clients/node/conformance.js --target "$target" --scenarios "$SCENARIOS"
 run "python runner" "$PYTHON" clients/python/conformance.py --target "$target" --scenarios "$SCENARIOS"

@@ -18,7 +18,7 @@ only where cmd is installed (grpcurl, docker); the test lists every block it ski
 and every command quoted inline in the prose (which it does not run).
 Fails if any command fails or prints something else than the text says.
 
-Needs server/target/gateway.jar and clients/target/gateway-cli.jar (mvn package), npm ci at
+Needs server/target/gateway.jar and tools/target/gateway-cli.jar (mvn package), npm ci at
 the root and in clients/node, and a python3 with grpcio and protobuf.
 """
 import concurrent.futures
@@ -35,7 +35,7 @@ import time
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 GATEWAY_JAR = "server/target/gateway.jar"
-CLI_JAR = "clients/target/gateway-cli.jar"
+CLI_JAR = "tools/target/gateway-cli.jar"
 PAGE_TIMEOUT_S = 600
 SHELL_TAGS = {"sh", "bash", "shell"}
 ANNOTATION = re.compile(r"^<!--\s*(not run|needs):\s*(.*?)\s*-->\s*$")

@@ -33,7 +33,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import openrouter.gateway.server.simulator.OpenRouterSimulator;
+import openrouter.gateway.simulator.OpenRouterSimulator;
 import openrouter.gateway.server.testing.OtlpReceiver;
 import openrouter.gateway.server.testing.StreamCollector;
 import openrouter.gateway.server.testing.TestKeys;

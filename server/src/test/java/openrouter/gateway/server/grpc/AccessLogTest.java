@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import openrouter.gateway.server.testing.CapturedLogs;
+import openrouter.gateway.simulator.testing.CapturedLogs;
 import openrouter.gateway.server.testing.GatewayHarness;
 import openrouter.gateway.server.testing.StreamCollector;
 import openrouter.gateway.v1.ChatServiceGrpc;

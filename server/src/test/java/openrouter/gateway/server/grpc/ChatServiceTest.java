@@ -17,7 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import openrouter.gateway.server.json.Json;
-import openrouter.gateway.server.simulator.RecordedRequest;
+import openrouter.gateway.simulator.RecordedRequest;
 import openrouter.gateway.server.testing.GatewayHarness;
 import openrouter.gateway.server.testing.Requests;
 import openrouter.gateway.server.testing.StreamCollector;

@@ -10,11 +10,11 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.stub.MetadataUtils;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import openrouter.gateway.server.testing.Eventually;
+import openrouter.gateway.simulator.testing.Eventually;
 import openrouter.gateway.server.testing.GatewayHarness;
 import openrouter.gateway.server.testing.Prometheus;
-import openrouter.gateway.server.testing.RawHttp2Client;
-import openrouter.gateway.server.testing.RawHttp2Client.Frame;
+import openrouter.gateway.simulator.testing.RawHttp2Client;
+import openrouter.gateway.simulator.testing.RawHttp2Client.Frame;
 import openrouter.gateway.server.testing.StreamCollector;
 import org.junit.jupiter.api.Test;
 

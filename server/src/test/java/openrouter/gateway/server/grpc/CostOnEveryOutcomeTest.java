@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import openrouter.gateway.server.chat.CallCost;
 import openrouter.gateway.server.chat.CallCosts;
-import openrouter.gateway.server.testing.CapturedLogs;
+import openrouter.gateway.simulator.testing.CapturedLogs;
 import openrouter.gateway.server.testing.GatewayHarness;
 import openrouter.gateway.server.testing.Prometheus;
 import openrouter.gateway.server.testing.Requests;

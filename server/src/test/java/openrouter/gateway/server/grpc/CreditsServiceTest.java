@@ -18,7 +18,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
-import openrouter.gateway.server.simulator.SimulatorKeys;
+import openrouter.gateway.simulator.SimulatorKeys;
 import openrouter.gateway.server.testing.GatewayHarness;
 import openrouter.gateway.server.testing.ManualTime;
 import openrouter.gateway.server.testing.TestKeys;

@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
-import openrouter.gateway.server.simulator.SimulatorKeys;
+import openrouter.gateway.simulator.SimulatorKeys;
 import openrouter.gateway.server.testing.GatewayHarness;
 import openrouter.gateway.v1.EmbedRequest;
 import openrouter.gateway.v1.EmbedResponse;

@@ -2,8 +2,8 @@ package openrouter.gateway.server.grpc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import openrouter.gateway.server.simulator.OpenRouterSimulator;
-import openrouter.gateway.server.simulator.RecordedRequest;
+import openrouter.gateway.simulator.OpenRouterSimulator;
+import openrouter.gateway.simulator.RecordedRequest;
 
 /** For the h2c variants of the gateway tests: the setting, and proof that it took effect. */
 final class Http2Upstream {

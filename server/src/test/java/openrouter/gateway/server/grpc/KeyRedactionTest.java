@@ -17,7 +17,7 @@ import java.util.Locale;
 import java.util.regex.Pattern;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
-import openrouter.gateway.server.testing.CapturedLogs;
+import openrouter.gateway.simulator.testing.CapturedLogs;
 import openrouter.gateway.server.testing.GatewayHarness;
 import openrouter.gateway.server.testing.Requests;
 import openrouter.gateway.server.testing.TestKeys;

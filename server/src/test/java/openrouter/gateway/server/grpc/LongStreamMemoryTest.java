@@ -21,7 +21,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import openrouter.gateway.server.simulator.SimulatorKeys;
+import openrouter.gateway.simulator.SimulatorKeys;
 import openrouter.gateway.server.testing.GatewayHarness;
 import openrouter.gateway.v1.StreamChatResponse;
 import org.junit.jupiter.api.Test;

@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import openrouter.gateway.server.errors.GatewayFailure;
 import openrouter.gateway.server.errors.GatewayFailure.Kind;
-import openrouter.gateway.server.testing.Eventually;
+import openrouter.gateway.simulator.testing.Eventually;
 import openrouter.gateway.server.upstream.CallControl;
 import openrouter.gateway.v1.ChatDelta;
 import openrouter.gateway.v1.ChatRequest;

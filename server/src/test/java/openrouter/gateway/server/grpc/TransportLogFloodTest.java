@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ch.qos.logback.classic.Level;
 import java.io.ByteArrayOutputStream;
 import openrouter.gateway.server.logging.TransportLogLimit;
-import openrouter.gateway.server.testing.CapturedLogs;
+import openrouter.gateway.simulator.testing.CapturedLogs;
 import openrouter.gateway.server.testing.GatewayHarness;
-import openrouter.gateway.server.testing.RawHttp2Client;
-import openrouter.gateway.server.testing.RawHttp2Client.Frame;
+import openrouter.gateway.simulator.testing.RawHttp2Client;
+import openrouter.gateway.simulator.testing.RawHttp2Client.Frame;
 import openrouter.gateway.v1.ChatServiceGrpc;
 import org.junit.jupiter.api.Test;
 

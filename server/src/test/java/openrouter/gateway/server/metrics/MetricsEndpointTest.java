@@ -22,7 +22,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import openrouter.gateway.server.testing.Eventually;
+import openrouter.gateway.simulator.testing.Eventually;
 import openrouter.gateway.server.testing.GatewayHarness;
 import openrouter.gateway.server.testing.StreamCollector;
 import openrouter.gateway.server.testing.TestKeys;

@@ -15,7 +15,7 @@ import openrouter.gateway.server.Workers;
 import openrouter.gateway.server.tracing.Tracing;
 import openrouter.gateway.server.config.GatewayConfig;
 import openrouter.gateway.server.logging.LogSetup;
-import openrouter.gateway.server.simulator.OpenRouterSimulator;
+import openrouter.gateway.simulator.OpenRouterSimulator;
 import openrouter.gateway.server.upstream.UpstreamTarget;
 import openrouter.gateway.v1.ChatServiceGrpc;
 

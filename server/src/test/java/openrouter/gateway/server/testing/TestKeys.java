@@ -1,7 +1,7 @@
 package openrouter.gateway.server.testing;
 
 import java.util.List;
-import openrouter.gateway.server.simulator.SimulatorKeys;
+import openrouter.gateway.simulator.SimulatorKeys;
 
 /** OpenRouter-shaped fake keys the tests configure, recognisable if they ever leak into logs. */
 public final class TestKeys {

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
 import java.util.List;
-import openrouter.gateway.server.testing.CapturedLogs;
+import openrouter.gateway.simulator.testing.CapturedLogs;
 import openrouter.gateway.server.testing.GatewayHarness;
 import openrouter.gateway.server.testing.TestKeys;
 import org.junit.jupiter.api.AfterAll;
