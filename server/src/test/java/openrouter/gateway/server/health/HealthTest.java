@@ -219,9 +219,8 @@ class HealthTest {
       };
       UpstreamTarget target = new UpstreamTarget(upstream.url("/api/v1").uri(), Optional.of(TestKeys.GATEWAY), false);
       try (OpenRouterClient client = new OpenRouterClient(target, Optional.empty(), "test", "0",
-              UpstreamObserver.both(health, reader));
-          UpstreamProber prober = UpstreamProber.start(client, health, Duration.ofHours(1), Duration.ofSeconds(30),
-              Clock.systemUTC()).orElseThrow()) {
+              UpstreamObserver.both(health, reader))) {
+        new UpstreamProber(client, health, Duration.ofSeconds(30), Clock.systemUTC()).probeOnce();
         UpstreamHealth.State after = Eventually.await("the probe's outcome", health::state, s -> s.lastProbe() != null);
         assertThat(seenMidExchange).hasSize(1).allSatisfy(mid -> {
           assertThat(mid.keyState()).isEqualTo(KeyState.KEY_STATE_UNSPECIFIED);
