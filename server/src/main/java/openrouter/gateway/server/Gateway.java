@@ -216,7 +216,7 @@ public final class Gateway implements AutoCloseable {
         config.defaultMaxTokens(), 10, 4);
     StreamWatchdog watchdog = new StreamWatchdog(config.ttftTimeout(), config.streamIdleTimeout());
     threads.every(Stage.SCHEDULER, "stream watchdog", StreamWatchdog.TICK, StreamWatchdog.TICK, watchdog::check);
-    ChatRunner runner = new ChatRunner(upstream, new ChatRequestMapper(chatPolicy),
+    ChatRunner runner = new ChatRunner(upstream::newChatCall, new ChatRequestMapper(chatPolicy),
         config.retryPolicy(), watchdog, json, clock, metrics);
     GenerationLookup generations = new GenerationLookup(upstream, config.retryPolicy(), json, clock);
     CallCosts costs = threads.own(Stage.COST_LOOKUPS, "cost lookups", new CallCosts(generations, metrics));
