@@ -483,8 +483,8 @@ public final class Gateway implements AutoCloseable {
     long start = System.nanoTime();
     detailedHealth.markShuttingDown();
     health.enterTerminalState();
-    threads.closeThrough(Stage.PROBES);
-    server.shutdown();
+    server.shutdown(); // at once after NOT_SERVING: a call that saw SERVING can still slip in
+    threads.closeThrough(Stage.PROBES); // a late probe could no longer change the health anyway
     log.info("shutdown: health NOT_SERVING, new calls refused; draining {} call(s) for up to {} ms",
         metrics.grpc().callsToDrain(), grace.toMillis());
     long deadline = start + grace.toNanos();
