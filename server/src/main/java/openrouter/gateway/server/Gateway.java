@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
+import io.grpc.ServerBuilder;
 import io.grpc.ServerCredentials;
 import io.grpc.TlsServerCredentials;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
@@ -19,6 +20,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import openrouter.gateway.server.GatewayThreads.Stage;
 import openrouter.gateway.server.chat.CallCosts;
 import openrouter.gateway.server.chat.ChatPolicy;
 import openrouter.gateway.server.chat.ChatRequestMapper;
@@ -88,8 +91,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Wires the gateway once, for {@code main} and the tests alike: the HTTP client, the services,
- * health, metrics, the gRPC server. {@link #shutdown} stops it in the order probes and balancers
- * expect.
+ * health, metrics, the gRPC server. Every thread and closeable part belongs to one {@link
+ * GatewayThreads}; {@link #shutdown} stops it in the order probes and balancers expect.
  */
 public final class Gateway implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Gateway.class);
@@ -119,32 +122,24 @@ public final class Gateway implements AutoCloseable {
   private final HealthStatusManager health;
   private final HealthGrpcService detailedHealth;
   private final ChatGrpcService chatService;
-  private final OpenRouterClient upstream;
-  private final StreamWatchdog watchdog;
-  private final ExecutorService workers;
+  private final GatewayThreads threads;
   private final GatewayMetrics metrics;
   private final Optional<MetricsHttpServer> metricsServer;
-  private final Optional<UpstreamProber> prober;
   private final UpstreamHealth upstreamHealth;
-  /** Redis shared by replicas, when configured; closed after the calls that use it. */
-  private Optional<SharedState> sharedState = Optional.empty();
-  private CallCosts costs; // set once by start()
-  private Tracing tracing; // set once by start()
+  private final CallCosts costs;
 
   private Gateway(Server server, HealthStatusManager health, HealthGrpcService detailedHealth,
-      ChatGrpcService chatService, OpenRouterClient upstream, StreamWatchdog watchdog, ExecutorService workers, GatewayMetrics metrics,
-      Optional<MetricsHttpServer> metricsServer, Optional<UpstreamProber> prober, UpstreamHealth upstreamHealth) {
+      ChatGrpcService chatService, GatewayThreads threads, GatewayMetrics metrics,
+      Optional<MetricsHttpServer> metricsServer, UpstreamHealth upstreamHealth, CallCosts costs) {
     this.server = server;
     this.health = health;
     this.detailedHealth = detailedHealth;
     this.chatService = chatService;
-    this.upstream = upstream;
-    this.watchdog = watchdog;
-    this.workers = workers;
+    this.threads = threads;
     this.metrics = metrics;
     this.metricsServer = metricsServer;
-    this.prober = prober;
     this.upstreamHealth = upstreamHealth;
+    this.costs = costs;
   }
 
   /** Builds and starts the gateway on the configured host and port (port 0 = any free port). */
@@ -181,36 +176,52 @@ public final class Gateway implements AutoCloseable {
    */
   public static Gateway start(GatewayConfig config, UpstreamTarget target, Clock cacheClock, Ticker cacheTicker,
       ExecutorService workers, Tracing tracing) throws IOException {
+    return start(config, target, cacheClock, cacheTicker, workers, tracing, Gateway::nettyTransport);
+  }
+
+  /**
+   * As above, serving on the server builder {@code transport} makes: {@link #nettyTransport} in
+   * production; tests that are not about the transport pass an in-process builder. The builder
+   * brings the transport's settings; {@link GatewayServices#bindTo} adds what the gateway serves.
+   */
+  public static Gateway start(GatewayConfig config, UpstreamTarget target, Clock cacheClock, Ticker cacheTicker,
+      ExecutorService workers, Tracing tracing, Function<GatewayConfig, ServerBuilder<?>> transport)
+      throws IOException {
+    GatewayThreads threads = new GatewayThreads(workers);
     try {
-      return start(config, target, cacheClock, cacheTicker, workers, tracing, serverBuilder(config));
+      threads.own(Stage.TRACING, "tracing", tracing::close);
+      return start(config, target, cacheClock, cacheTicker, threads, tracing, transport);
     } catch (IOException | RuntimeException e) {
-      tracing.close();
-      workers.shutdownNow();
+      threads.close(); // whatever had started, in the shutdown order
       throw e;
     }
   }
 
   private static Gateway start(GatewayConfig config, UpstreamTarget target, Clock cacheClock, Ticker cacheTicker,
-      ExecutorService workers, Tracing tracing, NettyServerBuilder builder) throws IOException {
+      GatewayThreads threads, Tracing tracing, Function<GatewayConfig, ServerBuilder<?>> transport)
+      throws IOException {
+    ExecutorService workers = threads.workers();
     target.apiKey().ifPresent(Redactor::addConfiguredKey);
     LogSetup.limitTransportLogs(); // a client's malformed frames must not flood the log
     Clock clock = Clock.systemUTC();
     ObjectMapper json = Json.mapper();
     String version = version();
-    GatewayMetrics metrics = new GatewayMetrics();
+    GatewayMetrics metrics = threads.own(Stage.METRICS, "metrics", new GatewayMetrics());
     // The simulator's key is not the operator's: in simulator mode the key is "not configured".
     UpstreamHealth upstreamHealth = new UpstreamHealth(target.apiKey().isPresent() && !target.simulator());
-    OpenRouterClient upstream = new OpenRouterClient(target, config.upstream().siteUrl(), config.upstream().siteName(), version,
+    OpenRouterClient upstream = threads.own(Stage.UPSTREAM_CLIENT, "upstream client",
+        new OpenRouterClient(target, config.upstream().siteUrl(), config.upstream().siteName(), version,
         UpstreamObserver.both(metrics, upstreamHealth), config.upstream().http2PriorKnowledge(), Policies.upstreamLimits(config.upstream()),
-        tracing);
+        tracing));
     StatusMapper statusMapper = new StatusMapper(clock);
     ChatPolicy chatPolicy = Policies.chat(config.chat());
     RetryPolicy retryPolicy = Policies.retry(config.upstream());
     StreamWatchdog watchdog = new StreamWatchdog(config.chat().ttftTimeout(), config.chat().streamIdleTimeout());
-    ChatRunner runner = new ChatRunner(upstream, new ChatRequestMapper(chatPolicy),
+    threads.every(Stage.SCHEDULER, "stream watchdog", StreamWatchdog.TICK, StreamWatchdog.TICK, watchdog::check);
+    ChatRunner runner = new ChatRunner(upstream::newChatCall, new ChatRequestMapper(chatPolicy),
         retryPolicy, watchdog, json, clock, metrics);
     GenerationLookup generations = new GenerationLookup(upstream, retryPolicy, json, clock);
-    CallCosts costs = new CallCosts(generations, metrics);
+    CallCosts costs = threads.own(Stage.COST_LOOKUPS, "cost lookups", new CallCosts(generations, metrics));
     ModelCatalog catalog = new ModelCatalog(upstream,
         new SnapshotCache<>("model catalogue", config.cache().modelsTtl(), config.cache().maxStaleness(),
             config.cache().minRefreshInterval(), MAX_CATALOGUE_KEYS, workers, cacheClock, cacheTicker),
@@ -267,7 +278,8 @@ public final class Gateway implements AutoCloseable {
       log.info("caller authentication on: {} callers from {}", callers.get().size(), config.security().apiKeysFile().get());
     }
     // Several replicas share rate limits, callers' slots and spend through Redis when one is set.
-    Optional<SharedState> shared = config.fleet().redisUrl().map(url -> SharedState.start(config.fleet(), metrics));
+    Optional<SharedState> shared = config.fleet().redisUrl()
+        .map(url -> threads.own(Stage.SHARED_STATE, "shared state", SharedState.start(config.fleet(), metrics)));
     shared.ifPresent(state -> {
       detailedHealth.sharedState(state::problem);
       metrics.sharedStateUp(() -> state.problem().isEmpty());
@@ -292,67 +304,59 @@ public final class Gateway implements AutoCloseable {
     ConnectionSettings c = config.server().connections();
     ChatGrpcService chatService = new ChatGrpcService(new ChatRequestValidator(chatPolicy, Policies.inputLimits(config.chat())), runner,
         generations, costs, statusMapper, workers, concurrency, config.chat().timeout(), budgets);
-    if (shared.isPresent()) {
-      // Redis calls block (bounded by GATEWAY_REDIS_TIMEOUT_MS): never on a Netty event loop.
-      builder.executor(workers);
-    } else {
-      builder.directExecutor();
-    }
-    builder
-        .keepAliveTime(c.keepAliveTime().isZero() ? Long.MAX_VALUE : c.keepAliveTime().toNanos(), TimeUnit.NANOSECONDS)
-        .keepAliveTimeout(c.keepAliveTimeout().toNanos(), TimeUnit.NANOSECONDS)
-        .permitKeepAliveTime(c.permitKeepAliveTime().toNanos(), TimeUnit.NANOSECONDS)
-        .permitKeepAliveWithoutCalls(c.permitKeepAliveWithoutCalls())
-        .maxInboundMessageSize(c.maxInboundMessageBytes())
-        // GATEWAY_MAX_INBOUND_METADATA_BYTES itself is checked per call by MetadataLimitInterceptor.
-        .maxInboundMetadataSize(MetadataLimitInterceptor.transportCeiling(c.maxInboundMetadataBytes()))
-        // The tracer sees every call, even those refused before any interceptor runs.
-        .addStreamTracerFactory(metrics.grpc())
-        .addTransportFilter(metrics.grpc().transportFilter())
+    List<io.grpc.ServerInterceptor> interceptors = new java.util.ArrayList<>(List.of(
         // The last interceptor registered runs first: the caller check runs inside the access
         // log, so calls it refuses (authentication, rate limits) are logged too.
-        .intercept(callerInterceptor)
-        .intercept(new MetadataLimitInterceptor(c.maxInboundMetadataBytes(), statusMapper))
-        .intercept(new AccessLogInterceptor(AccessLogInterceptor.Lines.parse(config.operations().accessLog())));
+        callerInterceptor,
+        new MetadataLimitInterceptor(c.maxInboundMetadataBytes(), statusMapper),
+        new AccessLogInterceptor(AccessLogInterceptor.Lines.parse(config.operations().accessLog()))));
     if (tracing.on()) {
       // Outermost: the access line and everything else run inside the call's span.
-      builder.intercept(new TracingServerInterceptor(tracing, AccessLogInterceptor::reason));
+      interceptors.add(new TracingServerInterceptor(tracing, AccessLogInterceptor::reason));
     }
-    builder
-        .addService(ServiceDefinitions.strict(chatService, statusMapper))
-        .addService(ServiceDefinitions.strict(
-            new ModelsGrpcService(catalog, userCatalog, modelEndpoints, providers, statusMapper), statusMapper))
-        .addService(ServiceDefinitions.strict(embeddingsService, statusMapper))
-        .addService(ServiceDefinitions.strict(new CreditsGrpcService(credits, statusMapper, budgets), statusMapper))
-        .addService(ServiceDefinitions.strict(detailedHealth, statusMapper))
-        .addService(health.getHealthService())
-        .addService(ProtoReflectionServiceV1.newInstance())
-        .addService(ProtoReflectionService.newInstance());
-    if (c.maxRstFramesPerWindow() > 0) {
-      // HTTP/2 rapid reset (CVE-2023-44487): GOAWAY to a client that resets streams en masse.
-      builder.maxRstFramesPerWindow(c.maxRstFramesPerWindow(), c.rstFramesWindowSeconds());
-    }
-    if (!c.maxConnectionIdle().isZero()) {
-      builder.maxConnectionIdle(c.maxConnectionIdle().toNanos(), TimeUnit.NANOSECONDS);
-    }
-    if (!c.maxConnectionAge().isZero()) {
-      builder.maxConnectionAge(c.maxConnectionAge().toNanos(), TimeUnit.NANOSECONDS);
-      if (!c.maxConnectionAgeGrace().isZero()) {
-        builder.maxConnectionAgeGrace(c.maxConnectionAgeGrace().toNanos(), TimeUnit.NANOSECONDS);
+    GatewayServices services = new GatewayServices(
+        // Redis calls block (bounded by GATEWAY_REDIS_TIMEOUT_MS): never on a Netty event loop.
+        // Without Redis nothing in a callback blocks, so it runs on the event loop, no hop.
+        shared.isPresent() ? Optional.of(workers) : Optional.empty(),
+        c.maxInboundMessageBytes(),
+        metrics.grpc(),
+        interceptors,
+        List.of(
+            ServiceDefinitions.strict(chatService, statusMapper),
+            ServiceDefinitions.strict(
+                new ModelsGrpcService(catalog, userCatalog, modelEndpoints, providers, statusMapper), statusMapper),
+            ServiceDefinitions.strict(embeddingsService, statusMapper),
+            ServiceDefinitions.strict(new CreditsGrpcService(credits, statusMapper, budgets), statusMapper),
+            ServiceDefinitions.strict(detailedHealth, statusMapper),
+            health.getHealthService().bindService(),
+            ProtoReflectionServiceV1.newInstance().bindService(),
+            ProtoReflectionService.newInstance().bindService()));
+
+    // The metrics endpoint starts before the gRPC server, so the start-up can be scraped.
+    Optional<MetricsHttpServer> metricsServer = Optional.empty();
+    if (config.operations().metricsPort().isPresent()) {
+      try {
+        ExecutorService scrapes = threads.singleThread(Stage.METRICS_SERVER, "metrics-http");
+        metricsServer = Optional.of(threads.own(Stage.METRICS_SERVER, "metrics endpoint",
+            MetricsHttpServer.start(config.server().host(), config.operations().metricsPort().getAsInt(), metrics, scrapes)));
+      } catch (IOException | RuntimeException e) {
+        failIfPortInUse(e, "GATEWAY_METRICS_PORT", config.server().host(), config.operations().metricsPort().getAsInt());
+        throw e;
       }
     }
+    ServerBuilder<?> builder = transport.apply(config);
+    services.bindTo(builder);
     Server server;
     try {
       server = builder.build().start();
     } catch (IOException | RuntimeException e) {
-      upstream.close();
-      workers.shutdownNow();
-      watchdog.close();
-      shared.ifPresent(SharedState::close);
-      metrics.close();
       failIfPortInUse(e, "GATEWAY_PORT", config.server().host(), config.server().port());
       throw e;
     }
+    threads.own(Stage.GRPC_SERVER, "gRPC server", () -> {
+      server.shutdownNow();
+      server.awaitTermination(5, TimeUnit.SECONDS);
+    });
     metrics.grpc().preregister(server.getServices());
     for (String service : SERVICE_NAMES) {
       health.setStatus(service, ServingStatus.SERVING);
@@ -366,42 +370,51 @@ public final class Gateway implements AutoCloseable {
       NEED_THE_KEY.forEach(service -> health.setStatus(service, s));
     });
 
-    Optional<MetricsHttpServer> metricsServer = Optional.empty();
-    Optional<UpstreamProber> prober = Optional.empty();
-    try {
-      if (config.operations().metricsPort().isPresent()) {
-        metricsServer = Optional.of(
-            MetricsHttpServer.start(config.server().host(), config.operations().metricsPort().getAsInt(), metrics));
-      }
-      prober = UpstreamProber.start(upstream, upstreamHealth, config.operations().probeInterval(),
-          config.operations().probeTimeout(), clock);
-    } catch (IOException | RuntimeException e) {
-      server.shutdownNow();
-      upstream.close();
-      workers.shutdownNow();
-      watchdog.close();
-      shared.ifPresent(SharedState::close);
-      metrics.close();
-      failIfPortInUse(e, "GATEWAY_METRICS_PORT", config.server().host(), config.operations().metricsPort().orElse(0));
-      throw e;
+    if (!config.operations().probeInterval().isZero()) {
+      // The first probe at once, so a wrong base URL shows in the start-up log.
+      UpstreamProber prober = new UpstreamProber(upstream, upstreamHealth, config.operations().probeTimeout(), clock);
+      threads.every(Stage.PROBES, "upstream probe", Duration.ZERO, config.operations().probeInterval(), prober::probeOnce);
     }
-    Gateway gateway = new Gateway(server, health, detailedHealth, chatService, upstream, watchdog, workers, metrics,
-        metricsServer, prober, upstreamHealth);
-    gateway.costs = costs;
-    gateway.tracing = tracing;
     metrics.lostSpans(tracing::lostSpans);
-    gateway.sharedState = shared;
-    return gateway;
+    return new Gateway(server, health, detailedHealth, chatService, threads, metrics, metricsServer,
+        upstreamHealth, costs);
   }
 
-  private static NettyServerBuilder serverBuilder(GatewayConfig config) {
+  /**
+   * The production transport: Netty on the configured address, TLS, keepalive, HTTP/2 limits and
+   * connection ages. What is served comes from {@link GatewayServices#bindTo}.
+   */
+  public static NettyServerBuilder nettyTransport(GatewayConfig config) {
     InetSocketAddress address = new InetSocketAddress(config.server().host(), config.server().port());
+    NettyServerBuilder builder;
     try {
-      return NettyServerBuilder.forAddress(address, credentials(config.server().tls()));
+      builder = NettyServerBuilder.forAddress(address, credentials(config.server().tls()));
     } catch (IllegalArgumentException e) {
       throw new ConfigException("GATEWAY_TLS_CERT / GATEWAY_TLS_KEY cannot be used for TLS (" + e.getMessage()
           + "): they must be a PEM certificate chain and its PEM PKCS#8 private key");
     }
+    ConnectionSettings c = config.server().connections();
+    builder
+        .keepAliveTime(c.keepAliveTime().isZero() ? Long.MAX_VALUE : c.keepAliveTime().toNanos(), TimeUnit.NANOSECONDS)
+        .keepAliveTimeout(c.keepAliveTimeout().toNanos(), TimeUnit.NANOSECONDS)
+        .permitKeepAliveTime(c.permitKeepAliveTime().toNanos(), TimeUnit.NANOSECONDS)
+        .permitKeepAliveWithoutCalls(c.permitKeepAliveWithoutCalls())
+        // GATEWAY_MAX_INBOUND_METADATA_BYTES itself is checked per call by MetadataLimitInterceptor.
+        .maxInboundMetadataSize(MetadataLimitInterceptor.transportCeiling(c.maxInboundMetadataBytes()));
+    if (c.maxRstFramesPerWindow() > 0) {
+      // HTTP/2 rapid reset (CVE-2023-44487): GOAWAY to a client that resets streams en masse.
+      builder.maxRstFramesPerWindow(c.maxRstFramesPerWindow(), c.rstFramesWindowSeconds());
+    }
+    if (!c.maxConnectionIdle().isZero()) {
+      builder.maxConnectionIdle(c.maxConnectionIdle().toNanos(), TimeUnit.NANOSECONDS);
+    }
+    if (!c.maxConnectionAge().isZero()) {
+      builder.maxConnectionAge(c.maxConnectionAge().toNanos(), TimeUnit.NANOSECONDS);
+      if (!c.maxConnectionAgeGrace().isZero()) {
+        builder.maxConnectionAgeGrace(c.maxConnectionAgeGrace().toNanos(), TimeUnit.NANOSECONDS);
+      }
+    }
+    return builder;
   }
 
   private static ServerCredentials credentials(TlsSettings tls) {
@@ -465,14 +478,15 @@ public final class Gateway implements AutoCloseable {
    * {@code grace} to finish (health Watch streams excepted: they never end by themselves);
    * (4) chat calls still running end UNAVAILABLE (GATEWAY_SHUTTING_DOWN, so callers retry
    * elsewhere) and their upstream requests are cancelled; anything else left is cancelled;
-   * (5) the HTTP client, the probe, the executors and last the metrics endpoint close.
+   * (5) everything else closes in the order of {@link GatewayThreads.Stage}: the cost lookups,
+   * the HTTP client, the scheduler, the workers, tracing, Redis, last the metrics endpoint.
    */
   public void shutdown(Duration grace) {
     long start = System.nanoTime();
     detailedHealth.markShuttingDown();
     health.enterTerminalState();
-    prober.ifPresent(UpstreamProber::close);
-    server.shutdown();
+    server.shutdown(); // at once after NOT_SERVING: a call that saw SERVING can still slip in
+    threads.closeThrough(Stage.PROBES); // a late probe could no longer change the health anyway
     log.info("shutdown: health NOT_SERVING, new calls refused; draining {} call(s) for up to {} ms",
         metrics.grpc().callsToDrain(), grace.toMillis());
     long deadline = start + grace.toNanos();
@@ -501,14 +515,7 @@ public final class Gateway implements AutoCloseable {
       Thread.currentThread().interrupt();
       server.shutdownNow();
     }
-    costs.close(); // before the HTTP client its lookups use
-    upstream.close();
-    watchdog.close();
-    workers.shutdownNow();
-    tracing.close(); // exports the last spans (bounded wait)
-    sharedState.ifPresent(SharedState::close);
-    metricsServer.ifPresent(MetricsHttpServer::close);
-    metrics.close();
+    threads.close(); // everything else, in the order of GatewayThreads.Stage
     log.info("shutdown: done in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
   }
 

@@ -17,7 +17,6 @@ import openrouter.gateway.server.resilience.StreamWatchdog;
 import openrouter.gateway.server.upstream.CallControl;
 import openrouter.gateway.server.upstream.ChatEventStream;
 import openrouter.gateway.server.upstream.JsonCall;
-import openrouter.gateway.server.upstream.OpenRouterClient;
 import openrouter.gateway.server.upstream.UpstreamResponses;
 import openrouter.gateway.v1.ChatDelta;
 import openrouter.gateway.v1.ChatRequest;
@@ -42,7 +41,15 @@ public final class ChatRunner {
     void send(ChatDelta delta);
   }
 
-  private final OpenRouterClient client;
+  /**
+   * All the runner needs from the upstream: one {@code POST /chat/completions} per attempt, not
+   * yet executed ({@code OpenRouterClient::newChatCall}; tests script their own).
+   */
+  public interface Upstream {
+    okhttp3.Call newChatCall(ObjectNode body, boolean stream, Optional<String> callerKey);
+  }
+
+  private final Upstream client;
   private final ChatRequestMapper mapper;
   private final RetryPolicy retryPolicy;
   private final StreamWatchdog watchdog;
@@ -51,7 +58,7 @@ public final class ChatRunner {
   private final ChatMetrics metrics;
 
   public ChatRunner(
-      OpenRouterClient client,
+      Upstream client,
       ChatRequestMapper mapper,
       RetryPolicy retryPolicy,
       StreamWatchdog watchdog,

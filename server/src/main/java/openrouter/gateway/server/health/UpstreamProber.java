@@ -4,8 +4,6 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import okhttp3.Call;
 import okhttp3.Response;
@@ -15,42 +13,26 @@ import openrouter.gateway.server.upstream.OpenRouterClient;
 /**
  * The bounded background probe: every interval, one {@code GET /key} with the gateway's key (a
  * few hundred bytes, free, and it tells whether the key is accepted), bounded by its own
- * timeout, on one daemon thread. Never a chat call. Its result only feeds {@link
+ * timeout, run by the gateway's shared scheduler ({@code GatewayThreads}). Never a chat call. Its result only feeds {@link
  * UpstreamHealth}: an unreachable upstream degrades the detailed report and never fails a
  * liveness or readiness probe. The first probe runs at start-up, so a base URL that does not
  * point at OpenRouter's API ({@link NotOpenRouter}) shows in the start-up log.
  */
-public final class UpstreamProber implements AutoCloseable {
+public final class UpstreamProber {
   private final OpenRouterClient client;
   private final UpstreamHealth health;
   private final Duration timeout;
   private final Clock clock;
-  private final ScheduledExecutorService scheduler;
 
-  private UpstreamProber(OpenRouterClient client, UpstreamHealth health, Duration timeout, Clock clock) {
+  public UpstreamProber(OpenRouterClient client, UpstreamHealth health, Duration timeout, Clock clock) {
     this.client = client;
     this.health = health;
     this.timeout = timeout;
     this.clock = clock;
-    this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "upstream-probe");
-      t.setDaemon(true);
-      return t;
-    });
   }
 
-  /** Starts probing at once, then every {@code interval}; a zero interval starts nothing. */
-  public static Optional<UpstreamProber> start(
-      OpenRouterClient client, UpstreamHealth health, Duration interval, Duration timeout, Clock clock) {
-    if (interval.isZero()) {
-      return Optional.empty();
-    }
-    UpstreamProber prober = new UpstreamProber(client, health, timeout, clock);
-    prober.scheduler.scheduleWithFixedDelay(prober::probeOnce, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
-    return Optional.of(prober);
-  }
-
-  void probeOnce() {
+  /** One probe: blocks for the exchange (at most the timeout) and reports it to the health. */
+  public void probeOnce() {
     Call call = client.newProbeCall("/key");
     call.timeout().timeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
     long start = System.nanoTime();
@@ -83,10 +65,5 @@ public final class UpstreamProber implements AutoCloseable {
     }
     String message = e.getMessage();
     return e.getClass().getSimpleName() + (message == null ? "" : ": " + message);
-  }
-
-  @Override
-  public void close() {
-    scheduler.shutdownNow();
   }
 }

@@ -6,32 +6,26 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.Executor;
 
 /**
  * The Prometheus endpoint: {@code GET /metrics} on its own HTTP port, served by the JDK's HTTP
- * server on one thread (a scrape every few seconds needs no more). It stays up while the gRPC
+ * server on the executor it is given (one thread: a scrape every few seconds needs no more;
+ * its owner shuts it down). It stays up while the gRPC
  * server drains, so the shutdown itself can be watched.
  */
 public final class MetricsHttpServer implements AutoCloseable {
   private static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
   private final HttpServer server;
-  private final ExecutorService executor;
 
-  private MetricsHttpServer(HttpServer server, ExecutorService executor) {
+  private MetricsHttpServer(HttpServer server) {
     this.server = server;
-    this.executor = executor;
   }
 
-  public static MetricsHttpServer start(String host, int port, GatewayMetrics metrics) throws IOException {
+  public static MetricsHttpServer start(String host, int port, GatewayMetrics metrics, Executor executor)
+      throws IOException {
     HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 16);
-    ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, "metrics-http");
-      t.setDaemon(true);
-      return t;
-    });
     server.setExecutor(executor);
     server.createContext("/", exchange -> {
       try (exchange) {
@@ -39,7 +33,7 @@ public final class MetricsHttpServer implements AutoCloseable {
       }
     });
     server.start();
-    return new MetricsHttpServer(server, executor);
+    return new MetricsHttpServer(server);
   }
 
   private static void handle(HttpExchange exchange, GatewayMetrics metrics) throws IOException {
@@ -73,7 +67,6 @@ public final class MetricsHttpServer implements AutoCloseable {
 
   @Override
   public void close() {
-    server.stop(0);
-    executor.shutdownNow();
+    server.stop(0); // also ends the JDK's dispatcher thread
   }
 }

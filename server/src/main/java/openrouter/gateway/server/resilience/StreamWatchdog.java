@@ -4,51 +4,34 @@ import com.google.common.base.Ticker;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Enforces the time-to-first-token and idle-between-chunks limits of upstream streams. Reads
- * from OkHttp block, and OpenRouter's keep-alive comments defeat socket read timeouts, so one
- * shared thread checks every watched stream a few times a second and closes the connection of
- * a stream that is over its limit; the reading thread then sees the close and asks {@link
- * Watch#fired()} why. Per chunk the cost is one volatile write.
+ * from OkHttp block, and OpenRouter's keep-alive comments defeat socket read timeouts, so the
+ * gateway's shared scheduler calls {@link #check()} every {@link #TICK}: it closes the
+ * connection of a stream that is over its limit; the reading thread then sees the close and
+ * asks {@link Watch#fired()} why. Per chunk the cost is one volatile write. It starts no thread
+ * of its own.
  */
-public final class StreamWatchdog implements AutoCloseable {
-  private static final long TICK_MILLIS = 20;
+public final class StreamWatchdog {
+  /** How often {@link #check()} should run: the limits are enforced to within this. */
+  public static final Duration TICK = Duration.ofMillis(20);
 
   private final Duration ttft;
   private final Duration idle;
   private final Set<Watch> watches = ConcurrentHashMap.newKeySet();
   private final Ticker ticker;
-  private final ScheduledExecutorService timer;
 
   /** Zero disables a limit. */
   public StreamWatchdog(Duration ttft, Duration idle) {
-    this(ttft, idle, Ticker.systemTicker(), true);
+    this(ttft, idle, Ticker.systemTicker());
   }
 
-  /**
-   * Limits measured with {@code ticker}. With {@code startTimer} false no thread is started
-   * and nothing is checked until {@link #check()} is called: tests drive both by hand.
-   */
-  StreamWatchdog(Duration ttft, Duration idle, Ticker ticker, boolean startTimer) {
+  /** Limits measured with {@code ticker}: tests move it and call {@link #check()} by hand. */
+  StreamWatchdog(Duration ttft, Duration idle, Ticker ticker) {
     this.ttft = ttft;
     this.idle = idle;
     this.ticker = ticker;
-    if (!startTimer) {
-      this.timer = null;
-      return;
-    }
-    this.timer =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "stream-watchdog");
-              t.setDaemon(true);
-              return t;
-            });
-    timer.scheduleWithFixedDelay(this::check, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
   }
 
   /** Why a watch fired. */
@@ -65,17 +48,10 @@ public final class StreamWatchdog implements AutoCloseable {
   }
 
   /** One round: fires every watch that is over its limit now. */
-  void check() {
+  public void check() {
     long now = ticker.read();
     for (Watch w : watches) {
       w.check(now);
-    }
-  }
-
-  @Override
-  public void close() {
-    if (timer != null) {
-      timer.shutdownNow();
     }
   }
 

@@ -75,7 +75,7 @@ class HealthTest {
 
   @Test
   void theServerAndEachServiceServeAndUnknownServicesAreNotFound() throws Exception {
-    try (GatewayHarness h = GatewayHarness.withSimulator("GATEWAY_HEALTH_PROBE_INTERVAL_MS", "30000")) {
+    try (GatewayHarness h = GatewayHarness.inProcess().withSimulator("GATEWAY_HEALTH_PROBE_INTERVAL_MS", "30000")) {
       assertThat(standard(h.channel, "")).isEqualTo(ServingStatus.SERVING);
       for (String service : SERVICES) {
         assertThat(standard(h.channel, service)).as(service).isEqualTo(ServingStatus.SERVING);
@@ -88,7 +88,7 @@ class HealthTest {
 
   @Test
   void theReportShowsModeVersionUptimeAndTheProbeWhichNeverChats() throws Exception {
-    try (GatewayHarness h = GatewayHarness.withSimulator("GATEWAY_HEALTH_PROBE_INTERVAL_MS", "30000")) {
+    try (GatewayHarness h = GatewayHarness.inProcess().withSimulator("GATEWAY_HEALTH_PROBE_INTERVAL_MS", "30000")) {
       CheckResponse r = awaitReport(h.channel, CheckResponse::hasUpstream);
       assertThat(r.getStatus()).isEqualTo(OverallStatus.OVERALL_STATUS_SERVING);
       assertThat(r.getProblemsList()).isEmpty();
@@ -111,7 +111,7 @@ class HealthTest {
 
   @Test
   void theProbeRunsAtItsIntervalAndOnlyCallsKey() throws Exception {
-    try (GatewayHarness h = GatewayHarness.withSimulator("GATEWAY_HEALTH_PROBE_INTERVAL_MS", "100")) {
+    try (GatewayHarness h = GatewayHarness.inProcess().withSimulator("GATEWAY_HEALTH_PROBE_INTERVAL_MS", "100")) {
       Eventually.await("three probes", () -> h.simulator.requestCount("/key") >= 3);
       List<RecordedRequest> probes = h.simulator.requests();
       assertThat(probes).allMatch(r -> r.path().equals("/key"));
@@ -128,7 +128,7 @@ class HealthTest {
   @Test
   void anAcceptedKeyIsReportedInLiveMode() throws Exception {
     try (OpenRouterSimulator sim = OpenRouterSimulator.start(0);
-        GatewayHarness h = GatewayHarness.withUpstream(URI.create(sim.baseUrl()), TestKeys.GATEWAY, "GATEWAY_HEALTH_PROBE_INTERVAL_MS", "30000")) {
+        GatewayHarness h = GatewayHarness.inProcess().withUpstream(URI.create(sim.baseUrl()), TestKeys.GATEWAY, "GATEWAY_HEALTH_PROBE_INTERVAL_MS", "30000")) {
       CheckResponse r = awaitReport(h.channel, x -> x.getKeyState() == KeyState.KEY_STATE_ACCEPTED);
       assertThat(r.getMode()).isEqualTo(UpstreamMode.UPSTREAM_MODE_LIVE);
       assertThat(r.getStatus()).isEqualTo(OverallStatus.OVERALL_STATUS_SERVING);
@@ -138,7 +138,7 @@ class HealthTest {
   @Test
   void aRejectedKeyMakesChatAndCreditsNotServingButNeverTheServer() throws Exception {
     try (OpenRouterSimulator sim = OpenRouterSimulator.start(0);
-        GatewayHarness h = GatewayHarness.withUpstream(URI.create(sim.baseUrl()), SimulatorKeys.REJECTED, "GATEWAY_HEALTH_PROBE_INTERVAL_MS", "30000")) {
+        GatewayHarness h = GatewayHarness.inProcess().withUpstream(URI.create(sim.baseUrl()), SimulatorKeys.REJECTED, "GATEWAY_HEALTH_PROBE_INTERVAL_MS", "30000")) {
       CheckResponse r = awaitReport(h.channel, x -> x.getKeyState() == KeyState.KEY_STATE_REJECTED);
       assertThat(r.getStatus()).isEqualTo(OverallStatus.OVERALL_STATUS_NOT_SERVING);
       assertThat(r.getProblemsList()).anyMatch(p -> p.contains("OPENROUTER_API_KEY"));
@@ -156,7 +156,7 @@ class HealthTest {
   @Test
   void aChatCallRejectedWith401FlipsChatToNotServingAtOnceWithoutAnyProbe() throws Exception {
     try (OpenRouterSimulator sim = OpenRouterSimulator.start(0);
-        GatewayHarness h = GatewayHarness.withUpstream(URI.create(sim.baseUrl()), SimulatorKeys.REJECTED,
+        GatewayHarness h = GatewayHarness.inProcess().withUpstream(URI.create(sim.baseUrl()), SimulatorKeys.REJECTED,
             "GATEWAY_HEALTH_PROBE_INTERVAL_MS", "0")) {
       BlockingQueue<ServingStatus> watched = watch(h.channel, ChatServiceGrpc.SERVICE_NAME);
       assertThat(watched.poll(DEADLINE.toSeconds(), TimeUnit.SECONDS)).isEqualTo(ServingStatus.SERVING);
@@ -183,7 +183,7 @@ class HealthTest {
         upstream.enqueue(new MockResponse.Builder().code(200).body("{\"data\":{\"label\":\"x\"}}").build());
       }
       upstream.start();
-      try (GatewayHarness h = GatewayHarness.withUpstream(upstream.url("/api/v1").uri(), TestKeys.GATEWAY,
+      try (GatewayHarness h = GatewayHarness.inProcess().withUpstream(upstream.url("/api/v1").uri(), TestKeys.GATEWAY,
           "GATEWAY_HEALTH_PROBE_INTERVAL_MS", "300")) {
         BlockingQueue<ServingStatus> watched = watch(h.channel, ChatServiceGrpc.SERVICE_NAME);
         assertThat(List.of(watched.poll(DEADLINE.toSeconds(), TimeUnit.SECONDS), watched.poll(DEADLINE.toSeconds(), TimeUnit.SECONDS),
@@ -219,9 +219,8 @@ class HealthTest {
       };
       UpstreamTarget target = new UpstreamTarget(upstream.url("/api/v1").uri(), Optional.of(TestKeys.GATEWAY), false);
       try (OpenRouterClient client = new OpenRouterClient(target, Optional.empty(), "test", "0",
-              UpstreamObserver.both(health, reader));
-          UpstreamProber prober = UpstreamProber.start(client, health, Duration.ofHours(1), Duration.ofSeconds(30),
-              Clock.systemUTC()).orElseThrow()) {
+              UpstreamObserver.both(health, reader))) {
+        new UpstreamProber(client, health, Duration.ofSeconds(30), Clock.systemUTC()).probeOnce();
         UpstreamHealth.State after = Eventually.await("the probe's outcome", health::state, s -> s.lastProbe() != null);
         assertThat(seenMidExchange).hasSize(1).allSatisfy(mid -> {
           assertThat(mid.keyState()).isEqualTo(KeyState.KEY_STATE_UNSPECIFIED);
@@ -239,7 +238,7 @@ class HealthTest {
     try (ServerSocket s = new ServerSocket(0)) {
       closedPort = s.getLocalPort();
     }
-    try (GatewayHarness h = GatewayHarness.withUpstream(URI.create("http://127.0.0.1:" + closedPort + "/api/v1"),
+    try (GatewayHarness h = GatewayHarness.inProcess().withUpstream(URI.create("http://127.0.0.1:" + closedPort + "/api/v1"),
         TestKeys.GATEWAY, "GATEWAY_HEALTH_PROBE_INTERVAL_MS", "30000")) {
       CheckResponse r = awaitReport(h.channel, CheckResponse::hasUpstream);
       assertThat(r.getStatus()).isEqualTo(OverallStatus.OVERALL_STATUS_DEGRADED);
@@ -260,7 +259,7 @@ class HealthTest {
         upstream.enqueue(new MockResponse.Builder().headersDelay(10, TimeUnit.SECONDS).body("{}").build());
       }
       upstream.start();
-      try (GatewayHarness h = GatewayHarness.withUpstream(upstream.url("/api/v1").uri(), TestKeys.GATEWAY,
+      try (GatewayHarness h = GatewayHarness.inProcess().withUpstream(upstream.url("/api/v1").uri(), TestKeys.GATEWAY,
           "GATEWAY_HEALTH_PROBE_TIMEOUT_MS", "200", "GATEWAY_HEALTH_PROBE_INTERVAL_MS", "30000")) {
         CheckResponse r = awaitReport(h.channel, CheckResponse::hasUpstream);
         assertThat(r.getUpstream().getReachable()).isFalse();
@@ -271,7 +270,7 @@ class HealthTest {
 
   @Test
   void theModelsAndCreditsCachesFeedTheReportAndTheCacheAgeMetric() throws Exception {
-    try (GatewayHarness h = GatewayHarness.withSimulator("GATEWAY_METRICS_PORT", "0", "OPENROUTER_LOW_BALANCE_USD", "1000000")) {
+    try (GatewayHarness h = GatewayHarness.inProcess().withSimulator("GATEWAY_METRICS_PORT", "0", "OPENROUTER_LOW_BALANCE_USD", "1000000")) {
       CheckResponse before = detailed(h.channel);
       assertThat(before.getModels().getLoaded()).isFalse();
       assertThat(before.getCredits().getKnown()).isFalse();
@@ -302,7 +301,7 @@ class HealthTest {
 
   @Test
   void shutdownReportsNotServingBeforeAnythingElse() throws Exception {
-    try (GatewayHarness h = GatewayHarness.withSimulator()) {
+    try (GatewayHarness h = GatewayHarness.inProcess().withSimulator()) {
       BlockingQueue<ServingStatus> watched = watch(h.channel, "");
       assertThat(watched.poll(DEADLINE.toSeconds(), TimeUnit.SECONDS)).isEqualTo(ServingStatus.SERVING);
       // A grace far beyond the wait below: a Watch that held the shutdown for the grace would fail it.

@@ -81,7 +81,7 @@ class WrongBaseUrlTest {
     try (MockWebServer upstream = serving(page);
         CapturedLogs logs = new CapturedLogs(UpstreamHealth.class.getName(), Level.INFO);
         // The mistake: the host's root, as OPENROUTER_BASE_URL=https://openrouter.ai would be.
-        GatewayHarness h = GatewayHarness.withUpstream(
+        GatewayHarness h = GatewayHarness.inProcess().withUpstream(
             URI.create(upstream.url("/").toString().replaceAll("/$", "")), SimulatorKeys.DEFAULT,
             "GATEWAY_HEALTH_PROBE_INTERVAL_MS", "60000")) {
       String logged = logs.await("OPENROUTER_BASE_URL looks wrong", 1).get(0);
@@ -107,7 +107,7 @@ class WrongBaseUrlTest {
     MockResponse redirect = new MockResponse.Builder().code(301)
         .addHeader("Location", "https://openrouter.example/login").build();
     try (MockWebServer upstream = serving(redirect);
-        GatewayHarness h = GatewayHarness.withUpstream(upstream.url("/api/v1").uri(), SimulatorKeys.DEFAULT,
+        GatewayHarness h = GatewayHarness.inProcess().withUpstream(upstream.url("/api/v1").uri(), SimulatorKeys.DEFAULT,
             "GATEWAY_HEALTH_PROBE_INTERVAL_MS", "60000")) {
       CheckResponse r = awaitReport(h.channel, CheckResponse::hasUpstream);
       assertThat(r.getUpstream().getResult()).isEqualTo(UpstreamProbeResult.UPSTREAM_PROBE_RESULT_NOT_OPENROUTER);
@@ -124,7 +124,7 @@ class WrongBaseUrlTest {
   void theSimulatorAtABaseUrlWithoutApiV1ShowsTheMistake() throws Exception {
     try (OpenRouterSimulator sim = OpenRouterSimulator.start(0)) {
       URI withoutApi = URI.create(sim.baseUrl().substring(0, sim.baseUrl().length() - "/api/v1".length()));
-      try (GatewayHarness h = GatewayHarness.withUpstream(withoutApi, SimulatorKeys.DEFAULT,
+      try (GatewayHarness h = GatewayHarness.inProcess().withUpstream(withoutApi, SimulatorKeys.DEFAULT,
           "GATEWAY_HEALTH_PROBE_INTERVAL_MS", "60000")) {
         CheckResponse r = awaitReport(h.channel, CheckResponse::hasUpstream);
         assertThat(r.getUpstream().getResult()).isEqualTo(UpstreamProbeResult.UPSTREAM_PROBE_RESULT_NOT_OPENROUTER);
@@ -140,7 +140,7 @@ class WrongBaseUrlTest {
 
   @Test
   void theRightBaseUrlProbesOk() throws Exception {
-    try (GatewayHarness h = GatewayHarness.withSimulator("GATEWAY_HEALTH_PROBE_INTERVAL_MS", "60000")) {
+    try (GatewayHarness h = GatewayHarness.inProcess().withSimulator("GATEWAY_HEALTH_PROBE_INTERVAL_MS", "60000")) {
       CheckResponse r = awaitReport(h.channel, CheckResponse::hasUpstream);
       assertThat(r.getUpstream().getResult()).isEqualTo(UpstreamProbeResult.UPSTREAM_PROBE_RESULT_OK);
       assertThat(r.getStatus()).isEqualTo(OverallStatus.OVERALL_STATUS_SERVING);

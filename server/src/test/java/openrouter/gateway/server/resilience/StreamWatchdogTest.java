@@ -6,25 +6,19 @@ import com.google.common.base.Ticker;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import openrouter.gateway.server.resilience.StreamWatchdog.Limit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * The time-to-first-token and idle limits, on a ticker the test moves by hand and with the
- * checks run by the test instead of the watchdog's timer thread.
+ * checks run by the test instead of the gateway's scheduler.
  */
 class StreamWatchdogTest {
   private static final Duration TTFT = Duration.ofSeconds(10);
   private static final Duration IDLE = Duration.ofSeconds(3);
 
   private final ManualTicker ticker = new ManualTicker();
-  private final StreamWatchdog watchdog = new StreamWatchdog(TTFT, IDLE, ticker, false);
+  private final StreamWatchdog watchdog = new StreamWatchdog(TTFT, IDLE, ticker);
   private final AtomicInteger closes = new AtomicInteger();
-
-  @AfterEach
-  void close() {
-    watchdog.close();
-  }
 
   @Test
   void noFirstTokenWithinTheLimitFiresTtftOnce() {
@@ -125,16 +119,15 @@ class StreamWatchdogTest {
 
   @Test
   void aZeroLimitIsOff() {
-    try (StreamWatchdog off = new StreamWatchdog(Duration.ZERO, Duration.ZERO, ticker, false)) {
-      StreamWatchdog.Watch waiting = off.watch(closes::incrementAndGet);
-      StreamWatchdog.Watch streaming = off.watch(closes::incrementAndGet);
-      streaming.firstToken();
-      ticker.advance(Duration.ofDays(1));
-      off.check();
-      assertThat(waiting.fired()).isNull();
-      assertThat(streaming.fired()).isNull();
-      assertThat(closes).hasValue(0);
-    }
+    StreamWatchdog off = new StreamWatchdog(Duration.ZERO, Duration.ZERO, ticker);
+    StreamWatchdog.Watch waiting = off.watch(closes::incrementAndGet);
+    StreamWatchdog.Watch streaming = off.watch(closes::incrementAndGet);
+    streaming.firstToken();
+    ticker.advance(Duration.ofDays(1));
+    off.check();
+    assertThat(waiting.fired()).isNull();
+    assertThat(streaming.fired()).isNull();
+    assertThat(closes).hasValue(0);
   }
 
   /** A ticker that moves only when told to. */

@@ -2,6 +2,8 @@ package openrouter.gateway.server.testing;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.grpc.ManagedChannel;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.net.URI;
 import java.time.Clock;
@@ -20,8 +22,10 @@ import openrouter.gateway.server.upstream.UpstreamTarget;
 import openrouter.gateway.v1.ChatServiceGrpc;
 
 /**
- * A real gateway on a loopback port in front of a real upstream (the simulator, or any URL such
- * as a MockWebServer), and a real Netty channel to it. Everything a test starts, it closes.
+ * A real gateway in front of a real upstream (the simulator, or any URL such as a MockWebServer),
+ * and a real channel to it: by default on a loopback port over Netty; {@link #inProcess()} for
+ * tests that are not about the transport (the same services and interceptors, no sockets on the
+ * gRPC side). Everything a test starts, it closes.
  */
 public final class GatewayHarness implements AutoCloseable {
   static {
@@ -38,51 +42,95 @@ public final class GatewayHarness implements AutoCloseable {
     this.channel = channel;
   }
 
-  /** Starts a simulator and a gateway in front of it, with extra settings (env names). */
+  /** Starts a simulator and a gateway in front of it on loopback, with extra settings (env names). */
   public static GatewayHarness withSimulator(String... settings) throws Exception {
-    // A recognisable fake key, so the key-leak scan can find it anywhere it must not be.
-    return withSimulatorKey(TestKeys.GATEWAY, settings);
+    return LOOPBACK.withSimulator(settings);
   }
 
   /** Like {@link #withSimulator}, with the gateway using {@code apiKey} (see SimulatorKeys). */
   public static GatewayHarness withSimulatorKey(String apiKey, String... settings) throws Exception {
-    OpenRouterSimulator sim = OpenRouterSimulator.start(0);
-    try {
-      return start(sim, URI.create(sim.baseUrl()), apiKey, settings);
-    } catch (Exception e) {
-      sim.close();
-      throw e;
-    }
+    return LOOPBACK.withSimulatorKey(apiKey, settings);
   }
 
   /** Like {@link #withSimulator}, with the gateway's caches on {@code cacheTime}, which the test moves. */
   public static GatewayHarness withSimulatorAndCacheTime(ManualTime cacheTime, String... settings) throws Exception {
-    OpenRouterSimulator sim = OpenRouterSimulator.start(0);
-    try {
-      return start(sim, URI.create(sim.baseUrl()), TestKeys.GATEWAY, cacheTime, cacheTime, null, settings);
-    } catch (Exception e) {
-      sim.close();
-      throw e;
-    }
+    return LOOPBACK.withSimulatorAndCacheTime(cacheTime, settings);
   }
 
-  /** A gateway in front of {@code baseUrl} (e.g. a MockWebServer), with the given key. */
+  /** A gateway on loopback in front of {@code baseUrl} (e.g. a MockWebServer), with the given key. */
   public static GatewayHarness withUpstream(URI baseUrl, String apiKey, String... settings) throws Exception {
-    return start(null, baseUrl, apiKey, settings);
+    return LOOPBACK.withUpstream(baseUrl, apiKey, settings);
   }
 
   /** Like {@link #withUpstream}, with {@code workers} running the calls' upstream work. */
   public static GatewayHarness withUpstreamAndWorkers(URI baseUrl, String apiKey, java.util.concurrent.ExecutorService workers,
       String... settings) throws Exception {
-    return start(null, baseUrl, apiKey, Clock.systemUTC(), Ticker.systemTicker(), workers, settings);
+    return LOOPBACK.withUpstreamAndWorkers(baseUrl, apiKey, workers, settings);
   }
 
-  private static GatewayHarness start(OpenRouterSimulator sim, URI baseUrl, String key, String... settings) throws Exception {
-    return start(sim, baseUrl, key, Clock.systemUTC(), Ticker.systemTicker(), null, settings);
+  /**
+   * The same gateway served in process ({@code Gateway.start} with an in-process server
+   * builder, bound by {@code GatewayServices.bindTo}): for tests of features, not of the
+   * transport (flow control, TLS, HTTP/2 limits and keepalive stay on loopback).
+   */
+  public static Starter inProcess() {
+    return IN_PROCESS;
   }
 
-  private static GatewayHarness start(OpenRouterSimulator sim, URI baseUrl, String key, Clock cacheClock,
-      Ticker cacheTicker, java.util.concurrent.ExecutorService workers, String... settings) throws Exception {
+  private static final Starter LOOPBACK = new Starter(false);
+  private static final Starter IN_PROCESS = new Starter(true);
+  private static final java.util.concurrent.atomic.AtomicInteger SERVERS = new java.util.concurrent.atomic.AtomicInteger();
+
+  /** Starts gateways on one transport: loopback Netty or in process. */
+  public static final class Starter {
+    private final boolean inProcess;
+
+    private Starter(boolean inProcess) {
+      this.inProcess = inProcess;
+    }
+
+    /** Starts a simulator and a gateway in front of it, with extra settings (env names). */
+    public GatewayHarness withSimulator(String... settings) throws Exception {
+      // A recognisable fake key, so the key-leak scan can find it anywhere it must not be.
+      return withSimulatorKey(TestKeys.GATEWAY, settings);
+    }
+
+    /** Like {@link #withSimulator}, with the gateway using {@code apiKey} (see SimulatorKeys). */
+    public GatewayHarness withSimulatorKey(String apiKey, String... settings) throws Exception {
+      return withSimulator(apiKey, Clock.systemUTC(), Ticker.systemTicker(), settings);
+    }
+
+    /** Like {@link #withSimulator}, with the gateway's caches on {@code cacheTime}, which the test moves. */
+    public GatewayHarness withSimulatorAndCacheTime(ManualTime cacheTime, String... settings) throws Exception {
+      return withSimulator(TestKeys.GATEWAY, cacheTime, cacheTime, settings);
+    }
+
+    /** A gateway in front of {@code baseUrl} (e.g. a MockWebServer), with the given key. */
+    public GatewayHarness withUpstream(URI baseUrl, String apiKey, String... settings) throws Exception {
+      return start(inProcess, null, baseUrl, apiKey, Clock.systemUTC(), Ticker.systemTicker(), null, settings);
+    }
+
+    /** Like {@link #withUpstream}, with {@code workers} running the calls' upstream work. */
+    public GatewayHarness withUpstreamAndWorkers(URI baseUrl, String apiKey,
+        java.util.concurrent.ExecutorService workers, String... settings) throws Exception {
+      return start(inProcess, null, baseUrl, apiKey, Clock.systemUTC(), Ticker.systemTicker(), workers, settings);
+    }
+
+    private GatewayHarness withSimulator(String apiKey, Clock cacheClock, Ticker cacheTicker, String... settings)
+        throws Exception {
+      OpenRouterSimulator sim = OpenRouterSimulator.start(0);
+      try {
+        return start(inProcess, sim, URI.create(sim.baseUrl()), apiKey, cacheClock, cacheTicker, null, settings);
+      } catch (Exception e) {
+        sim.close();
+        throw e;
+      }
+    }
+  }
+
+  private static GatewayHarness start(boolean inProcess, OpenRouterSimulator sim, URI baseUrl, String key,
+      Clock cacheClock, Ticker cacheTicker, java.util.concurrent.ExecutorService workers, String... settings)
+      throws Exception {
     Map<String, String> env = new HashMap<>();
     env.put("GATEWAY_HOST", "127.0.0.1");
     env.put("GATEWAY_PORT", "0");
@@ -103,10 +151,16 @@ public final class GatewayHarness implements AutoCloseable {
     // OTEL_* settings configure this gateway's own tracing (tests never set the process's).
     Tracing tracing = env.keySet().stream().anyMatch(k -> k.startsWith("OTEL_"))
         ? Tracing.configure(env) : Tracing.off();
+    if (!inProcess) {
+      Gateway gateway = Gateway.start(config, target, cacheClock, cacheTicker,
+          workers == null ? Workers.newExecutor() : workers, tracing);
+      ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", gateway.port()).usePlaintext().build();
+      return new GatewayHarness(sim, gateway, channel);
+    }
+    String name = "gateway-" + SERVERS.incrementAndGet();
     Gateway gateway = Gateway.start(config, target, cacheClock, cacheTicker,
-        workers == null ? Workers.newExecutor() : workers, tracing);
-    ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", gateway.port()).usePlaintext().build();
-    return new GatewayHarness(sim, gateway, channel);
+        workers == null ? Workers.newExecutor() : workers, tracing, c -> InProcessServerBuilder.forName(name));
+    return new GatewayHarness(sim, gateway, InProcessChannelBuilder.forName(name).build());
   }
 
   /** GET /metrics over HTTP: the Prometheus text. */

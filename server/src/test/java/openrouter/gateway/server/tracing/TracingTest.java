@@ -53,8 +53,8 @@ class TracingTest {
   @BeforeAll
   static void start() throws Exception {
     receiver = new OtlpReceiver();
-    grpcExport = GatewayHarness.withSimulator(otel(receiver.grpcEndpoint(), "grpc"));
-    httpExport = GatewayHarness.withSimulator(otel(receiver.httpEndpoint(), "http/protobuf"));
+    grpcExport = GatewayHarness.inProcess().withSimulator(otel(receiver.grpcEndpoint(), "grpc"));
+    httpExport = GatewayHarness.inProcess().withSimulator(otel(receiver.httpEndpoint(), "http/protobuf"));
   }
 
   @AfterAll
@@ -228,7 +228,7 @@ class TracingTest {
           "{\"id\":\"gen-r\",\"model\":\"m/ok\",\"provider\":\"P\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\","
               + "\"content\":\"hi\"},\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":1,\"completion_tokens\":1,"
               + "\"total_tokens\":2,\"cost\":0.00001}}").build());
-      try (GatewayHarness h = GatewayHarness.withUpstream(upstream.url("/api/v1").uri(), SimulatorKeys.DEFAULT,
+      try (GatewayHarness h = GatewayHarness.inProcess().withUpstream(upstream.url("/api/v1").uri(), SimulatorKeys.DEFAULT,
           otel(receiver.grpcEndpoint(), "grpc"))) {
         Caller caller = Caller.random();
         h.chat().withInterceptors(MetadataUtils.newAttachHeadersInterceptor(caller.headers())).chat(chat("m/ok", "hi"));
@@ -246,7 +246,7 @@ class TracingTest {
 
   @Test
   void withTracingOffNoSpanIsMadeAndNoTraceparentIsSent() throws Exception {
-    try (GatewayHarness h = GatewayHarness.withSimulator()) {
+    try (GatewayHarness h = GatewayHarness.inProcess().withSimulator()) {
       String marker = "untraced-" + UUID.randomUUID();
       Caller caller = Caller.random();
       h.chat().withInterceptors(MetadataUtils.newAttachHeadersInterceptor(caller.headers())).chat(chat("sim/echo", marker));

@@ -1,4 +1,4 @@
-package openrouter.gateway.server.grpc;
+package openrouter.gateway.server.security;
 
 import static openrouter.gateway.server.testing.Requests.chat;
 import static openrouter.gateway.server.testing.Requests.detail;
@@ -23,10 +23,10 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import openrouter.gateway.server.security.CallerRegistry;
 import openrouter.gateway.simulator.RecordedRequest;
 import openrouter.gateway.simulator.SimulatorKeys;
 import openrouter.gateway.simulator.testing.Eventually;
+import openrouter.gateway.server.grpc.CallerInterceptor;
 import openrouter.gateway.server.testing.GatewayHarness;
 import openrouter.gateway.server.testing.StreamCollector;
 import openrouter.gateway.v1.ChatServiceGrpc;
@@ -63,7 +63,7 @@ class SecurityTest {
   }
 
   private GatewayHarness gateway(String... settings) throws Exception {
-    GatewayHarness h = GatewayHarness.withSimulator(settings);
+    GatewayHarness h = GatewayHarness.inProcess().withSimulator(settings);
     open.add(h);
     return h;
   }

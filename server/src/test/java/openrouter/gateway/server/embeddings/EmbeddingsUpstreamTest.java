@@ -1,4 +1,4 @@
-package openrouter.gateway.server.grpc;
+package openrouter.gateway.server.embeddings;
 
 import static openrouter.gateway.server.testing.Requests.errorInfo;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -49,7 +49,7 @@ class EmbeddingsUpstreamTest {
   void start() throws Exception {
     upstream = new MockWebServer();
     upstream.start(InetAddress.getLoopbackAddress(), 0);
-    h = GatewayHarness.withUpstream(URI.create(upstream.url("/api/v1").toString()), SimulatorKeys.DEFAULT,
+    h = GatewayHarness.inProcess().withUpstream(URI.create(upstream.url("/api/v1").toString()), SimulatorKeys.DEFAULT,
         "OPENROUTER_MAX_RETRIES", "0");
   }
 

@@ -1,4 +1,4 @@
-package openrouter.gateway.server.grpc;
+package openrouter.gateway.server.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -6,8 +6,8 @@ import openrouter.gateway.simulator.OpenRouterSimulator;
 import openrouter.gateway.simulator.RecordedRequest;
 
 /** For the h2c variants of the gateway tests: the setting, and proof that it took effect. */
-final class Http2Upstream {
-  static final String[] SETTINGS = {"OPENROUTER_HTTP2_PRIOR_KNOWLEDGE", "true"};
+public final class Http2Upstream {
+  public static final String[] SETTINGS = {"OPENROUTER_HTTP2_PRIOR_KNOWLEDGE", "true"};
 
   private Http2Upstream() {}
 
@@ -17,7 +17,7 @@ final class Http2Upstream {
    * one after another, and cancellations, deadlines and error answers reset a stream, not the
    * connection.
    */
-  static void assertEverythingWentOverHttp2(OpenRouterSimulator simulator) {
+  public static void assertEverythingWentOverHttp2(OpenRouterSimulator simulator) {
     assertThat(simulator.requests()).isNotEmpty()
         .extracting(RecordedRequest::protocol).containsOnly("HTTP/2");
     assertThat(simulator.connectionsAccepted()).isEqualTo(1);

@@ -1,4 +1,4 @@
-package openrouter.gateway.server.grpc;
+package openrouter.gateway.server.models;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
@@ -58,7 +58,7 @@ class ModelEndpointsServiceTest {
 
   @Test
   void simulatorEndpointsShowEachStatusAndNullsAsUnset() throws Exception {
-    h = GatewayHarness.withSimulator();
+    h = GatewayHarness.inProcess().withSimulator();
     ListModelEndpointsResponse r = models().listModelEndpoints(endpointsOf("sim/echo:free"));
     assertThat(r.getModel()).isEqualTo("sim/echo");
     assertThat(r.getEndpointsList()).extracting(ModelEndpoint::getTag).containsExactly("simulator", "simcloud/fp8", "simedge");
@@ -101,7 +101,7 @@ class ModelEndpointsServiceTest {
       }
       upstream.enqueue(new MockResponse.Builder().code(200).body("{\"data\":{\"id\":\"a/b\",\"name\":\"AB\",\"endpoints\":["
           + endpoints + "]}}").build());
-      h = GatewayHarness.withUpstream(URI.create(upstream.url("/api/v1").toString()), SimulatorKeys.DEFAULT);
+      h = GatewayHarness.inProcess().withUpstream(URI.create(upstream.url("/api/v1").toString()), SimulatorKeys.DEFAULT);
       ListModelEndpointsResponse r = models().listModelEndpoints(endpointsOf("a/b"));
       assertThat(upstream.takeRequest().getUrl().encodedPath()).isEqualTo("/api/v1/models/a/b/endpoints");
       assertThat(r.getEndpointsList()).extracting(ModelEndpoint::getStatus).containsExactly(
@@ -123,7 +123,7 @@ class ModelEndpointsServiceTest {
 
   @Test
   void badIdsFailBeforeAnyUpstreamCallAndUnknownModelsAreNotFound() throws Exception {
-    h = GatewayHarness.withSimulator();
+    h = GatewayHarness.inProcess().withSimulator();
     for (String bad : List.of("", "no-slash", "a/b/c", "../key", "a/b?x=1")) {
       StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class,
           () -> models().listModelEndpoints(endpointsOf(bad)));
@@ -138,7 +138,7 @@ class ModelEndpointsServiceTest {
 
   @Test
   void endpointsAreCachedAndKeyedByTheCallersKey() throws Exception {
-    h = GatewayHarness.withSimulator("GATEWAY_ALLOW_CALLER_KEYS", "true");
+    h = GatewayHarness.inProcess().withSimulator("GATEWAY_ALLOW_CALLER_KEYS", "true");
     String path = "/models/sim/echo/endpoints";
     models().listModelEndpoints(endpointsOf("sim/echo"));
     ListModelEndpointsResponse cached = models().listModelEndpoints(endpointsOf("sim/echo:nitro"));
@@ -157,7 +157,7 @@ class ModelEndpointsServiceTest {
   @Test
   void pastItsTtlAFailedRefreshServesTheLastGoodListingMarkedStale() throws Exception {
     // A 1 ms TTL: every later call is past it and must refresh.
-    h = GatewayHarness.withSimulator("OPENROUTER_CACHE_TTL_ENDPOINTS", "1", "OPENROUTER_CACHE_MIN_REFRESH_INTERVAL_MS", "0");
+    h = GatewayHarness.inProcess().withSimulator("OPENROUTER_CACHE_TTL_ENDPOINTS", "1", "OPENROUTER_CACHE_MIN_REFRESH_INTERVAL_MS", "0");
     String path = "/models/sim/echo/endpoints";
     assertThat(models().listModelEndpoints(endpointsOf("sim/echo")).getCache().getStale()).isFalse();
     h.simulator.failEndpoint(path, 502);
@@ -171,7 +171,7 @@ class ModelEndpointsServiceTest {
 
   @Test
   void providersAreListedWithNullsAsEmpty() throws Exception {
-    h = GatewayHarness.withSimulator();
+    h = GatewayHarness.inProcess().withSimulator();
     ListProvidersResponse r = models().listProviders(ListProvidersRequest.getDefaultInstance());
     assertThat(r.getProvidersList()).extracting(Provider::getSlug).containsExactly("simulator", "simcloud", "simedge", "simlabs");
     Provider cloud = r.getProviders(1);
@@ -189,7 +189,7 @@ class ModelEndpointsServiceTest {
 
   @Test
   void availableToKeyListsTheKeysModelsInPagesBoundToThatListing() throws Exception {
-    h = GatewayHarness.withSimulator();
+    h = GatewayHarness.inProcess().withSimulator();
     ListModelsResponse whole = models().listModels(ListModelsRequest.newBuilder().setPageSize(1000).build());
     ListModelsResponse mine = models().listModels(ListModelsRequest.newBuilder().setPageSize(1000).setAvailableToKey(true).build());
     assertThat(h.simulator.requestCount("/models/user")).isEqualTo(1);
@@ -223,7 +223,7 @@ class ModelEndpointsServiceTest {
       upstream.enqueue(new MockResponse.Builder().code(200).body("{\"data\":{\"label\":\"sk-or-v1-abc...def\","
           + "\"usage\":1.5,\"creator_user_id\":\"user_2x\",\"workspace_id\":\"ws_1\",\"organization_id\":\"org_9\","
           + "\"allowed_data_regions\":[\"europe\"],\"free_model_requests_per_day\":1000,\"new_field\":{\"a\":1}}}").build());
-      h = GatewayHarness.withUpstream(URI.create(upstream.url("/api/v1").toString()), SimulatorKeys.DEFAULT);
+      h = GatewayHarness.inProcess().withUpstream(URI.create(upstream.url("/api/v1").toString()), SimulatorKeys.DEFAULT);
       GetKeyResponse key = CreditsServiceGrpc.newBlockingStub(h.channel).withDeadlineAfter(20, TimeUnit.SECONDS)
           .getKey(GetKeyRequest.getDefaultInstance());
       assertThat(key.getCreatorUserId()).isEqualTo("user_2x");
@@ -237,7 +237,7 @@ class ModelEndpointsServiceTest {
 
   @Test
   void getKeyWithoutTheNewFieldsLeavesThemUnset() throws Exception {
-    h = GatewayHarness.withSimulator();
+    h = GatewayHarness.inProcess().withSimulator();
     GetKeyResponse key = CreditsServiceGrpc.newBlockingStub(h.channel).withDeadlineAfter(20, TimeUnit.SECONDS)
         .getKey(GetKeyRequest.getDefaultInstance());
     assertThat(key.getWorkspaceId()).isEmpty();

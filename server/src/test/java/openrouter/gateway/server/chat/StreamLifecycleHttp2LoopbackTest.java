@@ -1,13 +1,14 @@
-package openrouter.gateway.server.grpc;
+package openrouter.gateway.server.chat;
 
+import openrouter.gateway.server.testing.Http2Upstream;
 import org.junit.jupiter.api.AfterAll;
 
 /**
- * {@link StreamLifecycleTest} with the gateway speaking cleartext HTTP/2 to the simulator
+ * {@link StreamLifecycleLoopbackTest} with the gateway speaking cleartext HTTP/2 to the simulator
  * (OPENROUTER_HTTP2_PRIOR_KNOWLEDGE): cancellation (RST_STREAM), deadlines, a slow reader held
  * back by the stream's flow-control window, failures mid-stream.
  */
-class StreamLifecycleHttp2Test extends StreamLifecycleTest {
+class StreamLifecycleHttp2LoopbackTest extends StreamLifecycleLoopbackTest {
   @Override
   String[] settings() {
     return Http2Upstream.SETTINGS;

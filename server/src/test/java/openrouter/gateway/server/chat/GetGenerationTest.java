@@ -1,4 +1,4 @@
-package openrouter.gateway.server.grpc;
+package openrouter.gateway.server.chat;
 
 import static openrouter.gateway.server.testing.Requests.chat;
 import static openrouter.gateway.server.testing.Requests.detail;
@@ -33,7 +33,7 @@ class GetGenerationTest {
 
   @BeforeAll
   static void start() throws Exception {
-    h = GatewayHarness.withSimulator();
+    h = GatewayHarness.inProcess().withSimulator();
   }
 
   @AfterAll

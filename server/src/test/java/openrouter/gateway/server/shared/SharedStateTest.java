@@ -1,4 +1,4 @@
-package openrouter.gateway.server.grpc;
+package openrouter.gateway.server.shared;
 
 import static openrouter.gateway.server.testing.Requests.chat;
 import static openrouter.gateway.server.testing.Requests.detail;
@@ -67,7 +67,7 @@ class SharedStateTest {
     List<String> all = new ArrayList<>(List.of("GATEWAY_API_KEYS_FILE", keys.toString(),
         "GATEWAY_REDIS_URL", redis.url(), "GATEWAY_REDIS_TIMEOUT_MS", "2000"));
     all.addAll(List.of(settings));
-    GatewayHarness h = GatewayHarness.withSimulator(all.toArray(String[]::new));
+    GatewayHarness h = GatewayHarness.inProcess().withSimulator(all.toArray(String[]::new));
     open.add(h);
     return h;
   }

@@ -1,4 +1,4 @@
-package openrouter.gateway.server.grpc;
+package openrouter.gateway.server.errors;
 
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
@@ -29,7 +29,7 @@ class EmbedErrorMappingTest {
 
   @BeforeAll
   void start() throws Exception {
-    h = GatewayHarness.withSimulator("OPENROUTER_MAX_RETRIES", "0");
+    h = GatewayHarness.inProcess().withSimulator("OPENROUTER_MAX_RETRIES", "0");
   }
 
   @AfterAll

@@ -1,4 +1,4 @@
-package openrouter.gateway.server.grpc;
+package openrouter.gateway.server.embeddings;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
@@ -45,7 +45,7 @@ class EmbeddingsRateLimitTest {
     Path keys = dir.resolve("keys.txt");
     Files.writeString(keys, "embedder " + HexFormat.of().formatHex(CallerRegistry.sha256(KEY))
         + " embeddings=1/1h models=3/1h\n");
-    try (GatewayHarness h = GatewayHarness.withSimulator("GATEWAY_API_KEYS_FILE", keys.toString())) {
+    try (GatewayHarness h = GatewayHarness.inProcess().withSimulator("GATEWAY_API_KEYS_FILE", keys.toString())) {
       var embeddings = as(EmbeddingsServiceGrpc.newBlockingStub(h.channel));
       var models = as(ModelsServiceGrpc.newBlockingStub(h.channel));
       EmbedRequest request = EmbedRequest.newBuilder().setModel("sim/embed")

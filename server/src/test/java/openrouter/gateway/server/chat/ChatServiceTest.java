@@ -1,4 +1,4 @@
-package openrouter.gateway.server.grpc;
+package openrouter.gateway.server.chat;
 
 import static openrouter.gateway.server.testing.Requests.chat;
 import static openrouter.gateway.server.testing.Requests.errorInfo;
@@ -58,7 +58,7 @@ class ChatServiceTest {
         "OPENROUTER_SITE_NAME", "Example App",
         "OPENROUTER_DEFAULT_MAX_TOKENS", "777"));
     settings.addAll(List.of(settings()));
-    h = GatewayHarness.withSimulator(settings.toArray(String[]::new));
+    h = GatewayHarness.inProcess().withSimulator(settings.toArray(String[]::new));
   }
 
   @AfterAll

@@ -1,4 +1,4 @@
-package openrouter.gateway.server.grpc;
+package openrouter.gateway.server.upstream;
 
 import static openrouter.gateway.server.testing.Requests.chat;
 import static openrouter.gateway.server.testing.Requests.errorInfo;
@@ -42,7 +42,7 @@ class HostileUpstreamTest {
   private GatewayHarness simulator(String... settings) throws Exception {
     List<String> all = new ArrayList<>(List.of("OPENROUTER_MAX_RETRIES", Integer.toString(MAX_RETRIES)));
     all.addAll(List.of(settings));
-    GatewayHarness h = GatewayHarness.withSimulator(all.toArray(String[]::new));
+    GatewayHarness h = GatewayHarness.inProcess().withSimulator(all.toArray(String[]::new));
     open.add(h);
     return h;
   }
@@ -177,7 +177,7 @@ class HostileUpstreamTest {
   void aGetIsNotReSentBehindTheGatewaysBack() throws Exception {
     try (MockWebServer upstream = new MockWebServer()) {
       upstream.start(java.net.InetAddress.getLoopbackAddress(), 0);
-      GatewayHarness h = GatewayHarness.withUpstream(upstream.url("/api/v1").uri(), SimulatorKeys.DEFAULT,
+      GatewayHarness h = GatewayHarness.inProcess().withUpstream(upstream.url("/api/v1").uri(), SimulatorKeys.DEFAULT,
           "OPENROUTER_CACHE_MIN_REFRESH_INTERVAL_MS", "0"); // every force_refresh reads upstream
       open.add(h);
       var credits = openrouter.gateway.v1.CreditsServiceGrpc.newBlockingStub(h.channel);
@@ -223,7 +223,7 @@ class HostileUpstreamTest {
   void aWholeJsonCompletionAnsweringAStreamIsHandedOnAsOneDelta() throws Exception {
     try (MockWebServer upstream = new MockWebServer()) {
       upstream.start(java.net.InetAddress.getLoopbackAddress(), 0);
-      GatewayHarness h = GatewayHarness.withUpstream(upstream.url("/api/v1").uri(), SimulatorKeys.DEFAULT);
+      GatewayHarness h = GatewayHarness.inProcess().withUpstream(upstream.url("/api/v1").uri(), SimulatorKeys.DEFAULT);
       open.add(h);
       upstream.enqueue(new MockResponse.Builder().code(200).addHeader("Content-Type", "application/json; charset=utf-8")
           .body("{\"id\":\"gen-json\",\"model\":\"m/json\",\"provider\":\"P\",\"choices\":[{\"index\":0,"

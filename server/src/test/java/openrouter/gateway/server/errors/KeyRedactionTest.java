@@ -1,4 +1,4 @@
-package openrouter.gateway.server.grpc;
+package openrouter.gateway.server.errors;
 
 import static openrouter.gateway.server.testing.Requests.chat;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -18,6 +18,8 @@ import java.util.regex.Pattern;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import openrouter.gateway.simulator.testing.CapturedLogs;
+import openrouter.gateway.server.grpc.AccessLogInterceptor;
+import openrouter.gateway.server.grpc.CallerInterceptor;
 import openrouter.gateway.server.testing.GatewayHarness;
 import openrouter.gateway.server.testing.Requests;
 import openrouter.gateway.server.testing.TestKeys;
@@ -52,7 +54,7 @@ class KeyRedactionTest {
           + TestKeys.CALLER.toUpperCase(Locale.ROOT) + "\",\"choices\":[{\"index\":0,\"finish_reason\":\"stop\","
           + "\"message\":{\"role\":\"assistant\",\"content\":\"hi\"}}],"
           + "\"usage\":{\"prompt_tokens\":1,\"completion_tokens\":1,\"total_tokens\":2}}"));
-      try (GatewayHarness h = GatewayHarness.withUpstream(URI.create(upstream.url("/api/v1").toString()), TestKeys.GATEWAY,
+      try (GatewayHarness h = GatewayHarness.inProcess().withUpstream(URI.create(upstream.url("/api/v1").toString()), TestKeys.GATEWAY,
           "GATEWAY_ALLOW_CALLER_KEYS", "true", "OPENROUTER_MAX_RETRIES", "0")) {
         List<String> seen = new ArrayList<>();
 

@@ -1,4 +1,4 @@
-package openrouter.gateway.server.grpc;
+package openrouter.gateway.server.models;
 
 import static openrouter.gateway.server.testing.Requests.errorInfo;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -30,11 +30,9 @@ import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
+import openrouter.gateway.server.grpc.CallerInterceptor;
 import openrouter.gateway.server.json.Json;
 import openrouter.gateway.server.upstream.wire.ModelListings;
-import openrouter.gateway.server.models.CatalogSnapshot;
-import openrouter.gateway.server.models.ModelCatalog;
-import openrouter.gateway.server.models.ModelPager;
 import openrouter.gateway.server.testing.GatewayHarness;
 import openrouter.gateway.server.testing.RawBytes;
 import openrouter.gateway.server.testing.TestKeys;
@@ -97,7 +95,7 @@ class ModelsPreSerializedTest {
 
   @Test
   void everyPageIsTheResponseBuiltTheOldWayByteForByte() throws Exception {
-    h = GatewayHarness.withSimulator();
+    h = GatewayHarness.inProcess().withSimulator();
     CatalogSnapshot snapshot = simulatorSnapshot();
     List<ListModelsRequest> queries = new ArrayList<>(List.of(
         ListModelsRequest.getDefaultInstance(),
@@ -148,7 +146,7 @@ class ModelsPreSerializedTest {
 
   @Test
   void concurrentCallsForTheSamePageAllGetIt() throws Exception {
-    h = GatewayHarness.withSimulator();
+    h = GatewayHarness.inProcess().withSimulator();
     CatalogSnapshot snapshot = simulatorSnapshot();
     ModelsServiceGrpc.ModelsServiceStub async = ModelsServiceGrpc.newStub(h.channel);
     ListModelsRequest request = ListModelsRequest.newBuilder().setPageSize(3).setIncludeRaw(true).build();
@@ -171,7 +169,7 @@ class ModelsPreSerializedTest {
       upstream.enqueue(json(catalogue("a/one", "a/two")));
       upstream.enqueue(json(catalogue("a/one", "a/two", "b/new")));
       upstream.enqueue(json(catalogue("a/one", "a/two")));
-      h = GatewayHarness.withUpstream(URI.create(upstream.url("/api/v1").toString()), TestKeys.GATEWAY,
+      h = GatewayHarness.inProcess().withUpstream(URI.create(upstream.url("/api/v1").toString()), TestKeys.GATEWAY,
           "OPENROUTER_CACHE_MIN_REFRESH_INTERVAL_MS", "0");
       ListModelsRequest request = ListModelsRequest.newBuilder().setPageSize(2).build();
 
@@ -212,7 +210,7 @@ class ModelsPreSerializedTest {
         }
       });
       upstream.start(InetAddress.getLoopbackAddress(), 0);
-      h = GatewayHarness.withUpstream(URI.create(upstream.url("/api/v1").toString()), TestKeys.GATEWAY,
+      h = GatewayHarness.inProcess().withUpstream(URI.create(upstream.url("/api/v1").toString()), TestKeys.GATEWAY,
           "GATEWAY_ALLOW_CALLER_KEYS", "true");
       ListModelsRequest request = ListModelsRequest.getDefaultInstance();
       for (int round = 0; round < 2; round++) {
@@ -226,7 +224,7 @@ class ModelsPreSerializedTest {
 
   @Test
   void aMalformedListModelsRequestIsInvalidArgumentAndTheServiceCarriesOn() throws Exception {
-    h = GatewayHarness.withSimulator();
+    h = GatewayHarness.inProcess().withSimulator();
     for (byte[] garbage : List.of(new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff}, new byte[] {0x0a, 0x7f, 0x01})) {
       StatusRuntimeException bad = catchThrowableOfType(StatusRuntimeException.class,
           () -> ClientCalls.blockingUnaryCall(h.channel, RAW_LIST, CallOptions.DEFAULT.withDeadlineAfter(30, TimeUnit.SECONDS), garbage));
@@ -242,7 +240,7 @@ class ModelsPreSerializedTest {
 
   @Test
   void reflectionStillDescribesTheModelsService() throws Exception {
-    h = GatewayHarness.withSimulator();
+    h = GatewayHarness.inProcess().withSimulator();
     CompletableFuture<ServerReflectionResponse> answer = new CompletableFuture<>();
     StreamObserver<ServerReflectionRequest> requests = ServerReflectionGrpc.newStub(h.channel)
         .withDeadlineAfter(30, TimeUnit.SECONDS).serverReflectionInfo(observer(answer));

@@ -1,4 +1,4 @@
-package openrouter.gateway.server.grpc;
+package openrouter.gateway.server.chat;
 
 import static openrouter.gateway.server.testing.Requests.chat;
 import static openrouter.gateway.server.testing.Requests.errorInfo;
@@ -28,10 +28,10 @@ import org.junit.jupiter.api.TestInstance;
 
 /**
  * How streams end: cancellation, deadlines, slow readers, failures mid-stream. Runs over HTTP/1.1
- * to the simulator; {@link StreamLifecycleHttp2Test} runs the same cases over h2c.
+ * to the simulator; {@link StreamLifecycleHttp2LoopbackTest} runs the same cases over h2c.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class StreamLifecycleTest {
+class StreamLifecycleLoopbackTest {
   GatewayHarness h;
 
   /** Gateway settings on top of the harness's; the HTTP/2 variant adds its own. */

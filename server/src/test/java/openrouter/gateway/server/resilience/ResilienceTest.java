@@ -1,4 +1,4 @@
-package openrouter.gateway.server.grpc;
+package openrouter.gateway.server.resilience;
 
 import static openrouter.gateway.server.testing.Requests.chat;
 import static openrouter.gateway.server.testing.Requests.detail;
@@ -58,13 +58,13 @@ class ResilienceTest {
   }
 
   private GatewayHarness gatewayOnMock(String... settings) throws Exception {
-    GatewayHarness h = GatewayHarness.withUpstream(upstream.url("/api/v1").uri(), SimulatorKeys.DEFAULT, settings);
+    GatewayHarness h = GatewayHarness.inProcess().withUpstream(upstream.url("/api/v1").uri(), SimulatorKeys.DEFAULT, settings);
     open.add(h);
     return h;
   }
 
   private GatewayHarness gatewayOnSimulator(String... settings) throws Exception {
-    GatewayHarness h = GatewayHarness.withSimulator(settings);
+    GatewayHarness h = GatewayHarness.inProcess().withSimulator(settings);
     open.add(h);
     return h;
   }
@@ -209,7 +209,7 @@ class ResilienceTest {
     try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       closedPort = s.getLocalPort();
     }
-    GatewayHarness refused = GatewayHarness.withUpstream(URI.create("http://127.0.0.1:" + closedPort + "/api/v1"), SimulatorKeys.DEFAULT);
+    GatewayHarness refused = GatewayHarness.inProcess().withUpstream(URI.create("http://127.0.0.1:" + closedPort + "/api/v1"), SimulatorKeys.DEFAULT);
     open.add(refused);
     StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class, () -> refused.chat().chat(chat("m/ok", "hi")));
     assertThat(e.getStatus().getCode()).isEqualTo(Code.UNAVAILABLE);
@@ -228,7 +228,7 @@ class ResilienceTest {
     });
     peer.setDaemon(true);
     peer.start();
-    GatewayHarness tls = GatewayHarness.withUpstream(URI.create("https://127.0.0.1:" + notTls.getLocalPort() + "/api/v1"), SimulatorKeys.DEFAULT,
+    GatewayHarness tls = GatewayHarness.inProcess().withUpstream(URI.create("https://127.0.0.1:" + notTls.getLocalPort() + "/api/v1"), SimulatorKeys.DEFAULT,
         "OPENROUTER_MAX_RETRIES", "0");
     open.add(tls);
     StatusRuntimeException tlsFailure = catchThrowableOfType(StatusRuntimeException.class, () -> tls.chat().chat(chat("m/ok", "hi")));

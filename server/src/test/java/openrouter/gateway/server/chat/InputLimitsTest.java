@@ -1,4 +1,4 @@
-package openrouter.gateway.server.grpc;
+package openrouter.gateway.server.chat;
 
 import static openrouter.gateway.server.testing.Requests.chat;
 import static openrouter.gateway.server.testing.Requests.detail;
@@ -34,7 +34,7 @@ class InputLimitsTest {
 
   @BeforeAll
   static void start() throws Exception {
-    h = GatewayHarness.withSimulator(
+    h = GatewayHarness.inProcess().withSimulator(
         "GATEWAY_MAX_MESSAGES", "5",
         "GATEWAY_MAX_REQUEST_BYTES", "20000",
         "GATEWAY_MAX_CONTENT_CHARS", "1000",

@@ -1,4 +1,4 @@
-package openrouter.gateway.server.grpc;
+package openrouter.gateway.server.credits;
 
 import static openrouter.gateway.server.testing.Requests.errorInfo;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -70,7 +70,7 @@ class CreditsServiceTest {
 
   @Test
   void anInferenceKeyGetsTheKeysFiguresFromSlashKeyAndIsToldWhy() throws Exception {
-    h = GatewayHarness.withSimulator();
+    h = GatewayHarness.inProcess().withSimulator();
     GetCreditsResponse r = getCredits(false);
 
     assertThat(r.getSource()).isEqualTo(CreditsSource.CREDITS_SOURCE_KEY_ENDPOINT);
@@ -94,7 +94,7 @@ class CreditsServiceTest {
 
   @Test
   void aKeyRefusedByCreditsGoesStraightToSlashKeyAfterwards() throws Exception {
-    h = GatewayHarness.withSimulator("OPENROUTER_CACHE_MIN_REFRESH_INTERVAL_MS", "0");
+    h = GatewayHarness.inProcess().withSimulator("OPENROUTER_CACHE_MIN_REFRESH_INTERVAL_MS", "0");
     getCredits(false);
     GetCreditsResponse forced = getCredits(true);
     assertThat(forced.getCache().getFromCache()).isFalse();
@@ -106,7 +106,7 @@ class CreditsServiceTest {
 
   @Test
   void aManagementKeyReadsTheAccountBalanceExactly() throws Exception {
-    h = GatewayHarness.withSimulatorKey(SimulatorKeys.MANAGEMENT);
+    h = GatewayHarness.inProcess().withSimulatorKey(SimulatorKeys.MANAGEMENT);
     h.simulator.setCredits("0.3", "0.1");
     GetCreditsResponse r = getCredits(false);
 
@@ -121,7 +121,7 @@ class CreditsServiceTest {
   @Test
   void flagsALowBalanceAndWarnsOncePerCrossing() throws Exception {
     captureLogs();
-    h = GatewayHarness.withSimulatorKey(SimulatorKeys.MANAGEMENT,
+    h = GatewayHarness.inProcess().withSimulatorKey(SimulatorKeys.MANAGEMENT,
         "OPENROUTER_LOW_BALANCE_USD", "10",
         "OPENROUTER_CACHE_MIN_REFRESH_INTERVAL_MS", "0");
     h.simulator.setCredits("20", "15");
@@ -158,7 +158,7 @@ class CreditsServiceTest {
           .body("{\"error\":{\"code\":401,\"message\":\"Management key required\"}}").build());
       upstream.enqueue(new MockResponse.Builder().code(200).body("{\"data\":{\"label\":\"sk-or-v1-abc...def\","
           + "\"limit\":null,\"limit_remaining\":null,\"limit_reset\":null,\"usage\":3.50}}").build());
-      h = GatewayHarness.withUpstream(URI.create(upstream.url("/api/v1").toString()), SimulatorKeys.DEFAULT,
+      h = GatewayHarness.inProcess().withUpstream(URI.create(upstream.url("/api/v1").toString()), SimulatorKeys.DEFAULT,
           "OPENROUTER_LOW_BALANCE_USD", "1000");
 
       GetCreditsResponse r = getCredits(false);
@@ -176,7 +176,7 @@ class CreditsServiceTest {
 
   @Test
   void getKeyReturnsTheKeysLimitUsageAndFlags() throws Exception {
-    h = GatewayHarness.withSimulator();
+    h = GatewayHarness.inProcess().withSimulator();
     GetKeyResponse key = credits().getKey(GetKeyRequest.getDefaultInstance());
     // The simulator truncates the key like OpenRouter: its first three and last three characters.
     String secret = TestKeys.GATEWAY.substring("sk-or-v1-".length());
@@ -201,14 +201,14 @@ class CreditsServiceTest {
 
   @Test
   void getKeyOfAManagementKeySaysSo() throws Exception {
-    h = GatewayHarness.withSimulatorKey(SimulatorKeys.MANAGEMENT);
+    h = GatewayHarness.inProcess().withSimulatorKey(SimulatorKeys.MANAGEMENT);
     assertThat(credits().getKey(GetKeyRequest.getDefaultInstance()).getIsManagementKey()).isTrue();
   }
 
   @Test
   void aFailingUpstreamServesTheLastFiguresMarkedStale() throws Exception {
     ManualTime time = new ManualTime(); // the caches' time: the ages below are exact
-    h = GatewayHarness.withSimulatorAndCacheTime(time, "OPENROUTER_CACHE_TTL_CREDITS", "200");
+    h = GatewayHarness.inProcess().withSimulatorAndCacheTime(time, "OPENROUTER_CACHE_TTL_CREDITS", "200");
     GetCreditsResponse good = getCredits(false);
     GetKeyResponse goodKey = credits().getKey(GetKeyRequest.getDefaultInstance());
     h.simulator.failEndpoint("/key", 502);
@@ -226,7 +226,7 @@ class CreditsServiceTest {
 
   @Test
   void aRejectedKeyIsTheOperatorsProblemNotTheCallers() throws Exception {
-    h = GatewayHarness.withSimulatorKey(SimulatorKeys.REJECTED);
+    h = GatewayHarness.inProcess().withSimulatorKey(SimulatorKeys.REJECTED);
     StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class, () -> getCredits(false));
     assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INTERNAL);
     assertThat(errorInfo(e).getReason()).isEqualTo("UPSTREAM_KEY_REJECTED");

@@ -1,4 +1,4 @@
-package openrouter.gateway.server.grpc;
+package openrouter.gateway.server.upstream;
 
 import static openrouter.gateway.server.testing.Requests.chat;
 import static openrouter.gateway.server.testing.Requests.errorInfo;
@@ -25,10 +25,8 @@ import openrouter.gateway.simulator.SimulatorOptions;
 import openrouter.gateway.simulator.SimulatorKeys;
 import openrouter.gateway.simulator.testing.Eventually;
 import openrouter.gateway.server.testing.GatewayHarness;
+import openrouter.gateway.server.testing.Http2Upstream;
 import openrouter.gateway.server.testing.StreamCollector;
-import openrouter.gateway.server.upstream.OpenRouterClient;
-import openrouter.gateway.server.upstream.UpstreamObserver;
-import openrouter.gateway.server.upstream.UpstreamTarget;
 import openrouter.gateway.v1.StreamChatResponse;
 import org.junit.jupiter.api.Test;
 
@@ -90,7 +88,7 @@ class Http2UpstreamTest {
   void concurrentStreamsShareOneUpstreamConnection() throws Exception {
     int streams = 200;
     try (OpenRouterSimulator sim = quietSimulator();
-        GatewayHarness h = GatewayHarness.withUpstream(URI.create(sim.baseUrl()), SimulatorKeys.DEFAULT,
+        GatewayHarness h = GatewayHarness.inProcess().withUpstream(URI.create(sim.baseUrl()), SimulatorKeys.DEFAULT,
             Http2Upstream.SETTINGS);
         Context.CancellableContext context = Context.current().withCancellation()) {
       // The first call opens the connection; calls that start together before it exists may
@@ -114,7 +112,7 @@ class Http2UpstreamTest {
   void overHttp1EachConcurrentStreamTakesAConnection() throws Exception {
     int streams = 50;
     try (OpenRouterSimulator sim = quietSimulator();
-        GatewayHarness h = GatewayHarness.withUpstream(URI.create(sim.baseUrl()), SimulatorKeys.DEFAULT);
+        GatewayHarness h = GatewayHarness.inProcess().withUpstream(URI.create(sim.baseUrl()), SimulatorKeys.DEFAULT);
         Context.CancellableContext context = Context.current().withCancellation()) {
       String marker = UUID.randomUUID().toString();
       List<StreamCollector> held = heldStreams(h, context, streams, marker);
@@ -146,7 +144,7 @@ class Http2UpstreamTest {
           .body(body)
           .onResponseBody(new SocketEffect.CloseStream(2)) // INTERNAL_ERROR
           .build());
-      try (GatewayHarness h = GatewayHarness.withUpstream(upstream.url("/api/v1").uri(),
+      try (GatewayHarness h = GatewayHarness.inProcess().withUpstream(upstream.url("/api/v1").uri(),
           SimulatorKeys.DEFAULT, Http2Upstream.SETTINGS)) {
         StreamCollector c = new StreamCollector();
         h.chatAsync().streamChat(chat("m/ok", "hi"), c);

@@ -1,4 +1,4 @@
-package openrouter.gateway.server.grpc;
+package openrouter.gateway.server.errors;
 
 import static openrouter.gateway.server.testing.Requests.chat;
 import static openrouter.gateway.server.testing.Requests.detail;
@@ -43,7 +43,7 @@ class ErrorMappingTest {
   void start() throws Exception {
     List<String> settings = new java.util.ArrayList<>(List.of("OPENROUTER_MAX_RETRIES", "0"));
     settings.addAll(List.of(settings()));
-    h = GatewayHarness.withSimulator(settings.toArray(String[]::new));
+    h = GatewayHarness.inProcess().withSimulator(settings.toArray(String[]::new));
   }
 
   @AfterAll

@@ -1,4 +1,4 @@
-package openrouter.gateway.server.grpc;
+package openrouter.gateway.server.chat;
 
 import static openrouter.gateway.server.testing.Requests.chat;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -19,8 +19,6 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import openrouter.gateway.server.chat.CallCost;
-import openrouter.gateway.server.chat.CallCosts;
 import openrouter.gateway.simulator.testing.CapturedLogs;
 import openrouter.gateway.server.testing.GatewayHarness;
 import openrouter.gateway.server.testing.Prometheus;
@@ -51,7 +49,7 @@ class CostOnEveryOutcomeTest {
 
   @BeforeAll
   static void start() throws Exception {
-    h = GatewayHarness.withSimulator();
+    h = GatewayHarness.inProcess().withSimulator();
     h.gateway.callCosts().subscribe(costs::add);
   }
 

@@ -1,4 +1,4 @@
-package openrouter.gateway.server.grpc;
+package openrouter.gateway.server.embeddings;
 
 import static openrouter.gateway.server.testing.Requests.detail;
 import static openrouter.gateway.server.testing.Requests.errorInfo;
@@ -44,7 +44,7 @@ class EmbeddingsServiceTest {
 
   @BeforeAll
   void start() throws Exception {
-    h = GatewayHarness.withSimulator("GATEWAY_MAX_EMBED_INPUTS", "8", "GATEWAY_MAX_EMBED_BYTES", "4096");
+    h = GatewayHarness.inProcess().withSimulator("GATEWAY_MAX_EMBED_INPUTS", "8", "GATEWAY_MAX_EMBED_BYTES", "4096");
   }
 
   @AfterAll
@@ -172,7 +172,7 @@ class EmbeddingsServiceTest {
 
   @Test
   void theDefaultEmbeddingModelServesRequestsWithoutOne() throws Exception {
-    try (GatewayHarness withDefault = GatewayHarness.withSimulator("OPENROUTER_DEFAULT_EMBEDDING_MODEL", "sim/embed")) {
+    try (GatewayHarness withDefault = GatewayHarness.inProcess().withSimulator("OPENROUTER_DEFAULT_EMBEDDING_MODEL", "sim/embed")) {
       EmbedResponse r = EmbeddingsServiceGrpc.newBlockingStub(withDefault.channel)
           .withDeadlineAfter(20, TimeUnit.SECONDS).embed(texts("", "no model named"));
       assertThat(r.getModel()).isEqualTo("sim/embed");
@@ -183,7 +183,7 @@ class EmbeddingsServiceTest {
 
   @Test
   void anIdempotentEmbedIsRetriedAfterA500WhereChatIsNot() throws Exception {
-    try (GatewayHarness retrying = GatewayHarness.withSimulator("OPENROUTER_MAX_RETRIES", "2")) {
+    try (GatewayHarness retrying = GatewayHarness.inProcess().withSimulator("OPENROUTER_MAX_RETRIES", "2")) {
       StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class, () ->
           EmbeddingsServiceGrpc.newBlockingStub(retrying.channel).withDeadlineAfter(20, TimeUnit.SECONDS)
               .embed(texts("sim/error-500", "x")));

@@ -1,4 +1,4 @@
-package openrouter.gateway.server.grpc;
+package openrouter.gateway.server.models;
 
 import static openrouter.gateway.server.testing.Requests.detail;
 import static openrouter.gateway.server.testing.Requests.errorInfo;
@@ -51,7 +51,7 @@ class ModelsServiceTest {
 
   @BeforeAll
   static void start() throws Exception {
-    h = GatewayHarness.withSimulator();
+    h = GatewayHarness.inProcess().withSimulator();
     all = models().listModels(ListModelsRequest.newBuilder().setPageSize(1000).build()).getModelsList();
     HttpResponse<String> response = HttpClient.newHttpClient().send(
         HttpRequest.newBuilder(URI.create(h.simulator.baseUrl() + "/models?output_modalities=all")).build(),

@@ -1,4 +1,4 @@
-package openrouter.gateway.server.grpc;
+package openrouter.gateway.server.models;
 
 import static openrouter.gateway.server.testing.Requests.detail;
 import static openrouter.gateway.server.testing.Requests.errorInfo;
@@ -66,7 +66,7 @@ class ModelsCachingTest {
 
   @Test
   void concurrentCallsOnAColdCacheMakeOneUpstreamCall() throws Exception {
-    h = GatewayHarness.withSimulator();
+    h = GatewayHarness.inProcess().withSimulator();
     ModelsServiceGrpc.ModelsServiceFutureStub async = ModelsServiceGrpc.newFutureStub(h.channel);
     List<ListenableFuture<ListModelsResponse>> calls = new ArrayList<>();
     for (int i = 0; i < 32; i++) {
@@ -81,7 +81,7 @@ class ModelsCachingTest {
 
   @Test
   void aCallAfterTheTtlReadsTheCatalogueAgain() throws Exception {
-    h = GatewayHarness.withSimulatorAndCacheTime(time, "OPENROUTER_CACHE_TTL_MODELS", "300");
+    h = GatewayHarness.inProcess().withSimulatorAndCacheTime(time, "OPENROUTER_CACHE_TTL_MODELS", "300");
     ListModelsResponse first = list();
     assertThat(first.getCache().getFromCache()).isFalse();
     ListModelsResponse cached = list();
@@ -99,7 +99,7 @@ class ModelsCachingTest {
 
   @Test
   void aCallLateInTheTtlRefreshesAheadInTheBackground() throws Exception {
-    h = GatewayHarness.withSimulatorAndCacheTime(time, "OPENROUTER_CACHE_TTL_MODELS", "1000");
+    h = GatewayHarness.inProcess().withSimulatorAndCacheTime(time, "OPENROUTER_CACHE_TTL_MODELS", "1000");
     list();
     time.advance(Duration.ofMillis(820)); // past 80% of the TTL, not past the TTL
     ListModelsResponse late = list();
@@ -115,7 +115,7 @@ class ModelsCachingTest {
 
   @Test
   void forceRefreshReadsTheUpstreamAtMostOncePerInterval() throws Exception {
-    h = GatewayHarness.withSimulatorAndCacheTime(time, "OPENROUTER_CACHE_MIN_REFRESH_INTERVAL_MS", "400");
+    h = GatewayHarness.inProcess().withSimulatorAndCacheTime(time, "OPENROUTER_CACHE_MIN_REFRESH_INTERVAL_MS", "400");
     list();
     time.advance(Duration.ofMillis(450));
     ListModelsResponse forced = forceList();
@@ -137,7 +137,7 @@ class ModelsCachingTest {
 
   @Test
   void aFailingUpstreamServesTheLastCatalogueMarkedStaleWithItsAge() throws Exception {
-    h = GatewayHarness.withSimulatorAndCacheTime(time, "OPENROUTER_CACHE_TTL_MODELS", "200");
+    h = GatewayHarness.inProcess().withSimulatorAndCacheTime(time, "OPENROUTER_CACHE_TTL_MODELS", "200");
     ListModelsResponse good = list();
     h.simulator.failEndpoint("/models", 503);
     time.advance(Duration.ofMillis(250));
@@ -158,7 +158,7 @@ class ModelsCachingTest {
 
   @Test
   void theLastCatalogueIsNotServedPastTheMaximumStaleness() throws Exception {
-    h = GatewayHarness.withSimulatorAndCacheTime(time,
+    h = GatewayHarness.inProcess().withSimulatorAndCacheTime(time,
         "OPENROUTER_CACHE_TTL_MODELS", "100",
         "OPENROUTER_CACHE_MAX_STALENESS_MS", "600",
         "OPENROUTER_CACHE_MIN_REFRESH_INTERVAL_MS", "0");
@@ -175,7 +175,7 @@ class ModelsCachingTest {
 
   @Test
   void aColdCacheWithAFailingUpstreamIsUnavailableAndTheFailureIsNotCached() throws Exception {
-    h = GatewayHarness.withSimulator();
+    h = GatewayHarness.inProcess().withSimulator();
     h.simulator.failEndpoint("/models", 503);
     for (int i = 1; i <= 2; i++) {
       StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class, this::list);
@@ -193,7 +193,7 @@ class ModelsCachingTest {
 
   @Test
   void anUnknownKeyIsReportedAsTheGatewaysOwnProblem() throws Exception {
-    h = GatewayHarness.withSimulatorKey(SimulatorKeys.REJECTED);
+    h = GatewayHarness.inProcess().withSimulatorKey(SimulatorKeys.REJECTED);
     StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class, this::list);
     assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INTERNAL);
     assertThat(errorInfo(e).getReason()).isEqualTo("UPSTREAM_KEY_REJECTED");
@@ -209,7 +209,7 @@ class ModelsCachingTest {
       upstream.enqueue(json(catalogueA));
       upstream.enqueue(json(catalogueA));
       upstream.enqueue(json(catalogueB));
-      h = GatewayHarness.withUpstream(URI.create(upstream.url("/api/v1").toString()), SimulatorKeys.DEFAULT,
+      h = GatewayHarness.inProcess().withUpstream(URI.create(upstream.url("/api/v1").toString()), SimulatorKeys.DEFAULT,
           "OPENROUTER_CACHE_MIN_REFRESH_INTERVAL_MS", "0");
 
       ListModelsResponse first = models().listModels(ListModelsRequest.newBuilder().setPageSize(1).build());

@@ -1,4 +1,4 @@
-package openrouter.gateway.server.grpc;
+package openrouter.gateway.server.chat;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -17,8 +17,6 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import openrouter.gateway.server.chat.ChatPolicy;
-import openrouter.gateway.server.chat.ChatRequestValidator;
 import openrouter.gateway.server.testing.GatewayHarness;
 import openrouter.gateway.server.testing.RawBytes;
 import openrouter.gateway.server.testing.Requests;
@@ -51,7 +49,7 @@ class ChatFuzzTest {
   @Test
   void randomAndMutatedRequestsAlwaysGetAProperStatus() throws Exception {
     Map<Status.Code, Integer> codes = new EnumMap<>(Status.Code.class);
-    try (GatewayHarness h = GatewayHarness.withSimulator("OPENROUTER_MAX_RETRIES", "0")) {
+    try (GatewayHarness h = GatewayHarness.inProcess().withSimulator("OPENROUTER_MAX_RETRIES", "0")) {
       for (int i = 0; i < REQUESTS; i++) {
         byte[] bytes = switch (i % 3) {
           case 0 -> randomRequest().toByteArray();

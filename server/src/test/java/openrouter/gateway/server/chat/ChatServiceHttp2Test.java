@@ -1,5 +1,6 @@
-package openrouter.gateway.server.grpc;
+package openrouter.gateway.server.chat;
 
+import openrouter.gateway.server.testing.Http2Upstream;
 import org.junit.jupiter.api.AfterAll;
 
 /**

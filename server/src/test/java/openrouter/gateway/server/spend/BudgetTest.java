@@ -1,4 +1,4 @@
-package openrouter.gateway.server.grpc;
+package openrouter.gateway.server.spend;
 
 import static openrouter.gateway.server.testing.Requests.chat;
 import static openrouter.gateway.server.testing.Requests.detail;
@@ -56,7 +56,7 @@ class BudgetTest {
       Files.writeString(f, keysFile);
       all.addAll(List.of("GATEWAY_API_KEYS_FILE", f.toString()));
     }
-    GatewayHarness h = GatewayHarness.withSimulator(all.toArray(String[]::new));
+    GatewayHarness h = GatewayHarness.inProcess().withSimulator(all.toArray(String[]::new));
     open.add(h);
     return h;
   }
