@@ -50,7 +50,7 @@ import openrouter.gateway.server.health.CreditsHealthSource;
 import openrouter.gateway.server.health.ModelsHealthSource;
 import openrouter.gateway.server.health.UpstreamHealth;
 import openrouter.gateway.server.health.UpstreamProber;
-import openrouter.gateway.server.json.Json;
+import openrouter.gateway.server.json.OpenRouterJson;
 import openrouter.gateway.server.logging.LogSetup;
 import openrouter.gateway.server.metrics.GatewayMetrics;
 import openrouter.gateway.server.metrics.MetricsHttpServer;
@@ -204,7 +204,7 @@ public final class Gateway implements AutoCloseable {
     target.apiKey().ifPresent(Redactor::addConfiguredKey);
     LogSetup.limitTransportLogs(); // a client's malformed frames must not flood the log
     Clock clock = Clock.systemUTC();
-    ObjectMapper json = Json.mapper();
+    ObjectMapper json = OpenRouterJson.mapper();
     String version = version();
     GatewayMetrics metrics = threads.own(Stage.METRICS, "metrics", new GatewayMetrics());
     // The simulator's key is not the operator's: in simulator mode the key is "not configured".

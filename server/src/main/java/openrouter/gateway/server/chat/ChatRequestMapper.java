@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import openrouter.gateway.server.json.Json;
+import openrouter.gateway.server.json.OpenRouterJson;
 import openrouter.gateway.server.json.StructJson;
 import openrouter.gateway.v1.AudioOutputConfig;
 import openrouter.gateway.v1.CacheControl;
@@ -121,7 +121,7 @@ public final class ChatRequestMapper {
     if (attemptModels == null || attemptModels.isEmpty()) {
       throw new IllegalArgumentException("attemptModels must name at least one model");
     }
-    ObjectNode body = Json.object();
+    ObjectNode body = OpenRouterJson.object();
     body.put("model", attemptModels.get(0));
     if (attemptModels.size() > 1) {
       strings(body, "models", attemptModels.subList(1, attemptModels.size()));
@@ -252,7 +252,7 @@ public final class ChatRequestMapper {
   }
 
   private static ObjectNode message(Message m) {
-    ObjectNode out = Json.object();
+    ObjectNode out = OpenRouterJson.object();
     String role = roleName(m.getRole());
     out.put("role", role != null ? role : "unspecified");
     if (m.hasContent()) {
@@ -286,7 +286,7 @@ public final class ChatRequestMapper {
   }
 
   private static ObjectNode part(ContentPart p) {
-    ObjectNode out = Json.object();
+    ObjectNode out = OpenRouterJson.object();
     switch (p.getPartCase()) {
       case TEXT:
         out.put("type", "text");
@@ -332,7 +332,7 @@ public final class ChatRequestMapper {
   }
 
   private static ObjectNode toolCall(ToolCall c) {
-    ObjectNode out = Json.object();
+    ObjectNode out = OpenRouterJson.object();
     text(out, "id", c.getId());
     out.put("type", c.getType().isEmpty() ? "function" : c.getType());
     ObjectNode function = out.putObject("function");
@@ -351,7 +351,7 @@ public final class ChatRequestMapper {
   }
 
   private static ObjectNode tool(Tool t) {
-    ObjectNode out = Json.object();
+    ObjectNode out = OpenRouterJson.object();
     if (isFunctionTool(t)) {
       out.put("type", "function");
       FunctionDefinition fn = t.getFunction();
@@ -375,14 +375,14 @@ public final class ChatRequestMapper {
   private static JsonNode toolChoice(ToolChoice c) {
     switch (c.getChoiceCase()) {
       case MODE:
-        return Json.mapper().getNodeFactory().textNode(c.getMode());
+        return OpenRouterJson.mapper().getNodeFactory().textNode(c.getMode());
       case FUNCTION_NAME:
-        ObjectNode function = Json.object();
+        ObjectNode function = OpenRouterJson.object();
         function.put("type", "function");
         function.putObject("function").put("name", c.getFunctionName());
         return function;
       case SERVER_TOOL_TYPE:
-        ObjectNode server = Json.object();
+        ObjectNode server = OpenRouterJson.object();
         server.put("type", c.getServerToolType());
         return server;
       case CHOICE_NOT_SET:
@@ -392,7 +392,7 @@ public final class ChatRequestMapper {
   }
 
   private static ObjectNode responseFormat(ResponseFormat f) {
-    ObjectNode out = Json.object();
+    ObjectNode out = OpenRouterJson.object();
     text(out, "type", f.getType());
     if (f.hasJsonSchema()) {
       JsonSchemaFormat s = f.getJsonSchema();
@@ -410,7 +410,7 @@ public final class ChatRequestMapper {
   // Routing and features
 
   private static ObjectNode reasoning(ReasoningConfig r) {
-    ObjectNode out = Json.object();
+    ObjectNode out = OpenRouterJson.object();
     text(out, "effort", r.getEffort());
     if (r.hasMaxTokens()) out.put("max_tokens", r.getMaxTokens());
     if (r.hasExclude()) out.put("exclude", r.getExclude());
@@ -423,7 +423,7 @@ public final class ChatRequestMapper {
 
   /** Provider preferences as OpenRouter's {@code provider} object; Embed sends the same. */
   public static ObjectNode provider(ProviderPreferences p) {
-    ObjectNode out = Json.object();
+    ObjectNode out = OpenRouterJson.object();
     strings(out, "order", p.getOrderList());
     if (p.hasAllowFallbacks()) out.put("allow_fallbacks", p.getAllowFallbacks());
     if (p.hasRequireParameters()) out.put("require_parameters", p.getRequireParameters());
@@ -464,7 +464,7 @@ public final class ChatRequestMapper {
   }
 
   private static ObjectNode plugin(Plugin p) {
-    ObjectNode out = Json.object();
+    ObjectNode out = OpenRouterJson.object();
     out.put("id", p.getId());
     if (p.hasEnabled()) out.put("enabled", p.getEnabled());
     if (p.hasConfig()) {
@@ -477,14 +477,14 @@ public final class ChatRequestMapper {
   }
 
   private static ObjectNode audio(AudioOutputConfig a) {
-    ObjectNode out = Json.object();
+    ObjectNode out = OpenRouterJson.object();
     text(out, "voice", a.getVoice());
     text(out, "format", a.getFormat());
     return out;
   }
 
   static ObjectNode cacheControl(CacheControl c) {
-    ObjectNode out = Json.object();
+    ObjectNode out = OpenRouterJson.object();
     out.put("type", c.getType().isEmpty() ? DEFAULT_CACHE_TYPE : c.getType());
     text(out, "ttl", c.getTtl());
     return out;

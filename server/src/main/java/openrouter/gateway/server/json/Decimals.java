@@ -7,7 +7,7 @@ import java.util.Optional;
 /**
  * Money and prices from OpenRouter JSON, kept exact. OpenRouter sends prices as decimal strings
  * and balances as JSON numbers; both are read here without passing through a double (parse
- * with {@link Json#mapper()}, which reads floats as BigDecimal).
+ * with {@link OpenRouterJson#mapper()}, which reads floats as BigDecimal).
  */
 public final class Decimals {
   private Decimals() {}

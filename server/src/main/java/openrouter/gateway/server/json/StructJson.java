@@ -24,7 +24,7 @@ public final class StructJson {
   /** Whole doubles up to this magnitude are exact integers and are written as such. */
   private static final double MAX_EXACT_INTEGER = 9007199254740992d; // 2^53
 
-  private static final JsonNodeFactory NODES = Json.mapper().getNodeFactory();
+  private static final JsonNodeFactory NODES = OpenRouterJson.mapper().getNodeFactory();
 
   private StructJson() {}
 

@@ -11,7 +11,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import java.util.List;
 import java.util.stream.Stream;
-import openrouter.gateway.server.json.Json;
+import openrouter.gateway.server.json.OpenRouterJson;
 import openrouter.gateway.server.json.JsonTrees;
 import openrouter.gateway.v1.ChatRequest;
 import openrouter.gateway.v1.ContentPart;
@@ -340,7 +340,7 @@ class ChatRequestMapperTest {
             "/tools/0/max_results")) {
       assertThat(b.at(path).isIntegralNumber()).as(path).isTrue();
     }
-    assertThat(Json.write(b)).doesNotContain(".0");
+    assertThat(OpenRouterJson.write(b)).doesNotContain(".0");
   }
 
   // -----------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import openrouter.gateway.server.json.Json;
+import openrouter.gateway.server.json.OpenRouterJson;
 import openrouter.gateway.simulator.RecordedRequest;
 import openrouter.gateway.server.testing.GatewayHarness;
 import openrouter.gateway.server.testing.Requests;
@@ -140,7 +140,7 @@ class ChatServiceTest {
         .setExtraBody(Struct.newBuilder().putFields("top_future_param", Value.newBuilder().setBoolValue(true).build()))
         .build();
     ChatResponse response = h.chat().chat(request);
-    JsonNode sent = Json.mapper().readTree(response.getMessage().getContent());
+    JsonNode sent = OpenRouterJson.mapper().readTree(response.getMessage().getContent());
 
     assertThat(sent.path("model").asText()).isEqualTo("sim/inspect");
     assertThat(sent.path("stream").asBoolean()).isFalse();
@@ -192,13 +192,13 @@ class ChatServiceTest {
     assertThat(calls).hasSize(1);
     assertThat(calls.get(0)[1]).isEqualTo("get_weather");
     assertThat(calls.get(0)[0]).isNotEmpty();
-    assertThat(Json.mapper().readTree(calls.get(0)[2]).path("city").asText()).isEqualTo("Paris");
+    assertThat(OpenRouterJson.mapper().readTree(calls.get(0)[2]).path("city").asText()).isEqualTo("Paris");
     assertThat(messages.get(messages.size() - 1).getSummary().getFinishReason()).isEqualTo("tool_calls");
 
     ChatResponse unary = h.chat().chat(request);
     assertThat(unary.getMessage().getToolCallsList()).hasSize(1);
     assertThat(unary.getMessage().getToolCalls(0).getName()).isEqualTo("get_weather");
-    assertThat(Json.mapper().readTree(unary.getMessage().getToolCalls(0).getArguments()).path("city").asText()).isEqualTo("Paris");
+    assertThat(OpenRouterJson.mapper().readTree(unary.getMessage().getToolCalls(0).getArguments()).path("city").asText()).isEqualTo("Paris");
   }
 
   @Test

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import openrouter.gateway.server.json.Json;
+import openrouter.gateway.server.json.OpenRouterJson;
 import openrouter.gateway.server.upstream.wire.ChatChunks;
 import openrouter.gateway.v1.Usage;
 import org.junit.jupiter.api.Test;
@@ -15,7 +15,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 class ChatUsageMapperTest {
 
   private static JsonNode usage(String json) {
-    return Json.parse(json.replace('\'', '"'));
+    return OpenRouterJson.parse(json.replace('\'', '"'));
   }
 
   @ParameterizedTest(name = "cost {0} -> \"{1}\"")
@@ -88,7 +88,7 @@ class ChatUsageMapperTest {
   void aPlainMapperLosesDigitsWhichIsWhyTheSharedOneIsUsed() throws Exception {
     String text = "{\"cost\":0.1000000000000000055511151231257827}";
     assertThat(UsageMapper.toUsage(ChatChunks.usage(new ObjectMapper().readTree(text))).getCost()).isEqualTo("0.1");
-    assertThat(UsageMapper.toUsage(ChatChunks.usage(Json.mapper().readTree(text))).getCost())
+    assertThat(UsageMapper.toUsage(ChatChunks.usage(OpenRouterJson.mapper().readTree(text))).getCost())
         .isEqualTo("0.1000000000000000055511151231257827");
   }
 }

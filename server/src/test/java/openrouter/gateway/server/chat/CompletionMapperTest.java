@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.stream.Stream;
 import openrouter.gateway.server.chat.CompletionMapper.CompletionResult;
 import java.util.Map;
-import openrouter.gateway.server.json.Json;
+import openrouter.gateway.server.json.OpenRouterJson;
 import openrouter.gateway.server.upstream.wire.ChatChunks;
 import openrouter.gateway.server.upstream.wire.OpenRouterError;
 import openrouter.gateway.server.upstream.wire.OpenRouterErrors;
@@ -35,7 +35,7 @@ class CompletionMapperTest {
     // The body starts with whitespace padding, as OpenRouter sends while the model works.
     String text = ChatFixtures.text("/chat/completion-2.9.json");
     assertThat(text).startsWith("    \n");
-    ChatResponse actual = success(CompletionMapper.map(ChatChunks.parse(Json.parse(text)), 1));
+    ChatResponse actual = success(CompletionMapper.map(ChatChunks.parse(OpenRouterJson.parse(text)), 1));
     ChatResponse expected =
         merge(ChatFixtures.text("/chat/completion-2.9.expected.proto.json"), ChatResponse.newBuilder()).build();
     assertThat(actual).isEqualTo(expected);
@@ -137,7 +137,7 @@ class CompletionMapperTest {
   @Test
   void nullAndMissingBodiesAreNoChoices() {
     assertThat(CompletionMapper.map(ChatChunks.parse(null), 1)).isInstanceOf(CompletionResult.NoChoices.class);
-    assertThat(CompletionMapper.map(ChatChunks.parse(Json.parse("   ")), 1)).isInstanceOf(CompletionResult.NoChoices.class);
+    assertThat(CompletionMapper.map(ChatChunks.parse(OpenRouterJson.parse("   ")), 1)).isInstanceOf(CompletionResult.NoChoices.class);
   }
 
   /** The same answer, streamed and unary, reports the same usage, message and finish reason. */

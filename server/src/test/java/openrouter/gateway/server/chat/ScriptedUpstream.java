@@ -18,7 +18,7 @@ import okhttp3.RequestBody;
 import okhttp3.Response;
 import okhttp3.ResponseBody;
 import okio.Buffer;
-import openrouter.gateway.server.json.Json;
+import openrouter.gateway.server.json.OpenRouterJson;
 
 /**
  * A scripted upstream for {@link ChatRunner}: each attempt takes the next scripted answer (an
@@ -153,7 +153,7 @@ final class ScriptedUpstream implements ChatRunner.Upstream {
   private static JsonNode body(Request request) {
     try (Buffer buffer = new Buffer()) {
       request.body().writeTo(buffer);
-      return Json.mapper().readTree(buffer.readUtf8());
+      return OpenRouterJson.mapper().readTree(buffer.readUtf8());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

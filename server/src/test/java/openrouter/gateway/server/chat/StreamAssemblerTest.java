@@ -12,7 +12,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-import openrouter.gateway.server.json.Json;
+import openrouter.gateway.server.json.OpenRouterJson;
 import openrouter.gateway.server.json.StructJson;
 import openrouter.gateway.server.upstream.wire.ChatChunks;
 import openrouter.gateway.server.upstream.wire.OpenRouterErrors;
@@ -184,7 +184,7 @@ class StreamAssemblerTest {
     assertThat(m.getReasoning()).isEqualTo("Let me think.");
     assertThat(m.getContent()).isEqualTo("Answer.");
     JsonNode merged =
-        Json.mapper().valueToTree(m.getReasoningDetailsList().stream().map(StructJson::toJson).collect(Collectors.toList()));
+        OpenRouterJson.mapper().valueToTree(m.getReasoningDetailsList().stream().map(StructJson::toJson).collect(Collectors.toList()));
     assertSameJson(
         merged,
         j(

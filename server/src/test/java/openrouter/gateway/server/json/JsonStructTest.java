@@ -26,7 +26,7 @@ class JsonStructTest {
   })
   void wholeNumbersBecomeIntegers(double in, String expectedJson) {
     JsonNode node = StructJson.number(in);
-    assertThat(Json.write(node)).isEqualTo(expectedJson);
+    assertThat(OpenRouterJson.write(node)).isEqualTo(expectedJson);
     assertThat(node.isIntegralNumber()).isEqualTo(in == Math.rint(in));
   }
 
@@ -46,19 +46,19 @@ class JsonStructTest {
                 + "\"items\":{\"enum\":[1,2,\"x\",true,null]},\"nested\":{\"deep\":[{\"n\":2}]}}",
             schema);
     JsonNode expected =
-        Json.parse(
+        OpenRouterJson.parse(
             "{\"type\":\"array\",\"minItems\":1,\"maxItems\":3,\"multipleOf\":0.5,"
                 + "\"items\":{\"enum\":[1,2,\"x\",true,null]},\"nested\":{\"deep\":[{\"n\":2}]}}");
     JsonNode actual = StructJson.toJson(schema.build());
     JsonTrees.assertSameJson(actual, expected);
     assertThat(actual.get("minItems").isInt()).isTrue();
-    assertThat(Json.write(actual)).contains("\"maxItems\":3,").doesNotContain("3.0");
+    assertThat(OpenRouterJson.write(actual)).contains("\"maxItems\":3,").doesNotContain("3.0");
   }
 
   @Test
   void jsonToStructAndBack() {
     JsonNode in =
-        Json.parse(
+        OpenRouterJson.parse(
             "{\"type\":\"reasoning.text\",\"text\":\"hm\",\"index\":0,\"signature\":null,"
                 + "\"list\":[1,2.5,{\"a\":false}]}");
     Struct struct = StructJson.toStruct(in);
@@ -73,7 +73,7 @@ class JsonStructTest {
   void valueKinds() {
     assertThat(StructJson.toJson(Value.getDefaultInstance()).isNull()).isTrue();
     assertThat(StructJson.toJson(Value.newBuilder().setNumberValue(50).build()))
-        .isEqualTo(Json.parse("50"));
+        .isEqualTo(OpenRouterJson.parse("50"));
     Value list =
         Value.newBuilder()
             .setListValue(
@@ -81,26 +81,26 @@ class JsonStructTest {
                     .addValues(Value.newBuilder().setStringValue("a"))
                     .addValues(Value.newBuilder().setBoolValue(true)))
             .build();
-    assertThat(StructJson.toJson(list)).isEqualTo(Json.parse("[\"a\",true]"));
-    assertThat(StructJson.toStruct(Json.parse("[1]"))).isEqualTo(Struct.getDefaultInstance());
+    assertThat(StructJson.toJson(list)).isEqualTo(OpenRouterJson.parse("[\"a\",true]"));
+    assertThat(StructJson.toStruct(OpenRouterJson.parse("[1]"))).isEqualTo(Struct.getDefaultInstance());
     assertThat(StructJson.toValue(null).hasNullValue()).isTrue();
   }
 
   @Test
   void mapperKeepsDecimalTextExactly() {
-    JsonNode n = Json.parse("  \n {\"cost\":0.000140,\"tiny\":1e-7,\"big\":12345678901234567890.5}");
+    JsonNode n = OpenRouterJson.parse("  \n {\"cost\":0.000140,\"tiny\":1e-7,\"big\":12345678901234567890.5}");
     assertThat(n.get("cost").isBigDecimal()).isTrue();
     assertThat(n.get("cost").decimalValue().toPlainString()).isEqualTo("0.000140");
     assertThat(n.get("tiny").decimalValue().toPlainString()).isEqualTo("0.0000001");
     assertThat(n.get("big").decimalValue().toPlainString()).isEqualTo("12345678901234567890.5");
-    assertThat(Json.mapper()).isSameAs(Json.mapper());
+    assertThat(OpenRouterJson.mapper()).isSameAs(OpenRouterJson.mapper());
   }
 
   @Test
   void numericComparatorSeparatesIntegersFromDecimals() {
-    assertThat(JsonTrees.same(Json.parse("[1]"), Json.parse("[1.0]"))).isFalse();
-    assertThat(JsonTrees.same(Json.parse("[0.5]"), Json.mapper().createArrayNode().add(0.5d)))
+    assertThat(JsonTrees.same(OpenRouterJson.parse("[1]"), OpenRouterJson.parse("[1.0]"))).isFalse();
+    assertThat(JsonTrees.same(OpenRouterJson.parse("[0.5]"), OpenRouterJson.mapper().createArrayNode().add(0.5d)))
         .isTrue();
-    assertThat(JsonTrees.same(Json.parse("{\"a\":1}"), Json.parse("{\"a\":2}"))).isFalse();
+    assertThat(JsonTrees.same(OpenRouterJson.parse("{\"a\":1}"), OpenRouterJson.parse("{\"a\":2}"))).isFalse();
   }
 }

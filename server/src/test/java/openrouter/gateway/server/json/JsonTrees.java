@@ -40,12 +40,12 @@ public final class JsonTrees {
   }
 
   public static void assertSameJson(JsonNode actual, String expected) {
-    assertSameJson(actual, Json.parse(expected));
+    assertSameJson(actual, OpenRouterJson.parse(expected));
   }
 
   /** Parses JSON where single quotes stand for double quotes (keeps test tables readable). */
   public static JsonNode j(String singleQuoted) {
-    return Json.parse(singleQuoted.replace('\'', '"'));
+    return OpenRouterJson.parse(singleQuoted.replace('\'', '"'));
   }
 
   public static JsonNode resource(String path) {
@@ -53,7 +53,7 @@ public final class JsonTrees {
       if (in == null) {
         throw new IllegalArgumentException("no test resource " + path);
       }
-      return Json.mapper().readTree(in);
+      return OpenRouterJson.mapper().readTree(in);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -61,7 +61,7 @@ public final class JsonTrees {
 
   public static String pretty(JsonNode node) {
     try {
-      return Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(node);
+      return OpenRouterJson.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(node);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

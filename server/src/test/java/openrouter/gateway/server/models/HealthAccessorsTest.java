@@ -13,7 +13,7 @@ import java.util.concurrent.Executors;
 import openrouter.gateway.server.cache.SnapshotCache;
 import openrouter.gateway.server.credits.CreditsService;
 import openrouter.gateway.server.credits.LowBalanceAlarm;
-import openrouter.gateway.server.json.Json;
+import openrouter.gateway.server.json.OpenRouterJson;
 import openrouter.gateway.simulator.OpenRouterSimulator;
 import openrouter.gateway.simulator.SimulatorKeys;
 import openrouter.gateway.server.upstream.OpenRouterClient;
@@ -53,7 +53,7 @@ class HealthAccessorsTest {
 
   @Test
   void catalogueHealthReportsWhatIsLoadedWithoutReadingIt() {
-    ModelCatalog catalog = new ModelCatalog(client, cache(Duration.ofSeconds(10)), Json.mapper());
+    ModelCatalog catalog = new ModelCatalog(client, cache(Duration.ofSeconds(10)), OpenRouterJson.mapper());
     ModelCatalog.Health before = catalog.health();
     assertThat(before.loaded()).isFalse();
     assertThat(before.count()).isZero();
@@ -72,7 +72,7 @@ class HealthAccessorsTest {
   @Test
   void creditsHealthReportsTheBalanceAgainstTheThreshold() {
     CreditsService credits = new CreditsService(client, cache(Duration.ZERO), cache(Duration.ZERO),
-        new LowBalanceAlarm(Optional.of(new BigDecimal("50"))), Json.mapper());
+        new LowBalanceAlarm(Optional.of(new BigDecimal("50"))), OpenRouterJson.mapper());
     CreditsService.Health before = credits.health();
     assertThat(before.known()).isFalse();
     assertThat(before.aboveThreshold()).isFalse();

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import java.util.List;
 import openrouter.gateway.server.errors.GatewayFailure;
-import openrouter.gateway.server.json.Json;
+import openrouter.gateway.server.json.OpenRouterJson;
 import openrouter.gateway.server.upstream.wire.ModelListings;
 import openrouter.gateway.v1.ListModelsRequest;
 import openrouter.gateway.v1.ListModelsResponse;
@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
  */
 class ModelRulesTest {
   private static Model model(String json) {
-    return ModelMapper.toProto(ModelListings.model(Json.parse(json)));
+    return ModelMapper.toProto(ModelListings.model(OpenRouterJson.parse(json)));
   }
 
   private static final Model ROUTER = model("""

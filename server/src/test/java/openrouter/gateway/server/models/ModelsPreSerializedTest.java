@@ -31,7 +31,7 @@ import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
 import openrouter.gateway.server.grpc.CallerInterceptor;
-import openrouter.gateway.server.json.Json;
+import openrouter.gateway.server.json.OpenRouterJson;
 import openrouter.gateway.server.upstream.wire.ModelListings;
 import openrouter.gateway.server.testing.GatewayHarness;
 import openrouter.gateway.server.testing.RawBytes;
@@ -84,7 +84,7 @@ class ModelsPreSerializedTest {
     HttpResponse<String> response = HttpClient.newHttpClient().send(
         HttpRequest.newBuilder(URI.create(h.simulator.baseUrl() + "/models?output_modalities=all")).build(),
         HttpResponse.BodyHandlers.ofString());
-    return ModelCatalog.fromListing(ModelListings.listing(Json.parse(response.body()).get("data")));
+    return ModelCatalog.fromListing(ModelListings.listing(OpenRouterJson.parse(response.body()).get("data")));
   }
 
   /** The response as ModelsGrpcService built it before pages were kept serialized. */

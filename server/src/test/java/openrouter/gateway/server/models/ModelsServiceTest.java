@@ -24,7 +24,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
-import openrouter.gateway.server.json.Json;
+import openrouter.gateway.server.json.OpenRouterJson;
 import openrouter.gateway.server.testing.GatewayHarness;
 import openrouter.gateway.v1.GetModelRequest;
 import openrouter.gateway.v1.GetModelResponse;
@@ -56,7 +56,7 @@ class ModelsServiceTest {
     HttpResponse<String> response = HttpClient.newHttpClient().send(
         HttpRequest.newBuilder(URI.create(h.simulator.baseUrl() + "/models?output_modalities=all")).build(),
         HttpResponse.BodyHandlers.ofString());
-    upstreamListing = Json.parse(response.body()).get("data");
+    upstreamListing = OpenRouterJson.parse(response.body()).get("data");
   }
 
   @AfterAll

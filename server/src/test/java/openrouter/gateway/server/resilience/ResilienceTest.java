@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.SocketEffect;
-import openrouter.gateway.server.json.Json;
+import openrouter.gateway.server.json.OpenRouterJson;
 import openrouter.gateway.simulator.RecordedRequest;
 import openrouter.gateway.simulator.SimulatorKeys;
 import openrouter.gateway.simulator.testing.Eventually;
@@ -262,7 +262,7 @@ class ResilienceTest {
     assertThat(sent).hasSize(3);
     List<List<String>> slices = new ArrayList<>();
     for (RecordedRequest r : sent) {
-      JsonNode body = Json.mapper().readTree(r.body());
+      JsonNode body = OpenRouterJson.mapper().readTree(r.body());
       List<String> slice = new ArrayList<>(List.of(body.path("model").asText()));
       body.path("models").forEach(m -> slice.add(m.asText()));
       slices.add(slice);

@@ -9,7 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
-import openrouter.gateway.server.json.Json;
+import openrouter.gateway.server.json.OpenRouterJson;
 import openrouter.gateway.server.json.StructJson;
 
 /**
@@ -107,7 +107,7 @@ public final class ChatChunks {
     } else if (args.isTextual()) {
       arguments = args.textValue();
     } else {
-      arguments = Json.write(args); // a provider sent the arguments as an object
+      arguments = OpenRouterJson.write(args); // a provider sent the arguments as an object
     }
     JsonNode index = call.get("index");
     return new ChatChunk.ToolCallFragment(

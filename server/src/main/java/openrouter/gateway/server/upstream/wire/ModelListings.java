@@ -16,13 +16,13 @@ import java.util.OptionalLong;
 import openrouter.gateway.server.errors.GatewayFailure;
 import openrouter.gateway.server.errors.GatewayFailure.Kind;
 import openrouter.gateway.server.json.Decimals;
-import openrouter.gateway.server.json.Json;
+import openrouter.gateway.server.json.OpenRouterJson;
 import openrouter.gateway.server.json.StructJson;
 
 /**
  * Reads the model reads: {@code GET /models}, {@code GET /models/{id}/endpoints} and {@code GET
  * /providers}. Prices are read without passing through a double (parse with {@link
- * Json#mapper()}, which reads floats as BigDecimal).
+ * OpenRouterJson#mapper()}, which reads floats as BigDecimal).
  */
 public final class ModelListings {
   /** The price fields of a {@code pricing} object, as OpenRouter names them. */
@@ -188,7 +188,7 @@ public final class ModelListings {
   private static String contentId(JsonNode data) {
     try {
       byte[] hash = MessageDigest.getInstance("SHA-256")
-          .digest(Json.write(data).getBytes(StandardCharsets.UTF_8));
+          .digest(OpenRouterJson.write(data).getBytes(StandardCharsets.UTF_8));
       return HexFormat.of().formatHex(hash, 0, 8);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every JVM has SHA-256", e);

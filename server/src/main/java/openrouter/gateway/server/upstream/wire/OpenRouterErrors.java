@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import openrouter.gateway.server.json.Json;
+import openrouter.gateway.server.json.OpenRouterJson;
 
 /**
  * Reads OpenRouter's {@code error} object into an {@link OpenRouterError}, the same way for an
@@ -75,7 +75,7 @@ public final class OpenRouterErrors {
       if (body == null) {
         throw new JsonProcessingException("unreadable body") {};
       }
-      JsonNode parsed = Json.mapper().readTree(body);
+      JsonNode parsed = OpenRouterJson.mapper().readTree(body);
       error = parsed != null && parsed.has("error") ? parsed.get("error") : null;
       if (error == null || !error.isObject()) {
         error = synthetic(httpStatus, abbreviate(body));
@@ -187,7 +187,7 @@ public final class OpenRouterErrors {
       String text = raw.asText().trim();
       if (text.startsWith("{") || text.startsWith("[")) {
         try {
-          String inner = extractDetail(Json.mapper().readTree(text), depth + 1);
+          String inner = extractDetail(OpenRouterJson.mapper().readTree(text), depth + 1);
           if (!inner.isBlank()) {
             return inner;
           }

@@ -5,14 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
-import openrouter.gateway.server.json.Json;
+import openrouter.gateway.server.json.OpenRouterJson;
 import org.junit.jupiter.api.Test;
 
 /** Chunks and completion bodies as OpenRouter sends them (openrouter-api.md §2.9, §3). */
 class ChatChunksTest {
 
   private static ChatChunk parse(String json) {
-    return ChatChunks.parse(Json.parse(json));
+    return ChatChunks.parse(OpenRouterJson.parse(json));
   }
 
   @Test
@@ -92,7 +92,7 @@ class ChatChunksTest {
     assertThat(c.provider()).isEmpty();
     assertThat(c.created()).isEmpty();
     assertThat(c.choice().orElseThrow().delta()).isEmpty();
-    assertThat(ChatChunks.parse(Json.parse("[1,2]"))).isEqualTo(ChatChunk.NONE);
+    assertThat(ChatChunks.parse(OpenRouterJson.parse("[1,2]"))).isEqualTo(ChatChunk.NONE);
     assertThat(ChatChunks.parse(null)).isEqualTo(ChatChunk.NONE);
   }
 
@@ -135,8 +135,8 @@ class ChatChunksTest {
     assertThat(u.costDetails().orElseThrow().upstreamInferenceCost()).isEmpty();
     assertThat(u.promptDetails().orElseThrow().cachedTokens()).isEqualTo(128);
     assertThat(u.completionDetails()).isEmpty();
-    assertThat(ChatChunks.usage(Json.parse("{\"cost\":\"0.5\"}")).cost()).isEqualTo("0.5");
-    assertThat(ChatChunks.usage(Json.parse("{\"cost\":\"cheap\"}")).cost()).isEmpty();
+    assertThat(ChatChunks.usage(OpenRouterJson.parse("{\"cost\":\"0.5\"}")).cost()).isEqualTo("0.5");
+    assertThat(ChatChunks.usage(OpenRouterJson.parse("{\"cost\":\"cheap\"}")).cost()).isEmpty();
     assertThat(parse("{\"usage\":null}").usage()).isEmpty();
     assertThat(parse("{\"usage\":[1]}").usage()).contains(TokenUsage.EMPTY);
   }

@@ -6,7 +6,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import openrouter.gateway.server.json.Json;
+import openrouter.gateway.server.json.OpenRouterJson;
 import org.junit.jupiter.api.Test;
 
 /** OpenRouter's error shapes (openrouter-api.md §3.4, §6) read into {@link OpenRouterError}. */
@@ -17,7 +17,7 @@ class OpenRouterErrorsTest {
   }
 
   private static OpenRouterError error(int status, String errorJson) {
-    return OpenRouterErrors.parse(status, Json.parse(errorJson), Map.of());
+    return OpenRouterErrors.parse(status, OpenRouterJson.parse(errorJson), Map.of());
   }
 
   @Test

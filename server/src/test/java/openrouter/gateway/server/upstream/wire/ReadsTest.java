@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 import openrouter.gateway.server.errors.GatewayFailure;
-import openrouter.gateway.server.json.Json;
+import openrouter.gateway.server.json.OpenRouterJson;
 import org.junit.jupiter.api.Test;
 
 /** The account, model, generation and embeddings reads on the reference's samples (§4, §5). */
@@ -20,7 +20,7 @@ class ReadsTest {
 
   @Test
   void keyInfoOfTheReferenceSample() {
-    KeyInfo k = AccountReads.keyInfo(Json.parse("""
+    KeyInfo k = AccountReads.keyInfo(OpenRouterJson.parse("""
         {"label":"sk-or-v1-au7...890","limit":100,"limit_remaining":74.5,"limit_reset":"monthly",
          "include_byok_in_limit":false,"usage":25.5,"usage_daily":25.5,"usage_weekly":25.5,"usage_monthly":25.5,
          "byok_usage":17.38,"byok_usage_daily":17.38,"byok_usage_weekly":17.38,"byok_usage_monthly":17.38,
@@ -36,30 +36,30 @@ class ReadsTest {
     assertThat(k.allowedDataRegions()).containsExactly("eu");
     assertThat(k.raw().getFieldsMap()).containsKey("rate_limit");
 
-    KeyInfo unlimited = AccountReads.keyInfo(Json.parse(
+    KeyInfo unlimited = AccountReads.keyInfo(OpenRouterJson.parse(
         "{\"limit\":null,\"limit_remaining\":null,\"limit_reset\":null,\"expires_at\":\"never\"}"));
     assertThat(unlimited.limit()).isEmpty();
     assertThat(unlimited.limitRemainingValue()).isEmpty();
     assertThat(unlimited.limitReset()).isEmpty();
     assertThat(unlimited.expiresAt()).isEmpty();
-    assertThatThrownBy(() -> AccountReads.keyInfo(Json.parse("[]")))
+    assertThatThrownBy(() -> AccountReads.keyInfo(OpenRouterJson.parse("[]")))
         .isInstanceOfSatisfying(GatewayFailure.class, f -> assertThat(f.kind()).isEqualTo(GatewayFailure.Kind.UPSTREAM_MALFORMED));
   }
 
   @Test
   void creditsAsNumbersOrNumericStrings() {
-    CreditTotals c = AccountReads.credits(Json.parse("{\"total_credits\":100.5,\"total_usage\":25.75}"));
+    CreditTotals c = AccountReads.credits(OpenRouterJson.parse("{\"total_credits\":100.5,\"total_usage\":25.75}"));
     assertThat(c.totalCreditsText()).isEqualTo("100.5");
     assertThat(c.totalCredits().subtract(c.totalUsage())).isEqualByComparingTo("74.75");
-    assertThat(AccountReads.credits(Json.parse("{\"total_credits\":\"10\",\"total_usage\":\"2.5\"}")).totalUsage())
+    assertThat(AccountReads.credits(OpenRouterJson.parse("{\"total_credits\":\"10\",\"total_usage\":\"2.5\"}")).totalUsage())
         .isEqualByComparingTo("2.5");
-    assertThatThrownBy(() -> AccountReads.credits(Json.parse("{\"total_credits\":100.5}")))
+    assertThatThrownBy(() -> AccountReads.credits(OpenRouterJson.parse("{\"total_credits\":100.5}")))
         .hasMessageContaining("no total_credits or total_usage");
   }
 
   @Test
   void aModelListingKeepsPricesExactAndSkipsEntriesWithoutAnId() {
-    ModelListing listing = ModelListings.listing(Json.parse("""
+    ModelListing listing = ModelListings.listing(OpenRouterJson.parse("""
         [{"id":"openai/gpt-4","name":"GPT-4","created":1692901234,"context_length":8192,
           "architecture":{"modality":"text->text","input_modalities":["text","image"],"output_modalities":["text"],
             "tokenizer":"GPT","instruct_type":null},
@@ -79,13 +79,13 @@ class ReadsTest {
     assertThat(gpt4.topProvider().orElseThrow().maxCompletionTokens()).isEqualTo(OptionalLong.of(4096));
     assertThat(gpt4.supportedParameters()).containsExactly("tools", "temperature");
     assertThat(listing.models().get(1).pricing().orElseThrow().prices()).containsEntry("prompt", "-1");
-    assertThat(ModelListings.listing(Json.parse("[{\"id\":\"a\"}]")).contentId())
-        .isEqualTo(ModelListings.listing(Json.parse("[ {\"id\" : \"a\"} ]")).contentId());
+    assertThat(ModelListings.listing(OpenRouterJson.parse("[{\"id\":\"a\"}]")).contentId())
+        .isEqualTo(ModelListings.listing(OpenRouterJson.parse("[ {\"id\" : \"a\"} ]")).contentId());
   }
 
   @Test
   void endpointsAndProviders() {
-    EndpointList list = ModelListings.endpoints(Json.parse("""
+    EndpointList list = ModelListings.endpoints(OpenRouterJson.parse("""
         {"id":"openai/gpt-4o","name":"GPT-4o","endpoints":[
           {"name":"OpenAI: GPT-4o","provider_name":"OpenAI","status":-1,"quantization":null,
            "context_length":128000,"uptime_last_30m":99.5,"latency_last_30m":{"p50":310,"p90":"x"},
@@ -97,10 +97,10 @@ class ReadsTest {
     assertThat(e.latencyLast30m().orElseThrow().p50()).hasValue(310);
     assertThat(e.latencyLast30m().orElseThrow().p90()).isEmpty();
     assertThat(e.throughputLast30m()).isEmpty();
-    assertThatThrownBy(() -> ModelListings.endpoints(Json.parse("{\"id\":\"x\"}")))
+    assertThatThrownBy(() -> ModelListings.endpoints(OpenRouterJson.parse("{\"id\":\"x\"}")))
         .hasMessageContaining("no endpoints array");
 
-    List<ProviderEntry> providers = ModelListings.providers(Json.parse("""
+    List<ProviderEntry> providers = ModelListings.providers(OpenRouterJson.parse("""
         [{"name":"OpenAI","slug":"openai","headquarters":"US","datacenters":["US",1]},"junk"]"""));
     assertThat(providers).containsExactly(new ProviderEntry("OpenAI", "openai", "", "", "", "US", List.of("US")));
   }
@@ -109,7 +109,7 @@ class ReadsTest {
   void embeddingsAsNumbersOrBase64() {
     ByteBuffer bytes = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putFloat(0.5f).putFloat(-2f);
     String base64 = Base64.getEncoder().encodeToString(bytes.array());
-    EmbeddingsAnswer a = EmbeddingsAnswers.parse(Json.parse("""
+    EmbeddingsAnswer a = EmbeddingsAnswers.parse(OpenRouterJson.parse("""
         {"id":"gen-e","object":"list","model":"openai/text-embedding-3-small","data":[
           {"object":"embedding","index":1,"embedding":"%s"},{"index":0,"embedding":[0.0023,-0.0093]},
           {"embedding":["x"]}],
@@ -124,14 +124,14 @@ class ReadsTest {
     assertThat(a.usage().orElseThrow().cost()).isEqualTo("0.0000002");
     assertThat(a.usage().orElseThrow().textTokens()).isEqualTo(8);
 
-    EmbeddingsAnswer error = EmbeddingsAnswers.parse(Json.parse("{\"error\":{\"code\":502,\"message\":\"down\"}}"));
+    EmbeddingsAnswer error = EmbeddingsAnswers.parse(OpenRouterJson.parse("{\"error\":{\"code\":502,\"message\":\"down\"}}"));
     assertThat(error.data()).isEmpty();
     assertThat(error.error().orElseThrow().effectiveStatus()).isEqualTo(502);
   }
 
   @Test
   void generationStats() {
-    GenerationStats g = GenerationStats.parse(Json.parse("""
+    GenerationStats g = GenerationStats.parse(OpenRouterJson.parse("""
         {"data":{"id":"gen-1","model":"openai/gpt-4o","total_cost":0.0015,"tokens_prompt":10,"latency":"12",
           "created_at":"2026-11-21T12:00:00.123Z","provider_name":null}}"""));
     assertThat(g.totalCost()).isEqualTo("0.0015");
@@ -139,7 +139,7 @@ class ReadsTest {
     assertThat(g.latencyMs()).as("Jackson reads a numeric string").isEqualTo(12);
     assertThat(g.providerName()).isEmpty();
     assertThat(g.createdAt()).contains(Instant.parse("2026-11-21T12:00:00.123Z"));
-    assertThatThrownBy(() -> GenerationStats.parse(Json.parse("{\"data\":null}")))
+    assertThatThrownBy(() -> GenerationStats.parse(OpenRouterJson.parse("{\"data\":null}")))
         .hasMessageContaining("no data object");
   }
 }

@@ -17,7 +17,7 @@ import java.io.UncheckedIOException;
  * them ({@code node.decimalValue().toPlainString()}), never through a {@code double}. Unknown
  * properties never fail a read.
  */
-public final class Json {
+public final class OpenRouterJson {
   private static final ObjectMapper MAPPER =
       JsonMapper.builder()
           .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
@@ -25,7 +25,7 @@ public final class Json {
           .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
           .build();
 
-  private Json() {}
+  private OpenRouterJson() {}
 
   /** The shared, thread-safe mapper. Do not reconfigure it; use {@code copy()} for variants. */
   public static ObjectMapper mapper() {
