@@ -23,7 +23,7 @@ final class AccountEndpoints {
   /** Management keys only; any other valid key gets 403. */
   void credits(SimulatorExchange exchange) throws IOException {
     if (authenticate(exchange) != SimulatorKeys.Kind.MANAGEMENT) {
-      throw OpenRouterErrors.managementKeyRequired();
+      throw ErrorResponses.managementKeyRequired();
     }
     Credits now = credits.get();
     ObjectNode body = JsonBodies.object();
@@ -55,7 +55,7 @@ final class AccountEndpoints {
     data.put("is_free_tier", false);
     data.put("is_management_key", kind == SimulatorKeys.Kind.MANAGEMENT);
     data.put("is_provisioning_key", kind == SimulatorKeys.Kind.MANAGEMENT);
-    data.put("creator_user_id", OpenRouterErrors.USER_ID);
+    data.put("creator_user_id", ErrorResponses.USER_ID);
     data.putNull("expires_at");
     ObjectNode rateLimit = data.putObject("rate_limit");
     rateLimit.put("requests", -1);
@@ -69,11 +69,11 @@ final class AccountEndpoints {
     authenticate(exchange);
     String id = exchange.queryParameter("id");
     if (id == null || id.isEmpty()) {
-      throw OpenRouterErrors.invalidRequest("Missing required parameter: id");
+      throw ErrorResponses.invalidRequest("Missing required parameter: id");
     }
     ObjectNode stats = generations.get(id);
     if (stats == null) {
-      throw OpenRouterErrors.notFound("Generation " + id + " not found");
+      throw ErrorResponses.notFound("Generation " + id + " not found");
     }
     ObjectNode body = JsonBodies.object();
     body.set("data", stats);
@@ -83,8 +83,8 @@ final class AccountEndpoints {
   private static SimulatorKeys.Kind authenticate(SimulatorExchange exchange) {
     SimulatorKeys.Kind kind = SimulatorKeys.classify(exchange.header("authorization"));
     return switch (kind) {
-      case MISSING -> throw OpenRouterErrors.missingAuthentication();
-      case REJECTED -> throw OpenRouterErrors.userNotFound();
+      case MISSING -> throw ErrorResponses.missingAuthentication();
+      case REJECTED -> throw ErrorResponses.userNotFound();
       default -> kind;
     };
   }

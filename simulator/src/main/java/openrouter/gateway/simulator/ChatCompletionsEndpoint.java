@@ -102,9 +102,9 @@ final class ChatCompletionsEndpoint {
 
   private static void authenticate(SimulatorExchange exchange) {
     switch (SimulatorKeys.classify(exchange.header("authorization"))) {
-      case MISSING -> throw OpenRouterErrors.missingAuthentication();
-      case REJECTED -> throw OpenRouterErrors.userNotFound();
-      case MANAGEMENT -> throw OpenRouterErrors.managementKeyOnCompletions();
+      case MISSING -> throw ErrorResponses.missingAuthentication();
+      case REJECTED -> throw ErrorResponses.userNotFound();
+      case MANAGEMENT -> throw ErrorResponses.managementKeyOnCompletions();
       case INFERENCE -> { }
     }
   }
@@ -124,7 +124,7 @@ final class ChatCompletionsEndpoint {
       CatalogEntry entry = catalog.resolve(model);
       try {
         if (entry == null) {
-          throw OpenRouterErrors.modelNotFound(model);
+          throw ErrorResponses.modelNotFound(model);
         }
         ChatAnswer answer = entry.scenario().answer(request, entry.id, options);
         attempts.add(attempt(entry.id, 200));

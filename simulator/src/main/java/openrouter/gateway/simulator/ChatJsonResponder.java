@@ -71,7 +71,7 @@ final class ChatJsonResponder {
         body.putNull("id");
         body.putNull("choices");
         body.set("error", ServedChat.error524());
-        body.put("user_id", OpenRouterErrors.USER_ID);
+        body.put("user_id", ErrorResponses.USER_ID);
         send(exchange, 200, "application/json", headers, JsonBodies.write(body), split);
       }
       case MALFORMED -> send(exchange, 200, "text/html", headers, BAD_GATEWAY_HTML, split);

@@ -141,20 +141,20 @@ final class ChatScenarios {
   /** Fails before any output with OpenRouter's error for this status. */
   static ChatScenario error(int status) {
     return (request, model, options) -> {
-      throw OpenRouterErrors.fault(status, model, request, options.clock());
+      throw ErrorResponses.fault(status, model, request, options.clock());
     };
   }
 
   static ChatScenario capacityExhausted() {
     return (request, model, options) -> {
-      throw OpenRouterErrors.capacityExhausted(model);
+      throw ErrorResponses.capacityExhausted(model);
     };
   }
 
   /** A model id that exists but is not a chat model (e.g. embeddings). */
   static ChatScenario wrongEndpoint() {
     return (request, model, options) -> {
-      throw OpenRouterErrors.wrongEndpoint(model);
+      throw ErrorResponses.wrongEndpoint(model);
     };
   }
 
@@ -198,19 +198,19 @@ final class ChatScenarios {
 
   static ChatScenario redirect(boolean loop) {
     return (request, model, options) -> {
-      throw OpenRouterErrors.redirect(loop);
+      throw ErrorResponses.redirect(loop);
     };
   }
 
   static ChatScenario overloadedRetryNow() {
     return (request, model, options) -> {
-      throw OpenRouterErrors.overloadedRetryNow(model, request, options.clock());
+      throw ErrorResponses.overloadedRetryNow(model, request, options.clock());
     };
   }
 
   static ChatScenario echoKey() {
     return (request, model, options) -> {
-      throw OpenRouterErrors.echoKey(request.apiKey());
+      throw ErrorResponses.echoKey(request.apiKey());
     };
   }
 

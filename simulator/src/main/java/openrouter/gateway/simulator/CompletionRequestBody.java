@@ -35,22 +35,22 @@ final class CompletionRequestBody {
     try {
       node = JsonBodies.MAPPER.readTree(body);
     } catch (JsonProcessingException e) {
-      throw OpenRouterErrors.invalidRequest("Invalid JSON in request body");
+      throw ErrorResponses.invalidRequest("Invalid JSON in request body");
     }
     if (node == null || !node.isObject()) {
-      throw OpenRouterErrors.invalidRequest("Request body must be a JSON object");
+      throw ErrorResponses.invalidRequest("Request body must be a JSON object");
     }
     JsonNode messages = node.path("messages");
     if (!messages.isArray() || messages.isEmpty()) {
-      throw OpenRouterErrors.invalidRequest("Input required: specify \"prompt\" or \"messages\"");
+      throw ErrorResponses.invalidRequest("Input required: specify \"prompt\" or \"messages\"");
     }
     JsonNode models = node.path("models");
     if (!models.isMissingNode() && !models.isNull()) {
       if (!models.isArray()) {
-        throw OpenRouterErrors.invalidRequest("'models' must be an array of strings");
+        throw ErrorResponses.invalidRequest("'models' must be an array of strings");
       }
       if (models.size() > 3) {
-        throw OpenRouterErrors.tooManyFallbackModels();
+        throw ErrorResponses.tooManyFallbackModels();
       }
     }
     CompletionRequestBody request = new CompletionRequestBody(body, (ObjectNode) node);
@@ -185,7 +185,7 @@ final class CompletionRequestBody {
     return switch (value.toLowerCase(java.util.Locale.ROOT)) {
       case "lf" -> "\n";
       case "crlf" -> "\r\n";
-      default -> throw OpenRouterErrors.invalidRequest("metadata.sim_line_ending must be lf or crlf");
+      default -> throw ErrorResponses.invalidRequest("metadata.sim_line_ending must be lf or crlf");
     };
   }
 
@@ -208,7 +208,7 @@ final class CompletionRequestBody {
     } catch (NumberFormatException ignored) {
       // reported below
     }
-    throw OpenRouterErrors.invalidRequest(
+    throw ErrorResponses.invalidRequest(
         "metadata." + name + " must be an integer between " + min + " and " + max);
   }
 

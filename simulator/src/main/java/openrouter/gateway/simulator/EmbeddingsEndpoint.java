@@ -98,23 +98,23 @@ final class EmbeddingsEndpoint {
     String id = options.generationIds().get();
     Map<String, String> headers = Map.of("X-Generation-Id", id);
     switch (SimulatorKeys.classify(exchange.header("authorization"))) {
-      case MISSING -> throw OpenRouterErrors.missingAuthentication();
-      case REJECTED -> throw OpenRouterErrors.userNotFound();
-      case MANAGEMENT -> throw OpenRouterErrors.managementKeyOnCompletions();
+      case MISSING -> throw ErrorResponses.missingAuthentication();
+      case REJECTED -> throw ErrorResponses.userNotFound();
+      case MANAGEMENT -> throw ErrorResponses.managementKeyOnCompletions();
       case INFERENCE -> { }
     }
     JsonNode request;
     try {
       request = JsonBodies.MAPPER.readTree(exchange.recorded().body());
     } catch (IOException e) {
-      throw OpenRouterErrors.invalidRequest("Invalid JSON body");
+      throw ErrorResponses.invalidRequest("Invalid JSON body");
     }
     if (request == null || !request.isObject()) {
-      throw OpenRouterErrors.invalidRequest("Invalid JSON body");
+      throw ErrorResponses.invalidRequest("Invalid JSON body");
     }
     String model = request.path("model").asText("");
     if (model.isEmpty()) {
-      throw OpenRouterErrors.invalidRequest("model is required");
+      throw ErrorResponses.invalidRequest("model is required");
     }
     List<JsonNode> inputs = inputs(request.get("input"));
     switch (model) {
@@ -139,7 +139,7 @@ final class EmbeddingsEndpoint {
           }
         };
       }
-      case "sim/error-429-availability" -> throw OpenRouterErrors.capacityExhausted(model);
+      case "sim/error-429-availability" -> throw ErrorResponses.capacityExhausted(model);
       default -> { }
     }
     if (model.startsWith("sim/error-")) {
@@ -147,19 +147,19 @@ final class EmbeddingsEndpoint {
       try {
         status = Integer.parseInt(model.substring("sim/error-".length()));
       } catch (NumberFormatException e) {
-        throw OpenRouterErrors.modelNotFound(model);
+        throw ErrorResponses.modelNotFound(model);
       }
-      if (!OpenRouterErrors.FAULT_STATUSES.contains(status)) {
-        throw OpenRouterErrors.modelNotFound(model);
+      if (!ErrorResponses.FAULT_STATUSES.contains(status)) {
+        throw ErrorResponses.modelNotFound(model);
       }
-      throw OpenRouterErrors.fault(status, model, () -> inputs.get(0).toString(), options.clock());
+      throw ErrorResponses.fault(status, model, () -> inputs.get(0).toString(), options.clock());
     }
     String served = model.equals("sim/truncated") ? "sim/embed" : servingModel(model);
     int dimensions = DEFAULT_DIMENSIONS;
     JsonNode dims = request.get("dimensions");
     if (dims != null && !dims.isNull()) {
       if (!dims.canConvertToInt() || dims.asInt() < 1 || dims.asInt() > MAX_DIMENSIONS) {
-        throw OpenRouterErrors.invalidRequest("dimensions must be an integer from 1 to " + MAX_DIMENSIONS);
+        throw ErrorResponses.invalidRequest("dimensions must be an integer from 1 to " + MAX_DIMENSIONS);
       }
       dimensions = dims.asInt();
     }
@@ -214,10 +214,10 @@ final class EmbeddingsEndpoint {
     }
     CatalogEntry entry = catalog.resolve(model);
     if (entry == null) {
-      throw OpenRouterErrors.modelNotFound(model);
+      throw ErrorResponses.modelNotFound(model);
     }
     if (!entry.outputModalities().contains("embeddings")) {
-      throw OpenRouterErrors.invalidRequest("Model " + model + " does not support embeddings");
+      throw ErrorResponses.invalidRequest("Model " + model + " does not support embeddings");
     }
     return entry.id;
   }
@@ -225,20 +225,20 @@ final class EmbeddingsEndpoint {
   /** The inputs of the request, one node each; 400 for what OpenRouter refuses. */
   static List<JsonNode> inputs(JsonNode input) {
     if (input == null || input.isNull()) {
-      throw OpenRouterErrors.invalidRequest("input is required");
+      throw ErrorResponses.invalidRequest("input is required");
     }
     if (input.isTextual()) {
       return List.of(input);
     }
     if (!input.isArray() || input.isEmpty()) {
-      throw OpenRouterErrors.invalidRequest("input must be a string, an array of strings, token"
+      throw ErrorResponses.invalidRequest("input must be a string, an array of strings, token"
           + " arrays or multimodal inputs, and must not be empty");
     }
     if (input.get(0).isNumber()) {
       return List.of(input); // one token array
     }
     if (input.size() > MAX_INPUTS) {
-      throw OpenRouterErrors.invalidRequest("input must have at most " + MAX_INPUTS + " items");
+      throw ErrorResponses.invalidRequest("input must have at most " + MAX_INPUTS + " items");
     }
     List<JsonNode> out = new ArrayList<>(input.size());
     input.forEach(out::add);

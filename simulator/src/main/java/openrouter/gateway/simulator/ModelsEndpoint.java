@@ -46,7 +46,7 @@ final class ModelsEndpoint {
     checkKey(exchange);
     CatalogEntry entry = catalog.resolve(id);
     if (entry == null) {
-      throw OpenRouterErrors.notFound("Model " + id + " not found");
+      throw ErrorResponses.notFound("Model " + id + " not found");
     }
     ObjectNode body = JsonBodies.object();
     body.set("data", entry.toJson());
@@ -56,7 +56,7 @@ final class ModelsEndpoint {
   /** Public endpoints still refuse a key OpenRouter does not know. */
   private static void checkKey(SimulatorExchange exchange) {
     if (SimulatorKeys.classify(exchange.header("authorization")) == SimulatorKeys.Kind.REJECTED) {
-      throw OpenRouterErrors.userNotFound();
+      throw ErrorResponses.userNotFound();
     }
   }
 }

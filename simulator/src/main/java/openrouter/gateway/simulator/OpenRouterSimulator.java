@@ -211,7 +211,7 @@ public final class OpenRouterSimulator implements AutoCloseable {
       log.debug("simulator response ended early: {}", e.toString());
     } catch (RuntimeException e) {
       log.warn("simulator bug while handling {} {}", exchange.method(), exchange.path(), e);
-      sendQuietly(exchange, OpenRouterErrors.typed(500, "Internal Server Error", "server"));
+      sendQuietly(exchange, ErrorResponses.typed(500, "Internal Server Error", "server"));
     } finally {
       if (rest == null && !exchange.detached()) {
         exchange.finish();
@@ -230,7 +230,7 @@ public final class OpenRouterSimulator implements AutoCloseable {
     }
     Integer failure = failureFor(path);
     if (failure != null) {
-      throw OpenRouterErrors.endpointFailure(failure);
+      throw ErrorResponses.endpointFailure(failure);
     }
     switch (path) {
       case "/chat/completions" -> {
@@ -278,7 +278,7 @@ public final class OpenRouterSimulator implements AutoCloseable {
           requireMethod(method, "GET");
           models.one(exchange, path.substring("/model/".length()));
         } else {
-          throw OpenRouterErrors.notFound("Not Found");
+          throw ErrorResponses.notFound("Not Found");
         }
       }
     }
@@ -297,7 +297,7 @@ public final class OpenRouterSimulator implements AutoCloseable {
 
   private static void requireMethod(String method, String expected) {
     if (!expected.equals(method)) {
-      throw OpenRouterErrors.methodNotAllowed(method);
+      throw ErrorResponses.methodNotAllowed(method);
     }
   }
 

@@ -42,7 +42,7 @@ final class ProviderEndpoints {
     SimulatorKeys.Kind kind = checkKey(exchange);
     CatalogEntry entry = catalog.resolve(modelPath);
     if (entry == null) {
-      throw OpenRouterErrors.notFound("Model " + modelPath + " not found");
+      throw ErrorResponses.notFound("Model " + modelPath + " not found");
     }
     boolean authenticated = kind != SimulatorKeys.Kind.MISSING;
     ObjectNode model = entry.toJson();
@@ -138,7 +138,7 @@ final class ProviderEndpoints {
   /** {@code GET /models/user}: bearer key required; {@code output_modalities} as on /models. */
   void userModels(SimulatorExchange exchange) throws IOException {
     if (checkKey(exchange) == SimulatorKeys.Kind.MISSING) {
-      throw OpenRouterErrors.missingAuthentication();
+      throw ErrorResponses.missingAuthentication();
     }
     String param = exchange.queryParameter("output_modalities");
     Set<String> wanted = Arrays.stream((param == null || param.isBlank() ? "text" : param).split(","))
@@ -160,7 +160,7 @@ final class ProviderEndpoints {
   static SimulatorKeys.Kind checkKey(SimulatorExchange exchange) {
     SimulatorKeys.Kind kind = SimulatorKeys.classify(exchange.header("authorization"));
     if (kind == SimulatorKeys.Kind.REJECTED) {
-      throw OpenRouterErrors.userNotFound();
+      throw ErrorResponses.userNotFound();
     }
     return kind;
   }

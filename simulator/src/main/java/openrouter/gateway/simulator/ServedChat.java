@@ -11,7 +11,7 @@ import java.util.List;
 record ServedChat(String id, long created, CatalogEntry entry, CompletionRequestBody request,
     ChatAnswer answer) {
 
-  static final String PROVIDER = OpenRouterErrors.PROVIDER;
+  static final String PROVIDER = ErrorResponses.PROVIDER;
 
   String model() {
     return entry.id;
@@ -78,7 +78,7 @@ record ServedChat(String id, long created, CatalogEntry entry, CompletionRequest
       error.put("code", 502);
     }
     error.put("message", "Provider returned error");
-    error.set("metadata", OpenRouterErrors.metadata("provider_unavailable"));
+    error.set("metadata", ErrorResponses.metadata("provider_unavailable"));
     return error;
   }
 

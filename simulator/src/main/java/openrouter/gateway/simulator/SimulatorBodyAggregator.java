@@ -59,7 +59,7 @@ final class SimulatorBodyAggregator extends HttpObjectAggregator {
   }
 
   private FullHttpResponse tooLarge(boolean keepAlive) {
-    SimulatorError error = OpenRouterErrors.payloadTooLarge(maxBytes);
+    SimulatorError error = ErrorResponses.payloadTooLarge(maxBytes);
     byte[] body = JsonBodies.write(error.body()).getBytes(StandardCharsets.UTF_8);
     FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
         HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, Unpooled.wrappedBuffer(body));

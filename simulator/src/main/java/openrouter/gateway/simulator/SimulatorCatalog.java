@@ -179,7 +179,7 @@ final class SimulatorCatalog {
   }
 
   private void addFaultModels() {
-    for (int status : OpenRouterErrors.FAULT_STATUSES) {
+    for (int status : ErrorResponses.FAULT_STATUSES) {
       CatalogEntry entry = sim("sim/error-" + status, "Error " + status,
           "Fails with HTTP " + status + " before any output.", ChatScenarios.error(status));
       if (status == 403) {

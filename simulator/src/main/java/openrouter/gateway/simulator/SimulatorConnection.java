@@ -203,7 +203,7 @@ final class SimulatorConnection extends ChannelInboundHandlerAdapter {
 
   /** A request Netty could not parse: 400 and close, as the stream cannot be trusted. */
   private void badRequest(Throwable cause) {
-    SimulatorError error = OpenRouterErrors.invalidRequest("Bad Request: " + cause.getMessage());
+    SimulatorError error = ErrorResponses.invalidRequest("Bad Request: " + cause.getMessage());
     byte[] body = JsonBodies.write(error.body()).getBytes(StandardCharsets.UTF_8);
     FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
         HttpResponseStatus.BAD_REQUEST, Unpooled.wrappedBuffer(body));

@@ -47,7 +47,7 @@ class SimulatorFaultModelsTest {
   }
 
   static Stream<Arguments> statusesAndModes() {
-    return OpenRouterErrors.FAULT_STATUSES.stream()
+    return ErrorResponses.FAULT_STATUSES.stream()
         .flatMap(status -> Stream.of(Arguments.of(status, false), Arguments.of(status, true)));
   }
 

@@ -11,7 +11,7 @@ import java.util.Map;
  * "user_id"}} with {@code metadata.error_type} from §6.3, availability objects from §6.4 and the
  * moderation fields of §6.5. Messages copy OpenRouter's wording where it is known.
  */
-final class OpenRouterErrors {
+final class ErrorResponses {
   static final String USER_ID = "user_sim";
   static final String PROVIDER = "Simulator";
 
@@ -19,7 +19,7 @@ final class OpenRouterErrors {
   static final List<Integer> FAULT_STATUSES =
       List.of(400, 401, 402, 403, 404, 408, 409, 413, 422, 429, 500, 502, 503, 504, 524, 529);
 
-  private OpenRouterErrors() {}
+  private ErrorResponses() {}
 
   // ---- generic building blocks ----
 
