@@ -69,15 +69,17 @@ class LoadGenTest {
     Path json = dir.resolve("direct.json");
     int before = gw.simulator.requestCount("/chat/completions");
     run("--direct", gw.simulator.baseUrl(), "--scenario", "stream", "--concurrency", "2", "--requests", "4",
-        "--warmup", "0", "--duration", "20", "--chunks", "8", "--chunk-delay-ms", "5", "--json", json.toString());
+        "--warmup", "0", "--duration", "20", "--chunks", "8", "--chunk-delay-ms", "50", "--json", json.toString());
     assertThat(gw.simulator.requestCount("/chat/completions") - before).isEqualTo(4);
     String result = Files.readString(json);
     assertThat(result).contains("\"ok\":4").contains("\"errors\":0").contains("\"chunks\":32");
     assertThat(field(result, "firstChunkMs")).contains("\"count\":4");
     assertThat(field(result, "chunkGapMs")).contains("\"count\":28"); // 7 gaps in each of 4 streams
-    // 5 ms apart: the gaps are the simulator's pacing, not an artefact of buffering (which
-    // would make most of them ~0). How much longer they get depends on the machine's load.
-    assertThat(decimal(field(result, "chunkGapMs"), "p50")).isGreaterThanOrEqualTo(4.0);
+    // 50 ms apart: the gaps are the simulator's pacing, not an artefact of buffering (which
+    // would make most of them ~0). A busy machine stretches gaps or squeezes a few (a late read
+    // takes two chunks at once), so the bound sits far below the pacing: it tells "timed chunk
+    // by chunk" from "buffered", not how fast the machine is.
+    assertThat(decimal(field(result, "chunkGapMs"), "p50")).isGreaterThanOrEqualTo(10.0);
   }
 
   @Test
