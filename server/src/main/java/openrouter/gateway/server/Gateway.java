@@ -24,7 +24,6 @@ import java.util.function.Function;
 import openrouter.gateway.server.GatewayThreads.Stage;
 import openrouter.gateway.server.chat.CallCosts;
 import openrouter.gateway.server.chat.ChatPolicy;
-import openrouter.gateway.server.chat.ChatRequestMapper;
 import openrouter.gateway.server.chat.ChatRequestValidator;
 import openrouter.gateway.server.chat.ChatRunner;
 import openrouter.gateway.server.cache.SnapshotCache;
@@ -218,7 +217,7 @@ public final class Gateway implements AutoCloseable {
     RetryPolicy retryPolicy = Policies.retry(config.upstream());
     StreamWatchdog watchdog = new StreamWatchdog(config.chat().ttftTimeout(), config.chat().streamIdleTimeout());
     threads.every(Stage.SCHEDULER, "stream watchdog", StreamWatchdog.TICK, StreamWatchdog.TICK, watchdog::check);
-    ChatRunner runner = new ChatRunner(upstream::newChatCall, new ChatRequestMapper(chatPolicy),
+    ChatRunner runner = new ChatRunner(upstream::newChatCall, chatPolicy,
         retryPolicy, watchdog, json, clock, metrics);
     GenerationLookup generations = new GenerationLookup(upstream, retryPolicy, json, clock);
     CallCosts costs = threads.own(Stage.COST_LOOKUPS, "cost lookups", new CallCosts(generations, metrics));

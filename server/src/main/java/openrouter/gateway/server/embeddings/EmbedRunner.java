@@ -1,7 +1,6 @@
 package openrouter.gateway.server.embeddings;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
@@ -13,6 +12,8 @@ import openrouter.gateway.server.resilience.RetryPolicy;
 import openrouter.gateway.server.upstream.CallControl;
 import openrouter.gateway.server.upstream.JsonCall;
 import openrouter.gateway.server.upstream.OpenRouterClient;
+import openrouter.gateway.server.upstream.wire.EmbedRequestBodies;
+import openrouter.gateway.server.upstream.wire.OpenRouterBody;
 import openrouter.gateway.v1.EmbedRequest;
 import openrouter.gateway.v1.EmbedResponse;
 import openrouter.gateway.v1.Usage;
@@ -47,7 +48,7 @@ public final class EmbedRunner {
   /** As above, recording model, provider, attempts and usage in {@code stats} for the access line. */
   public EmbedResponse embed(
       EmbedRequest request, String model, Optional<String> callerKey, CallControl control, ChatStats stats) {
-    ObjectNode body = EmbedRequestMapper.toUpstreamBody(request, model);
+    OpenRouterBody body = EmbedRequestBodies.body(request, model);
     stats.model(model);
     int retry = 0;
     int attempts = 0;

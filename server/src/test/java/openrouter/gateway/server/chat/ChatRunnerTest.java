@@ -42,7 +42,7 @@ class ChatRunnerTest {
   private static final int MAX_RETRIES = 2;
 
   private final ScriptedUpstream upstream = new ScriptedUpstream();
-  private final ChatRunner runner = new ChatRunner(upstream, new ChatRequestMapper(ChatPolicy.DEFAULT),
+  private final ChatRunner runner = new ChatRunner(upstream, ChatPolicy.DEFAULT,
       new RetryPolicy(MAX_RETRIES, Duration.ZERO, Duration.ZERO, 2), new StreamWatchdog(Duration.ZERO, Duration.ZERO),
       OpenRouterJson.mapper(), Clock.systemUTC(), new ChatMetrics() {});
   private final CallControl control = new CallControl(Duration.ofMinutes(1), false);
