@@ -277,8 +277,8 @@ public final class Gateway implements AutoCloseable {
       log.info("caller authentication on: {} callers from {}", callers.get().size(), config.security().apiKeysFile().get());
     }
     // Several replicas share rate limits, callers' slots and spend through Redis when one is set.
-    Optional<SharedState> shared = config.fleet().redisUrl()
-        .map(url -> threads.own(Stage.SHARED_STATE, "shared state", SharedState.start(config.fleet(), metrics)));
+    Optional<SharedState> shared = Policies.redis(config.fleet())
+        .map(redis -> threads.own(Stage.SHARED_STATE, "shared state", SharedState.start(redis, metrics)));
     shared.ifPresent(state -> {
       detailedHealth.sharedState(state::problem);
       metrics.sharedStateUp(() -> state.problem().isEmpty());
