@@ -208,10 +208,15 @@ public final class Gateway implements AutoCloseable {
     GatewayMetrics metrics = threads.own(Stage.METRICS, "metrics", new GatewayMetrics());
     // The simulator's key is not the operator's: in simulator mode the key is "not configured".
     UpstreamHealth upstreamHealth = new UpstreamHealth(target.apiKey().isPresent() && !target.simulator());
-    OpenRouterClient upstream = threads.own(Stage.UPSTREAM_CLIENT, "upstream client",
-        new OpenRouterClient(target, config.upstream().siteUrl(), config.upstream().siteName(), version,
-        UpstreamObserver.both(metrics, upstreamHealth), config.upstream().http2PriorKnowledge(), Policies.upstreamLimits(config.upstream()),
-        tracing));
+    OpenRouterClient client;
+    try {
+      client = new OpenRouterClient(target, config.upstream().siteUrl(), config.upstream().siteName(), version,
+          UpstreamObserver.both(metrics, upstreamHealth), config.upstream().http2PriorKnowledge(),
+          Policies.upstreamLimits(config.upstream()), tracing);
+    } catch (IllegalArgumentException e) { // settings the client refuses: a start-up error (exit 2)
+      throw new ConfigException(e.getMessage());
+    }
+    OpenRouterClient upstream = threads.own(Stage.UPSTREAM_CLIENT, "upstream client", client);
     StatusMapper statusMapper = new StatusMapper(clock);
     ChatPolicy chatPolicy = Policies.chat(config.chat());
     RetryPolicy retryPolicy = Policies.retry(config.upstream());

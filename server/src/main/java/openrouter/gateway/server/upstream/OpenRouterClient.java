@@ -11,7 +11,6 @@ import okhttp3.OkHttpClient;
 import okhttp3.Protocol;
 import okhttp3.Request;
 import okhttp3.RequestBody;
-import openrouter.gateway.server.config.ConfigException;
 import openrouter.gateway.server.tracing.Tracing;
 import openrouter.gateway.server.upstream.wire.OpenRouterBody;
 
@@ -44,7 +43,8 @@ public final class OpenRouterClient implements AutoCloseable {
    * first (h2c), so concurrent calls share one connection as they do with OpenRouter over TLS,
    * where ALPN picks HTTP/2 and this must be false.
    *
-   * @throws ConfigException if {@code http2PriorKnowledge} is set for an https:// base URL
+   * @throws IllegalArgumentException if {@code http2PriorKnowledge} is set for an https:// base
+   *     URL (the bootstrap reports it as a configuration error)
    */
   public OpenRouterClient(
       UpstreamTarget target, Optional<String> siteUrl, String siteName, String version,
@@ -60,7 +60,7 @@ public final class OpenRouterClient implements AutoCloseable {
       UpstreamTarget target, Optional<String> siteUrl, String siteName, String version,
       UpstreamObserver observer, boolean http2PriorKnowledge, UpstreamLimits limits, Tracing tracing) {
     if (http2PriorKnowledge && !"http".equals(target.baseUrl().getScheme())) {
-      throw new ConfigException("HTTP/2 with prior knowledge needs an http:// base URL, got "
+      throw new IllegalArgumentException("HTTP/2 with prior knowledge needs an http:// base URL, got "
           + target.baseUrl());
     }
     this.target = target;
