@@ -223,8 +223,8 @@ public final class Gateway implements AutoCloseable {
     StreamWatchdog watchdog = new StreamWatchdog(config.chat().ttftTimeout(), config.chat().streamIdleTimeout());
     threads.every(Stage.SCHEDULER, "stream watchdog", StreamWatchdog.TICK, StreamWatchdog.TICK, watchdog::check);
     ChatRunner runner = new ChatRunner(upstream::newChatCall, chatPolicy,
-        retryPolicy, watchdog, json, clock, metrics);
-    GenerationLookup generations = new GenerationLookup(upstream, retryPolicy, json, clock);
+        retryPolicy, watchdog, clock, metrics);
+    GenerationLookup generations = new GenerationLookup(upstream, retryPolicy, clock);
     CallCosts costs = threads.own(Stage.COST_LOOKUPS, "cost lookups", new CallCosts(generations, metrics));
     ModelCatalog catalog = new ModelCatalog(upstream,
         new SnapshotCache<>("model catalogue", config.cache().modelsTtl(), config.cache().maxStaleness(),
@@ -256,7 +256,7 @@ public final class Gateway implements AutoCloseable {
     EmbeddingsGrpcService embeddingsService = new EmbeddingsGrpcService(
         new EmbedRequestValidator(config.embeddings().defaultModel(), config.embeddings().maxInputs(),
             config.embeddings().maxRequestBytes()),
-        new EmbedRunner(upstream, retryPolicy, json, clock),
+        new EmbedRunner(upstream, retryPolicy, clock),
         embeddingModels, statusMapper, workers, config.chat().timeout());
     // The caches report their state to the detailed health check and the cache-age gauges.
     ModelsHealthSource models = () -> {

@@ -1,6 +1,5 @@
 package openrouter.gateway.server.chat;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.common.collect.Lists;
 import java.time.Clock;
 import java.time.Duration;
@@ -55,7 +54,6 @@ public final class ChatRunner {
   private final ChatRequestBodies bodies;
   private final RetryPolicy retryPolicy;
   private final StreamWatchdog watchdog;
-  private final ObjectMapper json;
   private final Clock clock;
   private final ChatMetrics metrics;
 
@@ -64,7 +62,6 @@ public final class ChatRunner {
       ChatPolicy policy,
       RetryPolicy retryPolicy,
       StreamWatchdog watchdog,
-      ObjectMapper json,
       Clock clock,
       ChatMetrics metrics) {
     this.client = client;
@@ -72,7 +69,6 @@ public final class ChatRunner {
     this.bodies = new ChatRequestBodies(policy.defaultMaxTokens());
     this.retryPolicy = retryPolicy;
     this.watchdog = watchdog;
-    this.json = json;
     this.clock = clock;
     this.metrics = metrics;
   }
@@ -248,7 +244,7 @@ public final class ChatRunner {
     StreamAssembler assembler = StreamAssembler.summaryOnly();
     try (StreamWatchdog.Watch watch = watchdog.watch(control::abortAttempt)) {
       try (ChatEventStream events =
-          ChatEventStream.open(client.newChatCall(body, true, callerKey), control, json)) {
+          ChatEventStream.open(client.newChatCall(body, true, callerKey), control)) {
         String generationId = events.generationIdHeader();
         stats.generationStarted(generationId); // a 200: from here on OpenRouter may bill it
         if (events.jsonAnswer() != null) {
@@ -354,7 +350,7 @@ public final class ChatRunner {
       ChatStats stats) {
     OpenRouterBody body = bodies.body(request, models, false);
     JsonCall.Completion response =
-        JsonCall.completion(client.newChatCall(body, false, callerKey), control, json);
+        JsonCall.completion(client.newChatCall(body, false, callerKey), control);
     stats.generationStarted(or(response.body().id(), response.generationIdHeader()));
     return completion(response.body(), response.generationIdHeader(), attemptNumber);
   }

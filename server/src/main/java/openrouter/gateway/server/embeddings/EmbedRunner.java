@@ -1,6 +1,5 @@
 package openrouter.gateway.server.embeddings;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
@@ -30,13 +29,11 @@ import openrouter.gateway.v1.Usage;
 public final class EmbedRunner {
   private final OpenRouterClient client;
   private final RetryPolicy retryPolicy;
-  private final ObjectMapper json;
   private final Clock clock;
 
-  public EmbedRunner(OpenRouterClient client, RetryPolicy retryPolicy, ObjectMapper json, Clock clock) {
+  public EmbedRunner(OpenRouterClient client, RetryPolicy retryPolicy, Clock clock) {
     this.client = client;
     this.retryPolicy = retryPolicy;
-    this.json = json;
     this.clock = clock;
   }
 
@@ -57,7 +54,7 @@ public final class EmbedRunner {
       stats.attempts(attempts);
       try {
         EmbedResponse answer = EmbedResponseMapper.map(
-            JsonCall.embeddings(client.newEmbeddingsCall(body, callerKey), control, json), request.getInputsCount());
+            JsonCall.embeddings(client.newEmbeddingsCall(body, callerKey), control), request.getInputsCount());
         stats.model(answer.getModel());
         stats.provider(answer.getProvider());
         stats.usage(Usage.newBuilder()
