@@ -51,7 +51,7 @@ public final class ChatRequestBodies {
   static final String DEFAULT_CACHE_TYPE = "ephemeral";
 
   /**
-   * Top-level keys the gateway sets itself: every key this mapper can emit, plus {@code stream}
+   * Top-level keys the gateway sets itself: every key this class can write, plus {@code stream}
    * and {@code stream_options}. {@code extra_body} must not carry any of them.
    */
   public static final Set<String> RESERVED_KEYS =
