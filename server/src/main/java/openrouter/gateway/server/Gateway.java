@@ -24,7 +24,6 @@ import java.util.function.Function;
 import openrouter.gateway.server.GatewayThreads.Stage;
 import openrouter.gateway.server.chat.CallCosts;
 import openrouter.gateway.server.chat.ChatPolicy;
-import openrouter.gateway.server.chat.ChatRequestMapper;
 import openrouter.gateway.server.chat.ChatRequestValidator;
 import openrouter.gateway.server.chat.ChatRunner;
 import openrouter.gateway.server.cache.SnapshotCache;
@@ -209,18 +208,23 @@ public final class Gateway implements AutoCloseable {
     GatewayMetrics metrics = threads.own(Stage.METRICS, "metrics", new GatewayMetrics());
     // The simulator's key is not the operator's: in simulator mode the key is "not configured".
     UpstreamHealth upstreamHealth = new UpstreamHealth(target.apiKey().isPresent() && !target.simulator());
-    OpenRouterClient upstream = threads.own(Stage.UPSTREAM_CLIENT, "upstream client",
-        new OpenRouterClient(target, config.upstream().siteUrl(), config.upstream().siteName(), version,
-        UpstreamObserver.both(metrics, upstreamHealth), config.upstream().http2PriorKnowledge(), Policies.upstreamLimits(config.upstream()),
-        tracing));
+    OpenRouterClient client;
+    try {
+      client = new OpenRouterClient(target, config.upstream().siteUrl(), config.upstream().siteName(), version,
+          UpstreamObserver.both(metrics, upstreamHealth), config.upstream().http2PriorKnowledge(),
+          Policies.upstreamLimits(config.upstream()), tracing);
+    } catch (IllegalArgumentException e) { // settings the client refuses: a start-up error (exit 2)
+      throw new ConfigException(e.getMessage());
+    }
+    OpenRouterClient upstream = threads.own(Stage.UPSTREAM_CLIENT, "upstream client", client);
     StatusMapper statusMapper = new StatusMapper(clock);
     ChatPolicy chatPolicy = Policies.chat(config.chat());
     RetryPolicy retryPolicy = Policies.retry(config.upstream());
     StreamWatchdog watchdog = new StreamWatchdog(config.chat().ttftTimeout(), config.chat().streamIdleTimeout());
     threads.every(Stage.SCHEDULER, "stream watchdog", StreamWatchdog.TICK, StreamWatchdog.TICK, watchdog::check);
-    ChatRunner runner = new ChatRunner(upstream::newChatCall, new ChatRequestMapper(chatPolicy),
-        retryPolicy, watchdog, json, clock, metrics);
-    GenerationLookup generations = new GenerationLookup(upstream, retryPolicy, json, clock);
+    ChatRunner runner = new ChatRunner(upstream::newChatCall, chatPolicy,
+        retryPolicy, watchdog, clock, metrics);
+    GenerationLookup generations = new GenerationLookup(upstream, retryPolicy, clock);
     CallCosts costs = threads.own(Stage.COST_LOOKUPS, "cost lookups", new CallCosts(generations, metrics));
     ModelCatalog catalog = new ModelCatalog(upstream,
         new SnapshotCache<>("model catalogue", config.cache().modelsTtl(), config.cache().maxStaleness(),
@@ -252,7 +256,7 @@ public final class Gateway implements AutoCloseable {
     EmbeddingsGrpcService embeddingsService = new EmbeddingsGrpcService(
         new EmbedRequestValidator(config.embeddings().defaultModel(), config.embeddings().maxInputs(),
             config.embeddings().maxRequestBytes()),
-        new EmbedRunner(upstream, retryPolicy, json, clock),
+        new EmbedRunner(upstream, retryPolicy, clock),
         embeddingModels, statusMapper, workers, config.chat().timeout());
     // The caches report their state to the detailed health check and the cache-age gauges.
     ModelsHealthSource models = () -> {
@@ -278,8 +282,8 @@ public final class Gateway implements AutoCloseable {
       log.info("caller authentication on: {} callers from {}", callers.get().size(), config.security().apiKeysFile().get());
     }
     // Several replicas share rate limits, callers' slots and spend through Redis when one is set.
-    Optional<SharedState> shared = config.fleet().redisUrl()
-        .map(url -> threads.own(Stage.SHARED_STATE, "shared state", SharedState.start(config.fleet(), metrics)));
+    Optional<SharedState> shared = Policies.redis(config.fleet())
+        .map(redis -> threads.own(Stage.SHARED_STATE, "shared state", SharedState.start(redis, metrics)));
     shared.ifPresent(state -> {
       detailedHealth.sharedState(state::problem);
       metrics.sharedStateUp(() -> state.problem().isEmpty());

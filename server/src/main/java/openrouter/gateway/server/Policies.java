@@ -8,12 +8,14 @@ import openrouter.gateway.server.chat.ChatPolicy;
 import openrouter.gateway.server.chat.InputLimits;
 import openrouter.gateway.server.config.ChatSettings;
 import openrouter.gateway.server.config.ConfigException;
+import openrouter.gateway.server.config.FleetSettings;
 import openrouter.gateway.server.config.SecuritySettings;
 import openrouter.gateway.server.config.UpstreamSettings;
 import openrouter.gateway.server.resilience.RetryPolicy;
 import openrouter.gateway.server.security.CallerRegistry;
 import openrouter.gateway.server.security.MethodFamily;
 import openrouter.gateway.server.security.RateLimit;
+import openrouter.gateway.server.shared.RedisTarget;
 import openrouter.gateway.server.upstream.UpstreamLimits;
 
 /**
@@ -30,6 +32,12 @@ public final class Policies {
 
   public static UpstreamLimits upstreamLimits(UpstreamSettings upstream) {
     return new UpstreamLimits(upstream.maxSseLineBytes(), upstream.maxSseEventBytes(), upstream.maxResponseBytes());
+  }
+
+  /** Where replicas share their state; empty when no Redis is set (each replica on its own). */
+  public static Optional<RedisTarget> redis(FleetSettings fleet) {
+    return fleet.redisUrl().map(url -> new RedisTarget(url, fleet.redisPassword(), fleet.redisKeyPrefix(),
+        fleet.failOpen(), fleet.redisTimeout(), fleet.leaseTime()));
   }
 
   public static ChatPolicy chat(ChatSettings chat) {

@@ -1,5 +1,10 @@
 package openrouter.gateway.server.chat;
 
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import openrouter.gateway.v1.ChatRequest;
+
 /**
  * Limits and defaults the gateway applies to chat requests.
  *
@@ -43,5 +48,44 @@ public record ChatPolicy(
   /** This policy with another default model. */
   public ChatPolicy withDefaultModel(String model) {
     return new ChatPolicy(model, defaultMaxTokens, maxModelChain, maxStopSequences);
+  }
+
+  /**
+   * The model the first upstream attempt should use: {@code request.model}, else the default
+   * model, else the first of {@code request.models}.
+   *
+   * @throws IllegalArgumentException when the request names no model and there is no default
+   *     (the validator rejects such requests)
+   */
+  public String primaryModel(ChatRequest request) {
+    if (!request.getModel().isEmpty()) {
+      return request.getModel();
+    }
+    if (defaultModel != null) {
+      return defaultModel;
+    }
+    for (String m : request.getModelsList()) {
+      if (!m.isEmpty()) {
+        return m;
+      }
+    }
+    throw new IllegalArgumentException(
+        "the request names no model and no default model is configured");
+  }
+
+  /**
+   * The full fallback chain in order: the resolved primary model, then {@code request.models}.
+   * Empty entries and repeats (of the primary or of each other) are dropped, so every model is
+   * tried once.
+   */
+  public List<String> modelChain(ChatRequest request) {
+    Set<String> chain = new LinkedHashSet<>();
+    chain.add(primaryModel(request));
+    for (String m : request.getModelsList()) {
+      if (!m.isEmpty()) {
+        chain.add(m);
+      }
+    }
+    return List.copyOf(chain);
   }
 }

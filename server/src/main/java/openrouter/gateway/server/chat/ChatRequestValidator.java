@@ -14,6 +14,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
+import openrouter.gateway.server.upstream.wire.ChatRequestBodies;
 import openrouter.gateway.v1.ChatRequest;
 import openrouter.gateway.v1.ContentPart;
 import openrouter.gateway.v1.FileInput;
@@ -172,7 +173,7 @@ public final class ChatRequestValidator {
         && m.getPartsCount() == 0) {
       v.add(
           path + ".content",
-          "Set content (or parts); a " + ChatRequestMapper.roleName(role) + " message needs content.");
+          "Set content (or parts); a " + ChatRequestBodies.roleName(role) + " message needs content.");
     }
 
     if (role == Role.ROLE_TOOL && m.getToolCallId().isEmpty()) {
@@ -373,7 +374,7 @@ public final class ChatRequestValidator {
     for (int i = 0; i < r.getToolsCount(); i++) {
       Tool t = r.getTools(i);
       String path = "tools[" + i + "]";
-      if (ChatRequestMapper.isFunctionTool(t)) {
+      if (ChatRequestBodies.isFunctionTool(t)) {
         String name = t.getFunction().getName();
         if (name.isEmpty()) {
           v.add(
@@ -624,7 +625,7 @@ public final class ChatRequestValidator {
                   + " reported.");
           break;
         default:
-          if (ChatRequestMapper.RESERVED_KEYS.contains(key)) {
+          if (ChatRequestBodies.RESERVED_KEYS.contains(key)) {
             v.add(path, "Remove " + key + " from extra_body; set ChatRequest." + key + " instead.");
           } else if (ALIAS_KEYS.containsKey(key)) {
             v.add(

@@ -1,7 +1,5 @@
 package openrouter.gateway.server.chat;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.common.collect.Lists;
 import java.time.Clock;
 import java.time.Duration;
@@ -18,6 +16,8 @@ import openrouter.gateway.server.upstream.CallControl;
 import openrouter.gateway.server.upstream.ChatEventStream;
 import openrouter.gateway.server.upstream.JsonCall;
 import openrouter.gateway.server.upstream.UpstreamResponses;
+import openrouter.gateway.server.upstream.wire.ChatRequestBodies;
+import openrouter.gateway.server.upstream.wire.OpenRouterBody;
 import openrouter.gateway.v1.ChatDelta;
 import openrouter.gateway.v1.ChatRequest;
 import openrouter.gateway.v1.ChatResponse;
@@ -46,30 +46,29 @@ public final class ChatRunner {
    * yet executed ({@code OpenRouterClient::newChatCall}; tests script their own).
    */
   public interface Upstream {
-    okhttp3.Call newChatCall(ObjectNode body, boolean stream, Optional<String> callerKey);
+    okhttp3.Call newChatCall(OpenRouterBody body, boolean stream, Optional<String> callerKey);
   }
 
   private final Upstream client;
-  private final ChatRequestMapper mapper;
+  private final ChatPolicy policy;
+  private final ChatRequestBodies bodies;
   private final RetryPolicy retryPolicy;
   private final StreamWatchdog watchdog;
-  private final ObjectMapper json;
   private final Clock clock;
   private final ChatMetrics metrics;
 
   public ChatRunner(
       Upstream client,
-      ChatRequestMapper mapper,
+      ChatPolicy policy,
       RetryPolicy retryPolicy,
       StreamWatchdog watchdog,
-      ObjectMapper json,
       Clock clock,
       ChatMetrics metrics) {
     this.client = client;
-    this.mapper = mapper;
+    this.policy = policy;
+    this.bodies = new ChatRequestBodies(policy.defaultMaxTokens());
     this.retryPolicy = retryPolicy;
     this.watchdog = watchdog;
-    this.json = json;
     this.clock = clock;
     this.metrics = metrics;
   }
@@ -155,7 +154,7 @@ public final class ChatRunner {
   private <T> T withAttempts(
       ChatRequest request, CallControl control, Progress progress, ChatStats stats, ChatSpan span,
       Attempt<T> attempt) {
-    List<List<String>> slices = Lists.partition(mapper.modelChain(request), MODELS_PER_ATTEMPT);
+    List<List<String>> slices = Lists.partition(policy.modelChain(request), MODELS_PER_ATTEMPT);
     int attempts = 0;
     GatewayFailure last = null;
     for (int s = 0; s < slices.size(); s++) {
@@ -239,13 +238,13 @@ public final class ChatRunner {
       int attemptNumber,
       ChatStats stats,
       ChatSpan span) {
-    ObjectNode body = mapper.toUpstreamBody(request, models, true);
+    OpenRouterBody body = bodies.body(request, models, true);
     long lastChunkNanos = System.nanoTime();
     // Counters and the last usage only: the text went to the caller and is not kept.
     StreamAssembler assembler = StreamAssembler.summaryOnly();
     try (StreamWatchdog.Watch watch = watchdog.watch(control::abortAttempt)) {
       try (ChatEventStream events =
-          ChatEventStream.open(client.newChatCall(body, true, callerKey), control, json)) {
+          ChatEventStream.open(client.newChatCall(body, true, callerKey), control)) {
         String generationId = events.generationIdHeader();
         stats.generationStarted(generationId); // a 200: from here on OpenRouter may bill it
         if (events.jsonAnswer() != null) {
@@ -349,9 +348,9 @@ public final class ChatRunner {
       CallControl control,
       int attemptNumber,
       ChatStats stats) {
-    ObjectNode body = mapper.toUpstreamBody(request, models, false);
+    OpenRouterBody body = bodies.body(request, models, false);
     JsonCall.Completion response =
-        JsonCall.completion(client.newChatCall(body, false, callerKey), control, json);
+        JsonCall.completion(client.newChatCall(body, false, callerKey), control);
     stats.generationStarted(or(response.body().id(), response.generationIdHeader()));
     return completion(response.body(), response.generationIdHeader(), attemptNumber);
   }

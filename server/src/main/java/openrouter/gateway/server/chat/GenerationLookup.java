@@ -1,6 +1,5 @@
 package openrouter.gateway.server.chat;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.util.Timestamps;
 import com.google.rpc.BadRequest.FieldViolation;
 import java.net.URLEncoder;
@@ -43,13 +42,11 @@ public final class GenerationLookup {
 
   private final OpenRouterClient client;
   private final RetryPolicy retryPolicy;
-  private final ObjectMapper json;
   private final Clock clock;
 
-  public GenerationLookup(OpenRouterClient client, RetryPolicy retryPolicy, ObjectMapper json, Clock clock) {
+  public GenerationLookup(OpenRouterClient client, RetryPolicy retryPolicy, Clock clock) {
     this.client = client;
     this.retryPolicy = retryPolicy;
-    this.json = json;
     this.clock = clock;
   }
 
@@ -78,7 +75,7 @@ public final class GenerationLookup {
       UpstreamResponses.requireNotEnded(control); // no request for a call already cancelled
       attempts++;
       try {
-        return toProto(JsonCall.generation(client.newGetCall(path, callerKey), control, json));
+        return toProto(JsonCall.generation(client.newGetCall(path, callerKey), control));
       } catch (GatewayFailure caught) {
         GatewayFailure f = caught.kind() == Kind.UPSTREAM_TIMEOUT
             ? GatewayFailure.of(Kind.UPSTREAM_TIMEOUT, "OpenRouter did not answer GET /generation within"

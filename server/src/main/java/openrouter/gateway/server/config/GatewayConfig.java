@@ -3,6 +3,7 @@ package openrouter.gateway.server.config;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import openrouter.gateway.server.upstream.UpstreamTarget;
 
 /**
  * The gateway's configuration, read once at start-up from environment variables and flags, as
@@ -25,7 +26,7 @@ public record GatewayConfig(
     EmbeddingSettings embeddings,
     FleetSettings fleet) {
 
-  public static final String DEFAULT_BASE_URL = "https://openrouter.ai/api/v1";
+  public static final String DEFAULT_BASE_URL = UpstreamTarget.OPENROUTER_API;
 
   static final Setting API_KEY =
       Setting.secret(

@@ -1,7 +1,5 @@
 package openrouter.gateway.server.embeddings;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
@@ -13,6 +11,8 @@ import openrouter.gateway.server.resilience.RetryPolicy;
 import openrouter.gateway.server.upstream.CallControl;
 import openrouter.gateway.server.upstream.JsonCall;
 import openrouter.gateway.server.upstream.OpenRouterClient;
+import openrouter.gateway.server.upstream.wire.EmbedRequestBodies;
+import openrouter.gateway.server.upstream.wire.OpenRouterBody;
 import openrouter.gateway.v1.EmbedRequest;
 import openrouter.gateway.v1.EmbedResponse;
 import openrouter.gateway.v1.Usage;
@@ -29,13 +29,11 @@ import openrouter.gateway.v1.Usage;
 public final class EmbedRunner {
   private final OpenRouterClient client;
   private final RetryPolicy retryPolicy;
-  private final ObjectMapper json;
   private final Clock clock;
 
-  public EmbedRunner(OpenRouterClient client, RetryPolicy retryPolicy, ObjectMapper json, Clock clock) {
+  public EmbedRunner(OpenRouterClient client, RetryPolicy retryPolicy, Clock clock) {
     this.client = client;
     this.retryPolicy = retryPolicy;
-    this.json = json;
     this.clock = clock;
   }
 
@@ -47,7 +45,7 @@ public final class EmbedRunner {
   /** As above, recording model, provider, attempts and usage in {@code stats} for the access line. */
   public EmbedResponse embed(
       EmbedRequest request, String model, Optional<String> callerKey, CallControl control, ChatStats stats) {
-    ObjectNode body = EmbedRequestMapper.toUpstreamBody(request, model);
+    OpenRouterBody body = EmbedRequestBodies.body(request, model);
     stats.model(model);
     int retry = 0;
     int attempts = 0;
@@ -56,7 +54,7 @@ public final class EmbedRunner {
       stats.attempts(attempts);
       try {
         EmbedResponse answer = EmbedResponseMapper.map(
-            JsonCall.embeddings(client.newEmbeddingsCall(body, callerKey), control, json), request.getInputsCount());
+            JsonCall.embeddings(client.newEmbeddingsCall(body, callerKey), control), request.getInputsCount());
         stats.model(answer.getModel());
         stats.provider(answer.getProvider());
         stats.usage(Usage.newBuilder()

@@ -11,7 +11,6 @@ import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
-import java.net.URI;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Executors;
@@ -19,7 +18,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
-import openrouter.gateway.server.config.FleetSettings;
 import openrouter.gateway.server.errors.GatewayFailure;
 import openrouter.gateway.server.errors.GatewayFailure.Kind;
 import org.slf4j.Logger;
@@ -64,12 +62,12 @@ public final class SharedState implements AutoCloseable {
   private volatile StatefulRedisConnection<String, String> strings;
   private volatile StatefulRedisConnection<String, byte[]> bytes;
 
-  private SharedState(RedisClient client, ClientResources resources, FleetSettings settings, Observer observer) {
+  private SharedState(RedisClient client, ClientResources resources, RedisTarget redis, Observer observer) {
     this.client = client;
     this.resources = resources;
-    this.prefix = settings.redisKeyPrefix();
-    this.failOpen = settings.failOpen();
-    this.leaseTime = settings.leaseTime();
+    this.prefix = redis.keyPrefix();
+    this.failOpen = redis.failOpen();
+    this.leaseTime = redis.leaseTime();
     this.observer = observer;
     this.background = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "shared-state");
@@ -79,11 +77,10 @@ public final class SharedState implements AutoCloseable {
   }
 
   /** Connects to the configured Redis; when it cannot yet, starts in an outage and keeps trying. */
-  public static SharedState start(FleetSettings settings, Observer observer) {
-    URI url = settings.redisUrl().orElseThrow();
-    RedisURI uri = RedisURI.create(url);
-    settings.redisPassword().ifPresent(p -> uri.setCredentialsProvider(new StaticCredentialsProvider(null, p.toCharArray())));
-    uri.setTimeout(settings.redisTimeout());
+  public static SharedState start(RedisTarget redis, Observer observer) {
+    RedisURI uri = RedisURI.create(redis.url());
+    redis.password().ifPresent(p -> uri.setCredentialsProvider(new StaticCredentialsProvider(null, p.toCharArray())));
+    uri.setTimeout(redis.timeout());
     // Reconnect attempts back off to at most 2 s (Lettuce's default is 30 s): recovery is quick.
     ClientResources resources = ClientResources.builder()
         .reconnectDelay(Delay.exponential(Duration.ofMillis(100), Duration.ofSeconds(2), 2, TimeUnit.MILLISECONDS))
@@ -93,9 +90,9 @@ public final class SharedState implements AutoCloseable {
         .autoReconnect(true)
         // While disconnected, fail at once instead of queueing: the failure mode decides.
         .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-        .timeoutOptions(TimeoutOptions.enabled(settings.redisTimeout()))
+        .timeoutOptions(TimeoutOptions.enabled(redis.timeout()))
         .build());
-    SharedState state = new SharedState(client, resources, settings, observer);
+    SharedState state = new SharedState(client, resources, redis, observer);
     if (!state.tryConnect()) {
       state.background.scheduleWithFixedDelay(() -> {
         if (state.strings == null && state.tryConnect()) {

@@ -10,6 +10,7 @@ import okhttp3.MediaType;
 import okhttp3.Response;
 import openrouter.gateway.server.errors.GatewayFailure;
 import openrouter.gateway.server.errors.GatewayFailure.Kind;
+import openrouter.gateway.server.json.OpenRouterJson;
 import openrouter.gateway.server.upstream.wire.ChatChunk;
 import openrouter.gateway.server.upstream.wire.ChatChunks;
 
@@ -41,7 +42,8 @@ public final class ChatEventStream implements Closeable {
   }
 
   /** Sends the request and checks the status; throws the mapped failure for an error status. */
-  public static ChatEventStream open(Call call, CallControl control, ObjectMapper json) {
+  public static ChatEventStream open(Call call, CallControl control) {
+    ObjectMapper json = OpenRouterJson.mapper();
     control.attach(call);
     Response response;
     try {

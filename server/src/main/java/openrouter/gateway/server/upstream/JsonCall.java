@@ -9,6 +9,7 @@ import okhttp3.Response;
 import okio.BufferedSource;
 import openrouter.gateway.server.errors.GatewayFailure;
 import openrouter.gateway.server.errors.GatewayFailure.Kind;
+import openrouter.gateway.server.json.OpenRouterJson;
 import openrouter.gateway.server.upstream.wire.ChatChunk;
 import openrouter.gateway.server.upstream.wire.ChatChunks;
 import openrouter.gateway.server.upstream.wire.EmbeddingsAnswer;
@@ -25,20 +26,20 @@ public final class JsonCall {
   /** A 200 non-streaming {@code /chat/completions} answer, read as one chunk. */
   public record Completion(ChatChunk body, String generationIdHeader) {}
 
-  /** As {@link #execute}, for a non-streaming chat call. */
-  public static Completion completion(Call call, CallControl control, ObjectMapper json) {
-    JsonResponse response = execute(call, control, json);
+  /** As {@link #execute} with OpenRouter's JSON configuration, for a non-streaming chat call. */
+  public static Completion completion(Call call, CallControl control) {
+    JsonResponse response = execute(call, control, OpenRouterJson.mapper());
     return new Completion(ChatChunks.parse(response.body()), response.generationIdHeader());
   }
 
-  /** As {@link #execute}, for {@code GET /generation}. */
-  public static GenerationStats generation(Call call, CallControl control, ObjectMapper json) {
-    return GenerationStats.parse(execute(call, control, json).body());
+  /** As {@link #execute} with OpenRouter's JSON configuration, for {@code GET /generation}. */
+  public static GenerationStats generation(Call call, CallControl control) {
+    return GenerationStats.parse(execute(call, control, OpenRouterJson.mapper()).body());
   }
 
-  /** As {@link #execute}, for {@code POST /embeddings}. */
-  public static EmbeddingsAnswer embeddings(Call call, CallControl control, ObjectMapper json) {
-    return EmbeddingsAnswers.parse(execute(call, control, json).body());
+  /** As {@link #execute} with OpenRouter's JSON configuration, for {@code POST /embeddings}. */
+  public static EmbeddingsAnswer embeddings(Call call, CallControl control) {
+    return EmbeddingsAnswers.parse(execute(call, control, OpenRouterJson.mapper()).body());
   }
 
   /**

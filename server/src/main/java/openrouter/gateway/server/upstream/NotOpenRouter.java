@@ -4,7 +4,6 @@ import java.util.Locale;
 import java.util.Optional;
 import okhttp3.HttpUrl;
 import okhttp3.Response;
-import openrouter.gateway.server.config.GatewayConfig;
 
 /**
  * Recognises an answer that does not come from OpenRouter's API: a redirect, or a web page
@@ -14,7 +13,7 @@ import openrouter.gateway.server.config.GatewayConfig;
 public final class NotOpenRouter {
   /** The likely fix, for logs and statuses. */
   public static final String FIX = "OPENROUTER_BASE_URL should end in /api/v1 (e.g. "
-      + GatewayConfig.DEFAULT_BASE_URL + ")";
+      + UpstreamTarget.OPENROUTER_API + ")";
   private static final int MAX_LOCATION_CHARS = 200;
 
   private NotOpenRouter() {}

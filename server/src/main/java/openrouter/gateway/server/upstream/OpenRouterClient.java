@@ -1,6 +1,5 @@
 package openrouter.gateway.server.upstream;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -12,8 +11,8 @@ import okhttp3.OkHttpClient;
 import okhttp3.Protocol;
 import okhttp3.Request;
 import okhttp3.RequestBody;
-import openrouter.gateway.server.config.ConfigException;
 import openrouter.gateway.server.tracing.Tracing;
+import openrouter.gateway.server.upstream.wire.OpenRouterBody;
 
 /**
  * The one HTTP client of the process. It knows OpenRouter's paths and headers and nothing of
@@ -44,7 +43,8 @@ public final class OpenRouterClient implements AutoCloseable {
    * first (h2c), so concurrent calls share one connection as they do with OpenRouter over TLS,
    * where ALPN picks HTTP/2 and this must be false.
    *
-   * @throws ConfigException if {@code http2PriorKnowledge} is set for an https:// base URL
+   * @throws IllegalArgumentException if {@code http2PriorKnowledge} is set for an https:// base
+   *     URL (the bootstrap reports it as a configuration error)
    */
   public OpenRouterClient(
       UpstreamTarget target, Optional<String> siteUrl, String siteName, String version,
@@ -60,7 +60,7 @@ public final class OpenRouterClient implements AutoCloseable {
       UpstreamTarget target, Optional<String> siteUrl, String siteName, String version,
       UpstreamObserver observer, boolean http2PriorKnowledge, UpstreamLimits limits, Tracing tracing) {
     if (http2PriorKnowledge && !"http".equals(target.baseUrl().getScheme())) {
-      throw new ConfigException("HTTP/2 with prior knowledge needs an http:// base URL, got "
+      throw new IllegalArgumentException("HTTP/2 with prior knowledge needs an http:// base URL, got "
           + target.baseUrl());
     }
     this.target = target;
@@ -112,11 +112,11 @@ public final class OpenRouterClient implements AutoCloseable {
   }
 
   /** POST /chat/completions with this body; {@code stream} only sets the Accept header. */
-  public Call newChatCall(ObjectNode body, boolean stream, Optional<String> callerKey) {
+  public Call newChatCall(OpenRouterBody body, boolean stream, Optional<String> callerKey) {
     Request.Builder b =
         new Request.Builder()
             .url(target.baseUrl() + "/chat/completions")
-            .post(RequestBody.create(body.toString(), JSON))
+            .post(RequestBody.create(body.json(), JSON))
             .header("Accept", stream ? "text/event-stream" : "application/json")
             .tag(UpstreamLimits.class, limits);
     callerKey.ifPresent(k -> b.tag(UpstreamHeaders.CallerKey.class, new UpstreamHeaders.CallerKey(k)));
@@ -124,11 +124,11 @@ public final class OpenRouterClient implements AutoCloseable {
   }
 
   /** POST /embeddings with this body. */
-  public Call newEmbeddingsCall(ObjectNode body, Optional<String> callerKey) {
+  public Call newEmbeddingsCall(OpenRouterBody body, Optional<String> callerKey) {
     Request.Builder b =
         new Request.Builder()
             .url(target.baseUrl() + "/embeddings")
-            .post(RequestBody.create(body.toString(), JSON))
+            .post(RequestBody.create(body.json(), JSON))
             .header("Accept", "application/json");
     callerKey.ifPresent(k -> b.tag(UpstreamHeaders.CallerKey.class, new UpstreamHeaders.CallerKey(k)));
     return http.newCall(b.build());

@@ -9,6 +9,9 @@ import java.util.Optional;
  */
 public record UpstreamTarget(URI baseUrl, Optional<String> apiKey, boolean simulator) {
 
+  /** OpenRouter's API, the default base URL. */
+  public static final String OPENROUTER_API = "https://openrouter.ai/api/v1";
+
   /** Never prints the key. */
   @Override
   public String toString() {

@@ -14,6 +14,7 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import openrouter.gateway.server.json.JsonTrees;
+import openrouter.gateway.server.upstream.wire.ChatRequestBodies;
 import openrouter.gateway.v1.ChatRequest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -262,7 +263,7 @@ class ChatRequestValidatorTest {
       }
     }
     // And the mapper never lets them through.
-    assertThat(ChatRequestMapper.RESERVED_KEYS).containsAll(keys);
+    assertThat(ChatRequestBodies.RESERVED_KEYS).containsAll(keys);
   }
 
   @Test

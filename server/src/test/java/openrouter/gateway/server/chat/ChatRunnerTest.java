@@ -19,7 +19,6 @@ import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import openrouter.gateway.server.errors.GatewayFailure;
 import openrouter.gateway.server.errors.GatewayFailure.Kind;
-import openrouter.gateway.server.json.OpenRouterJson;
 import openrouter.gateway.server.resilience.RetryPolicy;
 import openrouter.gateway.server.resilience.StreamWatchdog;
 import openrouter.gateway.server.upstream.CallControl;
@@ -42,9 +41,9 @@ class ChatRunnerTest {
   private static final int MAX_RETRIES = 2;
 
   private final ScriptedUpstream upstream = new ScriptedUpstream();
-  private final ChatRunner runner = new ChatRunner(upstream, new ChatRequestMapper(ChatPolicy.DEFAULT),
+  private final ChatRunner runner = new ChatRunner(upstream, ChatPolicy.DEFAULT,
       new RetryPolicy(MAX_RETRIES, Duration.ZERO, Duration.ZERO, 2), new StreamWatchdog(Duration.ZERO, Duration.ZERO),
-      OpenRouterJson.mapper(), Clock.systemUTC(), new ChatMetrics() {});
+      Clock.systemUTC(), new ChatMetrics() {});
   private final CallControl control = new CallControl(Duration.ofMinutes(1), false);
   private final List<String> delivered = new CopyOnWriteArrayList<>();
   private final ChatRunner.DeltaSink sink = (ChatDelta d) -> delivered.add(d.getContent());

@@ -1,7 +1,6 @@
 package openrouter.gateway.server.chat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayDeque;
@@ -19,6 +18,7 @@ import okhttp3.Response;
 import okhttp3.ResponseBody;
 import okio.Buffer;
 import openrouter.gateway.server.json.OpenRouterJson;
+import openrouter.gateway.server.upstream.wire.OpenRouterBody;
 
 /**
  * A scripted upstream for {@link ChatRunner}: each attempt takes the next scripted answer (an
@@ -76,10 +76,10 @@ final class ScriptedUpstream implements ChatRunner.Upstream {
   }
 
   @Override
-  public Call newChatCall(ObjectNode body, boolean stream, Optional<String> callerKey) {
+  public Call newChatCall(OpenRouterBody body, boolean stream, Optional<String> callerKey) {
     return http.newCall(new Request.Builder()
         .url("http://upstream.invalid/api/v1/chat/completions")
-        .post(RequestBody.create(body.toString(), MediaType.get("application/json")))
+        .post(RequestBody.create(body.json(), MediaType.get("application/json")))
         .build());
   }
 

@@ -18,7 +18,6 @@ import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.SocketEffect;
 import okhttp3.Protocol;
-import openrouter.gateway.server.config.ConfigException;
 import openrouter.gateway.simulator.OpenRouterSimulator;
 import openrouter.gateway.simulator.RecordedRequest;
 import openrouter.gateway.simulator.SimulatorOptions;
@@ -181,7 +180,7 @@ class Http2UpstreamTest {
         Optional.of(SimulatorKeys.DEFAULT), false);
     assertThatThrownBy(() -> new OpenRouterClient(https, Optional.empty(), "test", "0",
         UpstreamObserver.NONE, true))
-        .isInstanceOf(ConfigException.class)
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("http://");
   }
 }

@@ -27,7 +27,7 @@ final class EmbedLoad {
     return b.build();
   }
 
-  /** What EmbedRequestMapper sends for {@link #request()}: texts, base64, dimensions. */
+  /** What the gateway's EmbedRequestBodies sends for {@link #request()}: texts, base64, dimensions. */
   static String directBody() {
     StringBuilder body = new StringBuilder("{\"model\":\"" + MODEL + "\",\"input\":[");
     for (int i = 0; i < INPUTS; i++) {

@@ -1,9 +1,8 @@
-package openrouter.gateway.server.embeddings;
+package openrouter.gateway.server.upstream.wire;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import openrouter.gateway.server.chat.ChatRequestMapper;
 import openrouter.gateway.v1.EmbedRequest;
 import openrouter.gateway.v1.EmbeddingInput;
 import openrouter.gateway.v1.EmbeddingMedia;
@@ -14,13 +13,17 @@ import openrouter.gateway.v1.EmbeddingPart;
  * always asks for {@code encoding_format: "base64"}: little-endian float32s, a third of the
  * bytes of JSON numbers and exactly the floats the model produced.
  */
-public final class EmbedRequestMapper {
+public final class EmbedRequestBodies {
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
-  private EmbedRequestMapper() {}
+  private EmbedRequestBodies() {}
 
   /** The body for a validated request; {@code model} is the resolved model id. */
-  public static ObjectNode toUpstreamBody(EmbedRequest request, String model) {
+  public static OpenRouterBody body(EmbedRequest request, String model) {
+    return new OpenRouterBody(toUpstreamBody(request, model));
+  }
+
+  static ObjectNode toUpstreamBody(EmbedRequest request, String model) {
     ObjectNode body = NODES.objectNode();
     body.put("model", model);
     ArrayNode input = body.putArray("input");
@@ -46,7 +49,7 @@ public final class EmbedRequestMapper {
       body.put("user", request.getUser());
     }
     if (request.hasProvider()) {
-      body.set("provider", ChatRequestMapper.provider(request.getProvider()));
+      body.set("provider", ChatRequestBodies.provider(request.getProvider()));
     }
     return body;
   }

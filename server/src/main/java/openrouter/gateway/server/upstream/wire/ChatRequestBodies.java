@@ -1,4 +1,4 @@
-package openrouter.gateway.server.chat;
+package openrouter.gateway.server.upstream.wire;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -6,10 +6,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
 import java.util.Collection;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import openrouter.gateway.server.json.OpenRouterJson;
 import openrouter.gateway.server.json.StructJson;
@@ -35,23 +33,25 @@ import openrouter.gateway.v1.ToolCall;
 import openrouter.gateway.v1.ToolChoice;
 
 /**
- * Maps a {@link ChatRequest} to OpenRouter's {@code POST /chat/completions} JSON body.
+ * Writes a {@link ChatRequest} as OpenRouter's {@code POST /chat/completions} JSON body. Which
+ * models an attempt asks for is the caller's decision (chat's {@code ChatPolicy}); this class
+ * only writes them.
  *
  * <p>Fields the caller did not set are not sent: proto3 {@code optional} scalars only when
  * present, strings, lists and maps only when non-empty, messages only when set. The one
- * exception is {@code max_tokens}, which gets {@link ChatPolicy#defaultMaxTokens()} when the
- * request sets neither {@code max_tokens} nor {@code max_completion_tokens}.
+ * exception is {@code max_tokens}, which gets the configured default when the request sets
+ * neither {@code max_tokens} nor {@code max_completion_tokens}.
  *
- * <p>The mapper assumes a request that {@link ChatRequestValidator} accepted; on other requests
- * it still produces a body but makes no promise that OpenRouter accepts it.
+ * <p>It assumes a request that chat's validator accepted; on other requests it still produces a
+ * body but makes no promise that OpenRouter accepts it.
  */
-public final class ChatRequestMapper {
+public final class ChatRequestBodies {
 
   /** The type sent for a {@link CacheControl} whose type is empty (the only type today). */
   static final String DEFAULT_CACHE_TYPE = "ephemeral";
 
   /**
-   * Top-level keys the gateway sets itself: every key this mapper can emit, plus {@code stream}
+   * Top-level keys the gateway sets itself: every key this class can write, plus {@code stream}
    * and {@code stream_options}. {@code extra_body} must not carry any of them.
    */
   public static final Set<String> RESERVED_KEYS =
@@ -65,49 +65,19 @@ public final class ChatRequestMapper {
           "modalities", "image_config", "audio", "service_tier", "prediction", "verbosity",
           "web_search_options", "cache_control", "prompt_cache_key");
 
-  private final ChatPolicy policy;
-
-  public ChatRequestMapper(ChatPolicy policy) {
-    this.policy = Objects.requireNonNull(policy, "policy");
-  }
+  private final int defaultMaxTokens;
 
   /**
-   * The model the first upstream attempt should use: {@code request.model}, else the policy's
-   * default model, else the first of {@code request.models}.
-   *
-   * @throws IllegalArgumentException when the request names no model and there is no default
-   *     (the validator rejects such requests)
+   * {@code defaultMaxTokens}: the {@code max_tokens} sent when a request sets neither limit; 0
+   * sends none.
    */
-  public String primaryModel(ChatRequest request) {
-    if (!request.getModel().isEmpty()) {
-      return request.getModel();
-    }
-    if (policy.defaultModel() != null) {
-      return policy.defaultModel();
-    }
-    for (String m : request.getModelsList()) {
-      if (!m.isEmpty()) {
-        return m;
-      }
-    }
-    throw new IllegalArgumentException(
-        "the request names no model and no default model is configured");
+  public ChatRequestBodies(int defaultMaxTokens) {
+    this.defaultMaxTokens = defaultMaxTokens;
   }
 
-  /**
-   * The full fallback chain in order: the resolved primary model, then {@code request.models}.
-   * Empty entries and repeats (of the primary or of each other) are dropped, so every model is
-   * tried once.
-   */
-  public List<String> modelChain(ChatRequest request) {
-    Set<String> chain = new LinkedHashSet<>();
-    chain.add(primaryModel(request));
-    for (String m : request.getModelsList()) {
-      if (!m.isEmpty()) {
-        chain.add(m);
-      }
-    }
-    return List.copyOf(chain);
+  /** {@link #toUpstreamBody} ready to send. */
+  public OpenRouterBody body(ChatRequest request, List<String> attemptModels, boolean stream) {
+    return new OpenRouterBody(toUpstreamBody(request, attemptModels, stream));
   }
 
   /**
@@ -146,8 +116,8 @@ public final class ChatRequestMapper {
     if (request.hasSeed()) body.put("seed", request.getSeed());
     if (request.hasMaxTokens()) {
       body.put("max_tokens", request.getMaxTokens());
-    } else if (!request.hasMaxCompletionTokens() && policy.defaultMaxTokens() > 0) {
-      body.put("max_tokens", policy.defaultMaxTokens());
+    } else if (!request.hasMaxCompletionTokens() && defaultMaxTokens > 0) {
+      body.put("max_tokens", defaultMaxTokens);
     }
     if (request.hasMaxCompletionTokens()) {
       body.put("max_completion_tokens", request.getMaxCompletionTokens());
@@ -234,7 +204,7 @@ public final class ChatRequestMapper {
   // Messages
 
   /** OpenRouter's name for a role, or null for ROLE_UNSPECIFIED and unknown numbers. */
-  static String roleName(Role role) {
+  public static String roleName(Role role) {
     switch (role) {
       case ROLE_SYSTEM:
         return "system";
@@ -346,7 +316,7 @@ public final class ChatRequestMapper {
   // Tools and output format
 
   /** Whether a tool is a function tool: type empty or {@code function}. */
-  static boolean isFunctionTool(Tool t) {
+  public static boolean isFunctionTool(Tool t) {
     return t.getType().isEmpty() || t.getType().equals("function");
   }
 

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.stream.Stream;
 import openrouter.gateway.server.json.OpenRouterJson;
 import openrouter.gateway.server.json.JsonTrees;
+import openrouter.gateway.server.upstream.wire.ChatRequestBodies;
 import openrouter.gateway.v1.ChatRequest;
 import openrouter.gateway.v1.ContentPart;
 import openrouter.gateway.v1.Message;
@@ -22,17 +23,17 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-class ChatRequestMapperTest {
+class ChatRequestBodiesTest {
 
   private static final ChatPolicy POLICY = new ChatPolicy(null, 4096, 10, 4);
-  private final ChatRequestMapper mapper = new ChatRequestMapper(POLICY);
+  private final ChatRequestBodies mapper = new ChatRequestBodies(POLICY.defaultMaxTokens());
 
   private static final String USER_HI = "'messages':[{'role':'ROLE_USER','content':'hi'}]";
 
   /** Maps a one-model request and returns the body. */
   private JsonNode body(String protoJson) {
     ChatRequest r = request(protoJson);
-    return mapper.toUpstreamBody(r, List.of(mapper.primaryModel(r)), false);
+    return mapper.toUpstreamBody(r, List.of(POLICY.primaryModel(r)), false);
   }
 
   /** The body minus the fields every request has, to compare just the interesting part. */
@@ -151,7 +152,7 @@ class ChatRequestMapperTest {
   @MethodSource("maxTokens")
   void maxTokensDefaultsOnlyWhenNeitherLimitIsSet(String fields, ChatPolicy policy, String expected) {
     String json = "{'model':'m'," + USER_HI + (fields.isEmpty() ? "" : "," + fields) + "}";
-    ObjectNode b = new ChatRequestMapper(policy).toUpstreamBody(request(json), List.of("m"), false);
+    ObjectNode b = new ChatRequestBodies(policy.defaultMaxTokens()).toUpstreamBody(request(json), List.of("m"), false);
     b.remove(List.of("model", "messages", "stream"));
     assertSameJson(b, j(expected));
   }
@@ -177,14 +178,14 @@ class ChatRequestMapperTest {
   void primaryModelAndChain(
       String model, List<String> models, String defaultModel, String primary, List<String> chain) {
     ChatRequest r = request("{" + USER_HI + "}").toBuilder().setModel(model).addAllModels(models).build();
-    ChatRequestMapper m = new ChatRequestMapper(POLICY.withDefaultModel(defaultModel));
+    ChatPolicy m = POLICY.withDefaultModel(defaultModel);
     assertThat(m.primaryModel(r)).isEqualTo(primary);
     assertThat(m.modelChain(r)).isEqualTo(chain);
   }
 
   @Test
   void noModelAnywhereIsAnError() {
-    assertThatThrownBy(() -> mapper.primaryModel(request("{" + USER_HI + "}")))
+    assertThatThrownBy(() -> POLICY.primaryModel(request("{" + USER_HI + "}")))
         .isInstanceOf(IllegalArgumentException.class);
   }
 
