@@ -9,6 +9,7 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.stub.MetadataUtils;
 import java.net.InetAddress;
 import java.net.URI;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -16,6 +17,7 @@ import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import openrouter.gateway.simulator.SimulatorKeys;
 import openrouter.gateway.server.testing.GatewayHarness;
+import openrouter.gateway.server.testing.ManualTime;
 import openrouter.gateway.v1.CreditsServiceGrpc;
 import openrouter.gateway.v1.EndpointStatus;
 import openrouter.gateway.v1.GetKeyRequest;
@@ -156,16 +158,22 @@ class ModelEndpointsServiceTest {
 
   @Test
   void pastItsTtlAFailedRefreshServesTheLastGoodListingMarkedStale() throws Exception {
-    // A 1 ms TTL: every later call is past it and must refresh.
-    h = GatewayHarness.inProcess().withSimulator("OPENROUTER_CACHE_TTL_ENDPOINTS", "1", "OPENROUTER_CACHE_MIN_REFRESH_INTERVAL_MS", "0");
+    // The cache runs on time the test moves: a 1 ms TTL, and 5 ms pass before each later call,
+    // so it is past the TTL however fast or slow the machine is (in process, two calls can
+    // land within the same millisecond).
+    ManualTime time = new ManualTime();
+    h = GatewayHarness.inProcess().withSimulatorAndCacheTime(time,
+        "OPENROUTER_CACHE_TTL_ENDPOINTS", "1", "OPENROUTER_CACHE_MIN_REFRESH_INTERVAL_MS", "0");
     String path = "/models/sim/echo/endpoints";
     assertThat(models().listModelEndpoints(endpointsOf("sim/echo")).getCache().getStale()).isFalse();
     h.simulator.failEndpoint(path, 502);
+    time.advance(Duration.ofMillis(5));
     ListModelEndpointsResponse stale = models().listModelEndpoints(endpointsOf("sim/echo"));
     assertThat(stale.getCache().getStale()).isTrue();
     assertThat(stale.getEndpointsCount()).isEqualTo(3);
     assertThat(h.simulator.requestCount(path)).isEqualTo(2);
     h.simulator.clearFailures();
+    time.advance(Duration.ofMillis(5));
     assertThat(models().listModelEndpoints(endpointsOf("sim/echo")).getCache().getStale()).isFalse();
   }
 
