@@ -28,6 +28,7 @@ import openrouter.gateway.server.chat.ChatRequestValidator;
 import openrouter.gateway.server.chat.ChatRunner;
 import openrouter.gateway.server.cache.SnapshotCache;
 import openrouter.gateway.server.chat.GenerationLookup;
+import openrouter.gateway.server.config.CacheSettings;
 import openrouter.gateway.server.config.ConfigException;
 import openrouter.gateway.server.config.ConnectionSettings;
 import openrouter.gateway.server.config.GatewayConfig;
@@ -226,32 +227,28 @@ public final class Gateway implements AutoCloseable {
         retryPolicy, watchdog, clock, metrics);
     GenerationLookup generations = new GenerationLookup(upstream, retryPolicy, clock);
     CallCosts costs = threads.own(Stage.COST_LOOKUPS, "cost lookups", new CallCosts(generations, metrics));
+    // Every cache is built here, on the same clock and ticker (tests move them by hand).
+    CacheSettings cache = config.cache();
     ModelCatalog catalog = new ModelCatalog(upstream,
-        new SnapshotCache<>("model catalogue", config.cache().modelsTtl(), config.cache().maxStaleness(),
-            config.cache().minRefreshInterval(), MAX_CATALOGUE_KEYS, workers, cacheClock, cacheTicker),
+        snapshotCache("model catalogue", cache.modelsTtl(), MAX_CATALOGUE_KEYS, cache, workers, cacheClock, cacheTicker),
         json);
     CreditsService credits = new CreditsService(upstream,
-        new SnapshotCache<>("credits", config.cache().creditsTtl(), config.cache().maxStaleness(),
-            config.cache().minRefreshInterval(), MAX_ACCOUNT_KEYS, workers, cacheClock, cacheTicker),
-        new SnapshotCache<>("key info", config.cache().creditsTtl(), config.cache().maxStaleness(),
-            config.cache().minRefreshInterval(), MAX_ACCOUNT_KEYS, workers, cacheClock, cacheTicker),
+        snapshotCache("credits", cache.creditsTtl(), MAX_ACCOUNT_KEYS, cache, workers, cacheClock, cacheTicker),
+        snapshotCache("key info", cache.creditsTtl(), MAX_ACCOUNT_KEYS, cache, workers, cacheClock, cacheTicker),
         new LowBalanceAlarm(config.operations().lowBalanceThreshold()),
         json);
     ModelCatalog userCatalog = new ModelCatalog(upstream,
-        new SnapshotCache<>("models for the key", config.cache().modelsTtl(), config.cache().maxStaleness(),
-            config.cache().minRefreshInterval(), MAX_CATALOGUE_KEYS, workers, cacheClock, cacheTicker),
+        snapshotCache("models for the key", cache.modelsTtl(), MAX_CATALOGUE_KEYS, cache, workers, cacheClock, cacheTicker),
         json, ModelCatalog.USER_PATH);
     ModelCatalog embeddingModels = new ModelCatalog(upstream,
-        new SnapshotCache<>("embedding models", config.cache().modelsTtl(), config.cache().maxStaleness(),
-            config.cache().minRefreshInterval(), MAX_CATALOGUE_KEYS, workers, clock, Ticker.systemTicker()),
+        snapshotCache("embedding models", cache.modelsTtl(), MAX_CATALOGUE_KEYS, cache, workers, cacheClock, cacheTicker),
         json, ModelCatalog.EMBEDDINGS_PATH);
     ModelEndpoints modelEndpoints = new ModelEndpoints(upstream,
-        new SnapshotCache<>("model endpoints", config.embeddings().endpointsCacheTtl(), config.cache().maxStaleness(),
-            config.cache().minRefreshInterval(), MAX_ENDPOINT_LISTINGS, workers, clock, Ticker.systemTicker()),
+        snapshotCache("model endpoints", config.embeddings().endpointsCacheTtl(), MAX_ENDPOINT_LISTINGS, cache, workers,
+            cacheClock, cacheTicker),
         json);
     ProviderDirectory providers = new ProviderDirectory(upstream,
-        new SnapshotCache<>("providers", config.cache().modelsTtl(), config.cache().maxStaleness(),
-            config.cache().minRefreshInterval(), MAX_ACCOUNT_KEYS, workers, clock, Ticker.systemTicker()),
+        snapshotCache("providers", cache.modelsTtl(), MAX_ACCOUNT_KEYS, cache, workers, cacheClock, cacheTicker),
         json);
     EmbeddingsGrpcService embeddingsService = new EmbeddingsGrpcService(
         new EmbedRequestValidator(config.embeddings().defaultModel(), config.embeddings().maxInputs(),
@@ -530,5 +527,11 @@ public final class Gateway implements AutoCloseable {
   @Override
   public void close() {
     shutdown(Duration.ZERO);
+  }
+
+  private static <V> SnapshotCache<V> snapshotCache(String name, Duration ttl, int maxKeys, CacheSettings cache,
+      ExecutorService workers, Clock clock, Ticker ticker) {
+    return new SnapshotCache<>(name, ttl, cache.maxStaleness(), cache.minRefreshInterval(), maxKeys, workers,
+        clock, ticker);
   }
 }
