@@ -111,6 +111,7 @@ class CostOnEveryOutcomeTest {
   void aMidStreamErrorReportsTheGenerationIdAndItsCostIsLearnedFromGeneration() throws Exception {
     String requestId = "cost-midstream-" + UUID.randomUUID();
     double costBefore = Prometheus.value(h.scrape(), "gateway_chat_cost_usd_total", "gen_ai_response_model", "sim/error-midstream");
+    double outputTokensBefore = outputTokens("sim/error-midstream");
     StreamCollector c = new StreamCollector();
     async(requestId).streamChat(chat("sim/error-midstream", "a b c d e"), c);
     assertThat(c.await().getCode()).isNotEqualTo(Status.Code.OK);
@@ -133,6 +134,14 @@ class CostOnEveryOutcomeTest {
         .isCloseTo(billed.getTotalCost().isEmpty() ? 0 : Double.parseDouble(billed.getTotalCost()),
             org.assertj.core.data.Offset.offset(1e-12));
     assertThat(Prometheus.value(h.scrape(), "gateway_chat_cost_lookups_total", "outcome", "found")).isPositive();
+    // The tokens learned from /generation reach the token histogram too.
+    assertThat(outputTokens("sim/error-midstream") - (Double.isNaN(outputTokensBefore) ? 0 : outputTokensBefore))
+        .isEqualTo((double) billed.getTokensCompletion());
+  }
+
+  private static double outputTokens(String model) throws Exception {
+    return Prometheus.value(h.scrape(), "gen_ai_client_token_usage_sum", "gen_ai_response_model", model,
+        "gen_ai_token_type", "output");
   }
 
   @Test
