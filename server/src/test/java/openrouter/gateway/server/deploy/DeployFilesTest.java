@@ -79,6 +79,34 @@ class DeployFilesTest {
     assertThat(read("kubernetes/service.yaml")).contains("kind: Service");
   }
 
+  /** The manifests run the image the docs build, as the Dockerfile's own non-root user, on its ports. */
+  @Test
+  @SuppressWarnings("unchecked")
+  void thePodRunsTheDockerfilesImageAsItsUserOnItsPorts() throws Exception {
+    String dockerfile = Files.readString(DEPLOY.resolve("..").resolve("Dockerfile"));
+    Matcher user = Pattern.compile("(?m)^USER (\\d+):(\\d+)$").matcher(dockerfile);
+    assertThat(user.find()).as("the Dockerfile names a numeric non-root user").isTrue();
+    assertThat(Integer.parseInt(user.group(1))).isPositive();
+    Matcher tag = Pattern.compile("docker build -t (\\S+) \\.").matcher(Files.readString(DEPLOY.resolve("..").resolve("docs/operations.md")));
+    assertThat(tag.find()).isTrue();
+
+    Map<String, Object> pod = at(kubernetesObjects().get("Deployment/openrouter-gateway"), "spec.template.spec");
+    assertThat((Integer) at(pod, "securityContext.runAsUser")).isEqualTo(Integer.parseInt(user.group(1)));
+    assertThat((Integer) at(pod, "securityContext.runAsGroup")).isEqualTo(Integer.parseInt(user.group(2)));
+    Map<String, Object> container = ((List<Map<String, Object>>) pod.get("containers")).get(0);
+    assertThat((String) container.get("image")).startsWith(tag.group(1) + ":");
+    Matcher exposed = Pattern.compile("(?m)^EXPOSE (\\d+) (\\d+)$").matcher(dockerfile);
+    assertThat(exposed.find()).isTrue();
+    assertThat(((List<Map<String, Object>>) container.get("ports")).stream().map(p -> p.get("containerPort")))
+        .containsExactlyInAnyOrder(Integer.parseInt(exposed.group(1)), Integer.parseInt(exposed.group(2)));
+
+    Map<String, Object> compose = yaml("compose.yaml").get(0);
+    for (String replica : List.of("gateway-a", "gateway-b")) {
+      Object image = at(compose, "services." + replica + ".image"); // merged from the x-gateway anchor
+      assertThat(image).as(replica + " runs the image the docs build").isEqualTo(tag.group(1));
+    }
+  }
+
   @Test
   void theKeysFilesParse() throws Exception {
     Path compose = dir.resolve("compose-keys.txt");
