@@ -288,15 +288,21 @@ class GatewayProcessIT {
     }
   }
 
-  /** The README's tracing example: only OTEL_* variables, against a real OTLP/gRPC receiver. */
+  /** operations.md's tracing example (its variables, read from the doc): only OTEL_*, against a real OTLP/gRPC receiver. */
   @Test
   void otelVariablesAloneTurnTracingOnAndTheLogsNameTheCallersTrace() throws Exception {
     try (OtlpReceiver receiver = new OtlpReceiver()) {
-      int port = start(Map.of("OTEL_TRACES_EXPORTER", "otlp", "OTEL_EXPORTER_OTLP_ENDPOINT", receiver.grpcEndpoint(),
-          "OTEL_BSP_SCHEDULE_DELAY", "100", "GATEWAY_LOG_FORMAT", "json"));
+      // The variables of operations.md's example, the collector's address replaced by the receiver's.
+      Map<String, String> example = operationsTracingExample();
+      assertThat(example).containsKeys("OTEL_TRACES_EXPORTER", "OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_SERVICE_NAME");
+      Map<String, String> settings = new java.util.HashMap<>(example);
+      settings.put("OTEL_EXPORTER_OTLP_ENDPOINT", receiver.grpcEndpoint());
+      settings.putAll(Map.of("OTEL_BSP_SCHEDULE_DELAY", "100", "GATEWAY_LOG_FORMAT", "json", "GATEWAY_LOG_LEVEL", "DEBUG"));
+      int port = start(settings);
       String traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
       Metadata parent = new Metadata();
       parent.put(Metadata.Key.of("traceparent", Metadata.ASCII_STRING_MARSHALLER), "00-" + traceId + "-00f067aa0ba902b7-01");
+      parent.put(Metadata.Key.of("x-request-id", Metadata.ASCII_STRING_MARSHALLER), "it-traced-json");
       var reply = ChatServiceGrpc.newBlockingStub(channel(port)).withDeadlineAfter(10, TimeUnit.SECONDS)
           .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(parent))
           .chat(chat("sim/echo", "traced please"));
@@ -304,7 +310,7 @@ class GatewayProcessIT {
       OtlpReceiver.Received server = receiver.await(r -> r.traceId().equals(traceId)
           && r.span().getKind() == io.opentelemetry.proto.trace.v1.Span.SpanKind.SPAN_KIND_SERVER);
       assertThat(server.parentSpanId()).isEqualTo("00f067aa0ba902b7");
-      assertThat(server.resourceString("service.name")).isEqualTo("openrouter-grpc-gateway");
+      assertThat(server.resourceString("service.name")).isEqualTo(example.get("OTEL_SERVICE_NAME"));
       assertThat(server.string("gen_ai.response.id")).isEqualTo(reply.getSummary().getGenerationId());
       receiver.await(r -> r.traceId().equals(traceId) && r.parentSpanId().equals(server.spanId())
           && "/chat/completions".equals(r.string("url.template")));
@@ -322,6 +328,60 @@ class GatewayProcessIT {
       assertThat(access).as("the access line of the chat call in\n" + log()).isNotNull();
       assertThat(access.path("trace_id").asText()).isEqualTo(traceId);
       assertThat(access.path("span_id").asText()).isEqualTo(server.spanId());
+      // Every line of the call (the DEBUG upstream lines on other threads included) names the trace.
+      List<JsonNode> ofTheCall = new ArrayList<>();
+      for (String line : log().split("\n")) {
+        JsonNode l = line.isBlank() ? null : JSON.readTree(line);
+        if (l != null && l.path("request_id").asText().equals("it-traced-json")) {
+          ofTheCall.add(l);
+        }
+      }
+      assertThat(ofTheCall).as("the lines of the call in\n" + log()).hasSizeGreaterThan(1)
+          .anyMatch(l -> l.path("message").asText().startsWith("--> POST"))
+          .allMatch(l -> l.path("trace_id").asText().equals(traceId) && !l.path("span_id").asText().isEmpty());
+    }
+  }
+
+  /** The VAR=value lines of the shell block after "to send spans to a collector" in docs/operations.md. */
+  private static Map<String, String> operationsTracingExample() throws IOException {
+    String doc = Files.readString(Path.of("..", "docs", "operations.md"));
+    int at = doc.indexOf("to send spans to a collector");
+    assertThat(at).as("operations.md's tracing example").isPositive();
+    int open = doc.indexOf("```sh\n", at);
+    String block = doc.substring(open + 6, doc.indexOf("```", open + 6));
+    Map<String, String> vars = new java.util.LinkedHashMap<>();
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^(OTEL_[A-Z_]+)=(\\S+) \\\\$").matcher(block);
+    while (m.find()) {
+      vars.put(m.group(1), m.group(2));
+    }
+    assertThat(block).contains("java -jar server/target/gateway.jar");
+    return vars;
+  }
+
+  /** The text format names the trace too: every line of a traced call shows trace_id= and span_id=. */
+  @Test
+  void textLogsOfATracedCallNameItsTraceOnEveryLine() throws Exception {
+    try (OtlpReceiver receiver = new OtlpReceiver()) {
+      int port = start(Map.of("OTEL_TRACES_EXPORTER", "otlp", "OTEL_EXPORTER_OTLP_ENDPOINT", receiver.grpcEndpoint(),
+          "OTEL_BSP_SCHEDULE_DELAY", "100", "GATEWAY_LOG_FORMAT", "text", "GATEWAY_LOG_LEVEL", "DEBUG"));
+      String traceId = "0af7651916cd43dd8448eb211c80319c";
+      Metadata parent = new Metadata();
+      parent.put(Metadata.Key.of("traceparent", Metadata.ASCII_STRING_MARSHALLER), "00-" + traceId + "-b7ad6b7169203331-01");
+      parent.put(Metadata.Key.of("x-request-id", Metadata.ASCII_STRING_MARSHALLER), "it-traced-text");
+      ChatServiceGrpc.newBlockingStub(channel(port)).withDeadlineAfter(10, TimeUnit.SECONDS)
+          .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(parent))
+          .chat(chat("sim/echo", "traced text please"));
+      OtlpReceiver.Received server = receiver.await(r -> r.traceId().equals(traceId)
+          && r.span().getKind() == io.opentelemetry.proto.trace.v1.Span.SpanKind.SPAN_KIND_SERVER);
+
+      process.destroy();
+      assertThat(process.waitFor(15, TimeUnit.SECONDS)).isTrue();
+      List<String> ofTheCall = log().lines().filter(l -> l.contains(" [it-traced-text] ")).toList();
+      assertThat(ofTheCall).as("the lines of the call in\n" + log()).hasSizeGreaterThan(1)
+          .anyMatch(l -> l.contains("openrouter.gateway.access") || l.contains("o.gateway.access"))
+          .anyMatch(l -> l.contains(" - --> POST"))
+          .allMatch(l -> l.contains(" [it-traced-text] trace_id=" + traceId + " span_id="));
+      assertThat(ofTheCall).anyMatch(l -> l.contains("span_id=" + server.spanId() + " - "));
     }
   }
 
@@ -359,6 +419,69 @@ class GatewayProcessIT {
     }
     assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
     return new Object[] {process.exitValue(), out};
+  }
+
+  /**
+   * rediss:// speaks TLS to a real redis-server that only listens with TLS, trusting the CA the
+   * JVM is told to trust (JAVA_TOOL_OPTIONS, as an operator with a private CA would). In closed
+   * mode a chat call is served only if the gateway really reached Redis.
+   */
+  @Test
+  void aRedissUrlReachesARedisThatOnlySpeaksTls() throws Exception {
+    var ca = openrouter.gateway.server.testing.TestCertificates.ca(dir, "redis-ca");
+    var leaf = openrouter.gateway.server.testing.TestCertificates.leaf(dir, "redis", ca);
+    java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
+    trust.load(null, null);
+    trust.setCertificateEntry("redis-ca", ca.certificate());
+    Path trustStore = dir.resolve("trust.p12");
+    try (var out = Files.newOutputStream(trustStore)) {
+      trust.store(out, "changeit".toCharArray());
+    }
+    int tlsPort = freePort();
+    Process redis = new ProcessBuilder(openrouter.gateway.server.testing.RedisServer.binary(), "--port", "0",
+        "--tls-port", Integer.toString(tlsPort), "--bind", "127.0.0.1", "--tls-cert-file", leaf.certFile().toString(),
+        "--tls-key-file", leaf.keyFile().toString(), "--tls-ca-cert-file", ca.certFile().toString(),
+        "--tls-auth-clients", "no", "--save", "", "--appendonly", "no", "--dir", dir.toString())
+        .redirectErrorStream(true).redirectOutput(dir.resolve("redis.log").toFile()).start();
+    try {
+      for (int i = 0; ; i++) { // bounded: until it accepts connections, 20 s at most
+        assertThat(redis.isAlive()).as("redis-server with TLS:\n" + Files.readString(dir.resolve("redis.log"))).isTrue();
+        try (java.net.Socket probe = new java.net.Socket("127.0.0.1", tlsPort)) {
+          break;
+        } catch (IOException notYet) {
+          assertThat(i).as("redis-server listening").isLessThan(200);
+          Thread.sleep(100);
+        }
+      }
+      try (OpenRouterSimulator sim = OpenRouterSimulator.start(0)) {
+        int metricsPort = freePort();
+        int port = start(Map.of("OPENROUTER_BASE_URL", sim.baseUrl(), "OPENROUTER_API_KEY", TestKeys.GATEWAY,
+            "GATEWAY_REDIS_URL", "rediss://127.0.0.1:" + tlsPort + "/0", "GATEWAY_REDIS_FAILURE_MODE", "closed",
+            "GATEWAY_BUDGET", "25/1d", "GATEWAY_METRICS_PORT", Integer.toString(metricsPort),
+            "JAVA_TOOL_OPTIONS", "-Djavax.net.ssl.trustStore=" + trustStore + " -Djavax.net.ssl.trustStorePassword=changeit"
+                + " -Djavax.net.ssl.trustStoreType=PKCS12"));
+        var reply = ChatServiceGrpc.newBlockingStub(channel(port)).withDeadlineAfter(30, TimeUnit.SECONDS)
+            .chat(chat("sim/echo", "over rediss"));
+        assertThat(reply.getMessage().getContent()).isEqualTo("over rediss");
+        HttpResponse<String> metrics = HttpClient.newHttpClient().send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricsPort + "/metrics")).build(),
+            HttpResponse.BodyHandlers.ofString());
+        assertThat(metrics.body()).contains("gateway_shared_state_up 1.0")
+            .doesNotContainPattern("gateway_redis_duration_seconds_count\\{error=\"true\"");
+      }
+    } finally {
+      redis.destroy();
+      redis.waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void aBadRedisUrlStopsStartUpWithOneLineExitCode2AndNoPassword() throws Exception {
+    Object[] r = runJar(Map.of("GATEWAY_REDIS_URL", "http://:hunter2pass@redis.internal:6379/0"));
+    assertThat(r[0]).isEqualTo(2);
+    String out = ((String) r[1]).strip();
+    assertThat(out).hasLineCount(1).startsWith("configuration error: GATEWAY_REDIS_URL must be redis://")
+        .doesNotContain("hunter2pass");
   }
 
   @Test
