@@ -108,7 +108,10 @@ class TracingTest {
     CapturedLogs access = new CapturedLogs(AccessLogInterceptor.LOGGER, Level.INFO);
     ChatRequest request = chat("sim/echo", secretWords + " alpha beta").toBuilder().setTemperature(0.5).setMaxTokens(100).build();
     try (access) {
-      async(grpcExport, caller).streamChat(request, c);
+      String requestId = "trace-stream-" + UUID.randomUUID();
+      Metadata id = new Metadata();
+      id.put(AccessLogInterceptor.REQUEST_ID, requestId);
+      async(grpcExport, caller).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(id)).streamChat(request, c);
       assertThat(c.await().getCode()).isEqualTo(Status.Code.OK);
       var summary = c.messages.get(c.messages.size() - 1).getSummary();
 
@@ -148,13 +151,9 @@ class TracingTest {
       assertThat(upstream.header("traceparent")).isEqualTo("00-" + caller.traceId + "-" + attempt.spanId() + "-01");
 
       // The call's access line names the trace and the server span.
-      Map<String, String> mdc = null;
-      for (int i = 0; i < 250 && mdc == null; i++) {
-        mdc = access.mdcOf("method=openrouter.gateway.v1.ChatService/StreamChat");
-        if (mdc == null) {
-          Thread.sleep(20);
-        }
-      }
+      // This call's line (by its request id: another test's stream may end meanwhile).
+      access.await("request_id=" + requestId, 1);
+      Map<String, String> mdc = access.mdcOf("request_id=" + requestId);
       assertThat(mdc).containsEntry("trace_id", caller.traceId).containsEntry("span_id", server.spanId());
     }
     assertNothingSecretIn(receiver.spans(), secretWords);
