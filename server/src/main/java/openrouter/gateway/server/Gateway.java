@@ -239,8 +239,7 @@ public final class Gateway implements AutoCloseable {
         snapshotCache("embedding models", cache.modelsTtl(), MAX_CATALOGUE_KEYS, cache, workers, cacheClock, cacheTicker),
         ModelCatalog.EMBEDDINGS_PATH);
     ModelEndpoints modelEndpoints = new ModelEndpoints(upstream,
-        snapshotCache("model endpoints", config.embeddings().endpointsCacheTtl(), MAX_ENDPOINT_LISTINGS, cache, workers,
-            cacheClock, cacheTicker));
+        snapshotCache("model endpoints", cache.endpointsTtl(), MAX_ENDPOINT_LISTINGS, cache, workers, cacheClock, cacheTicker));
     ProviderDirectory providers = new ProviderDirectory(upstream,
         snapshotCache("providers", cache.modelsTtl(), MAX_ACCOUNT_KEYS, cache, workers, cacheClock, cacheTicker));
     EmbeddingsGrpcService embeddingsService = new EmbeddingsGrpcService(
