@@ -20,11 +20,7 @@ import java.time.Duration;
  * @param minRefreshInterval force_refresh reads one entry at most once per this interval
  */
 public record CacheSettings(
-    Duration modelsTtl,
-    Duration creditsTtl,
-    Duration endpointsTtl,
-    Duration maxStaleness,
-    Duration minRefreshInterval) {
+    Duration modelsTtl, Duration creditsTtl, Duration endpointsTtl, Duration maxStaleness, Duration minRefreshInterval) {
 
   static CacheSettings from(SettingValues v) {
     return new CacheSettings(
