@@ -1,6 +1,5 @@
 package openrouter.gateway.server;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
@@ -50,7 +49,6 @@ import openrouter.gateway.server.health.CreditsHealthSource;
 import openrouter.gateway.server.health.ModelsHealthSource;
 import openrouter.gateway.server.health.UpstreamHealth;
 import openrouter.gateway.server.health.UpstreamProber;
-import openrouter.gateway.server.json.OpenRouterJson;
 import openrouter.gateway.server.logging.LogSetup;
 import openrouter.gateway.server.metrics.GatewayMetrics;
 import openrouter.gateway.server.metrics.MetricsHttpServer;
@@ -204,7 +202,6 @@ public final class Gateway implements AutoCloseable {
     target.apiKey().ifPresent(Redactor::addConfiguredKey);
     LogSetup.limitTransportLogs(); // a client's malformed frames must not flood the log
     Clock clock = Clock.systemUTC();
-    ObjectMapper json = OpenRouterJson.mapper();
     String version = version();
     GatewayMetrics metrics = threads.own(Stage.METRICS, "metrics", new GatewayMetrics());
     // The simulator's key is not the operator's: in simulator mode the key is "not configured".
@@ -230,26 +227,21 @@ public final class Gateway implements AutoCloseable {
     // Every cache is built here, on the same clock and ticker (tests move them by hand).
     CacheSettings cache = config.cache();
     ModelCatalog catalog = new ModelCatalog(upstream,
-        snapshotCache("model catalogue", cache.modelsTtl(), MAX_CATALOGUE_KEYS, cache, workers, cacheClock, cacheTicker),
-        json);
+        snapshotCache("model catalogue", cache.modelsTtl(), MAX_CATALOGUE_KEYS, cache, workers, cacheClock, cacheTicker));
     CreditsService credits = new CreditsService(upstream,
         snapshotCache("credits", cache.creditsTtl(), MAX_ACCOUNT_KEYS, cache, workers, cacheClock, cacheTicker),
         snapshotCache("key info", cache.creditsTtl(), MAX_ACCOUNT_KEYS, cache, workers, cacheClock, cacheTicker),
-        new LowBalanceAlarm(config.operations().lowBalanceThreshold()),
-        json);
+        new LowBalanceAlarm(config.operations().lowBalanceThreshold()));
     ModelCatalog userCatalog = new ModelCatalog(upstream,
         snapshotCache("models for the key", cache.modelsTtl(), MAX_CATALOGUE_KEYS, cache, workers, cacheClock, cacheTicker),
-        json, ModelCatalog.USER_PATH);
+        ModelCatalog.USER_PATH);
     ModelCatalog embeddingModels = new ModelCatalog(upstream,
         snapshotCache("embedding models", cache.modelsTtl(), MAX_CATALOGUE_KEYS, cache, workers, cacheClock, cacheTicker),
-        json, ModelCatalog.EMBEDDINGS_PATH);
+        ModelCatalog.EMBEDDINGS_PATH);
     ModelEndpoints modelEndpoints = new ModelEndpoints(upstream,
-        snapshotCache("model endpoints", config.embeddings().endpointsCacheTtl(), MAX_ENDPOINT_LISTINGS, cache, workers,
-            cacheClock, cacheTicker),
-        json);
+        snapshotCache("model endpoints", cache.endpointsTtl(), MAX_ENDPOINT_LISTINGS, cache, workers, cacheClock, cacheTicker));
     ProviderDirectory providers = new ProviderDirectory(upstream,
-        snapshotCache("providers", cache.modelsTtl(), MAX_ACCOUNT_KEYS, cache, workers, cacheClock, cacheTicker),
-        json);
+        snapshotCache("providers", cache.modelsTtl(), MAX_ACCOUNT_KEYS, cache, workers, cacheClock, cacheTicker));
     EmbeddingsGrpcService embeddingsService = new EmbeddingsGrpcService(
         new EmbedRequestValidator(config.embeddings().defaultModel(), config.embeddings().maxInputs(),
             config.embeddings().maxRequestBytes()),

@@ -23,22 +23,31 @@ final class ModelsEndpoint {
    */
   void list(SimulatorExchange exchange) throws IOException {
     checkKey(exchange);
-    String param = exchange.queryParameter("output_modalities");
-    Set<String> wanted = Arrays.stream((param == null || param.isBlank() ? "text" : param)
-            .split(","))
-        .map(s -> s.trim().toLowerCase(Locale.ROOT))
-        .filter(s -> !s.isEmpty())
-        .collect(Collectors.toSet());
+    Set<String> wanted = wantedModalities(exchange);
     ObjectNode body = JsonBodies.object();
     ArrayNode data = body.putArray("data");
     for (CatalogEntry entry : catalog.all()) {
-      if (wanted.contains("all") || entry.outputModalities().stream().anyMatch(wanted::contains)) {
+      if (listed(entry, wanted)) {
         data.add(entry.toJson());
       }
     }
     body.put("total_count", data.size());
     body.putObject("links").putNull("next");
     exchange.sendJson(200, body, Map.of());
+  }
+
+  /** The output modalities a listing asks for: {@code text} when the query names none. */
+  static Set<String> wantedModalities(SimulatorExchange exchange) {
+    String param = exchange.queryParameter("output_modalities");
+    return Arrays.stream((param == null || param.isBlank() ? "text" : param).split(","))
+        .map(s -> s.trim().toLowerCase(Locale.ROOT))
+        .filter(s -> !s.isEmpty())
+        .collect(Collectors.toSet());
+  }
+
+  /** Whether a listing that asks for {@code wanted} output modalities shows {@code entry}. */
+  static boolean listed(CatalogEntry entry, Set<String> wanted) {
+    return wanted.contains("all") || entry.outputModalities().stream().anyMatch(wanted::contains);
   }
 
   /** One model by id, {@code :variant} suffixes accepted. */

@@ -4,12 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Collectors;
 
 /**
  * {@code GET /models/{author}/{slug}/endpoints}, {@code GET /providers} and {@code GET
@@ -140,16 +137,11 @@ final class ProviderEndpoints {
     if (checkKey(exchange) == SimulatorKeys.Kind.MISSING) {
       throw ErrorResponses.missingAuthentication();
     }
-    String param = exchange.queryParameter("output_modalities");
-    Set<String> wanted = Arrays.stream((param == null || param.isBlank() ? "text" : param).split(","))
-        .map(s -> s.trim().toLowerCase(Locale.ROOT))
-        .filter(s -> !s.isEmpty())
-        .collect(Collectors.toSet());
+    Set<String> wanted = ModelsEndpoint.wantedModalities(exchange);
     ObjectNode body = JsonBodies.object();
     ArrayNode data = body.putArray("data");
     for (CatalogEntry entry : catalog.all()) {
-      boolean shown = wanted.contains("all") || entry.outputModalities().stream().anyMatch(wanted::contains);
-      if (shown && !entry.id.endsWith(":free")) {
+      if (ModelsEndpoint.listed(entry, wanted) && !entry.id.endsWith(":free")) {
         data.add(entry.toJson());
       }
     }

@@ -1,6 +1,5 @@
 package openrouter.gateway.server.credits;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import java.math.BigDecimal;
@@ -39,7 +38,6 @@ public final class CreditsService {
   private final SnapshotCache<CreditFigures> credits;
   private final SnapshotCache<GetKeyResponse> keys;
   private final LowBalanceAlarm alarm;
-  private final ObjectMapper json;
   /** Fingerprints of keys /credits refused with 403, and the note to show for them. */
   private final Cache<String, String> notManagementKeys = Caffeine.newBuilder().maximumSize(10_000).build();
 
@@ -47,13 +45,11 @@ public final class CreditsService {
       OpenRouterClient client,
       SnapshotCache<CreditFigures> credits,
       SnapshotCache<GetKeyResponse> keys,
-      LowBalanceAlarm alarm,
-      ObjectMapper json) {
+      LowBalanceAlarm alarm) {
     this.client = client;
     this.credits = credits;
     this.keys = keys;
     this.alarm = alarm;
-    this.json = json;
   }
 
   /** The balance, with whether it is below the low-balance threshold. */
@@ -70,7 +66,7 @@ public final class CreditsService {
   public CompletableFuture<CachedRead<GetKeyResponse>> keyInfo(Optional<String> callerKey, boolean forceRefresh) {
     String identity = KeyFingerprint.of(callerKey, client.target());
     return keys.get(identity, forceRefresh,
-        () -> KeyInfoMapper.toProto(UpstreamGet.keyInfo(client, callerKey, json, FETCH_TIMEOUT)).build());
+        () -> KeyInfoMapper.toProto(UpstreamGet.keyInfo(client, callerKey, FETCH_TIMEOUT)).build());
   }
 
   /** The gateway key's balance as last read, for the health report; never calls upstream. */
@@ -111,7 +107,7 @@ public final class CreditsService {
     }
     CreditTotals data;
     try {
-      data = UpstreamGet.credits(client, callerKey, json, FETCH_TIMEOUT);
+      data = UpstreamGet.credits(client, callerKey, FETCH_TIMEOUT);
     } catch (GatewayFailure f) {
       int status = f.upstreamError().map(OpenRouterError::effectiveStatus).orElse(0);
       if (f.kind() != Kind.UPSTREAM_ERROR || (status != 401 && status != 403)) {
@@ -131,7 +127,7 @@ public final class CreditsService {
   }
 
   private CreditFigures fromKey(Optional<String> callerKey, String note) {
-    KeyInfo key = UpstreamGet.keyInfo(client, callerKey, json, FETCH_TIMEOUT);
+    KeyInfo key = UpstreamGet.keyInfo(client, callerKey, FETCH_TIMEOUT);
     // No limit means no ceiling: the remaining balance is unlimited (empty).
     return new CreditFigures(key.limit(), key.usage(), key.limitRemainingValue(),
         CreditsSource.CREDITS_SOURCE_KEY_ENDPOINT, note);

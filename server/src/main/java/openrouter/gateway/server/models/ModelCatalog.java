@@ -1,6 +1,5 @@
 package openrouter.gateway.server.models;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,24 +35,22 @@ public final class ModelCatalog {
   private final OpenRouterClient client;
   private final String path;
   private final SnapshotCache<CatalogSnapshot> cache;
-  private final ObjectMapper json;
   /** The gateway key's fingerprint, hashed once: most reads use it. */
   private final String gatewayKeyIdentity;
 
-  public ModelCatalog(OpenRouterClient client, SnapshotCache<CatalogSnapshot> cache, ObjectMapper json) {
-    this(client, cache, json, PATH);
+  public ModelCatalog(OpenRouterClient client, SnapshotCache<CatalogSnapshot> cache) {
+    this(client, cache, PATH);
   }
 
   /**
    * A listing of the same shape read from another path: {@code /models/user?output_modalities=all}
    * (the models the key may use) or {@code /embeddings/models}.
    */
-  public ModelCatalog(OpenRouterClient client, SnapshotCache<CatalogSnapshot> cache, ObjectMapper json, String path) {
+  public ModelCatalog(OpenRouterClient client, SnapshotCache<CatalogSnapshot> cache, String path) {
     this.path = path;
     this.client = client;
     this.gatewayKeyIdentity = KeyFingerprint.of(Optional.empty(), client.target());
     this.cache = cache;
-    this.json = json;
   }
 
   /**
@@ -84,7 +81,7 @@ public final class ModelCatalog {
   public record Health(boolean loaded, int count, Optional<Duration> cacheAge, boolean stale) {}
 
   private CatalogSnapshot fetch(Optional<String> callerKey) {
-    return fromListing(UpstreamGet.models(client, path, callerKey, json, FETCH_TIMEOUT));
+    return fromListing(UpstreamGet.models(client, path, callerKey, FETCH_TIMEOUT));
   }
 
   /** A snapshot of the {@code data} array of {@code GET /models}; fails on anything else. */

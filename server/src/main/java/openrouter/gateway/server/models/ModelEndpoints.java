@@ -1,6 +1,5 @@
 package openrouter.gateway.server.models;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -31,12 +30,10 @@ public final class ModelEndpoints {
 
   private final OpenRouterClient client;
   private final SnapshotCache<ListModelEndpointsResponse> cache;
-  private final ObjectMapper json;
 
-  public ModelEndpoints(OpenRouterClient client, SnapshotCache<ListModelEndpointsResponse> cache, ObjectMapper json) {
+  public ModelEndpoints(OpenRouterClient client, SnapshotCache<ListModelEndpointsResponse> cache) {
     this.client = client;
     this.cache = cache;
-    this.json = json;
   }
 
   /**
@@ -61,7 +58,7 @@ public final class ModelEndpoints {
 
   private ListModelEndpointsResponse fetch(String baseId, Optional<String> callerKey) {
     try {
-      return toProto(UpstreamGet.endpoints(client, baseId, callerKey, json, FETCH_TIMEOUT));
+      return toProto(UpstreamGet.endpoints(client, baseId, callerKey, FETCH_TIMEOUT));
     } catch (GatewayFailure f) {
       // A 404 names the model, so the status carries a ResourceInfo like GetModel's.
       throw f.withResource("model", baseId);

@@ -1,6 +1,5 @@
 package openrouter.gateway.server.models;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -20,18 +19,16 @@ public final class ProviderDirectory {
 
   private final OpenRouterClient client;
   private final SnapshotCache<ListProvidersResponse> cache;
-  private final ObjectMapper json;
 
-  public ProviderDirectory(OpenRouterClient client, SnapshotCache<ListProvidersResponse> cache, ObjectMapper json) {
+  public ProviderDirectory(OpenRouterClient client, SnapshotCache<ListProvidersResponse> cache) {
     this.client = client;
     this.cache = cache;
-    this.json = json;
   }
 
   /** Every provider, without the cache info. */
   public CompletableFuture<CachedRead<ListProvidersResponse>> providers(Optional<String> callerKey, boolean forceRefresh) {
     return cache.get(KeyFingerprint.of(callerKey, client.target()), forceRefresh,
-        () -> toProto(UpstreamGet.providers(client, callerKey, json, FETCH_TIMEOUT)));
+        () -> toProto(UpstreamGet.providers(client, callerKey, FETCH_TIMEOUT)));
   }
 
   /** The providers of {@code GET /providers}. */

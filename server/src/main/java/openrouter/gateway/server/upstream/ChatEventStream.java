@@ -44,16 +44,10 @@ public final class ChatEventStream implements Closeable {
   /** Sends the request and checks the status; throws the mapped failure for an error status. */
   public static ChatEventStream open(Call call, CallControl control) {
     ObjectMapper json = OpenRouterJson.mapper();
-    control.attach(call);
-    Response response;
-    try {
-      response = call.execute();
-    } catch (IOException e) {
-      throw UpstreamResponses.ioFailure(e, control, false);
-    }
+    Response response = UpstreamResponses.send(call, control);
     if (response.code() != 200) {
       try (response) {
-        throw UpstreamResponses.errorResponse(response, json);
+        throw UpstreamResponses.errorResponse(response);
       }
     }
     UpstreamLimits limits = UpstreamLimits.of(call);

@@ -49,16 +49,10 @@ public final class JsonCall {
    * model works) is skipped by the parser.
    */
   public static JsonResponse execute(Call call, CallControl control, ObjectMapper json) {
-    control.attach(call);
-    Response response;
-    try {
-      response = call.execute();
-    } catch (IOException e) {
-      throw UpstreamResponses.ioFailure(e, control, false);
-    }
+    Response response = UpstreamResponses.send(call, control);
     try (response) {
       if (response.code() != 200) {
-        throw UpstreamResponses.errorResponse(response, json);
+        throw UpstreamResponses.errorResponse(response);
       }
       JsonNode body = readBody(response, control, json, UpstreamLimits.of(call).maxBodyBytes());
       String gen = response.header("X-Generation-Id");

@@ -1,12 +1,12 @@
 package openrouter.gateway.server.upstream;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import openrouter.gateway.server.errors.GatewayFailure;
 import openrouter.gateway.server.errors.GatewayFailure.Kind;
+import openrouter.gateway.server.json.OpenRouterJson;
 import openrouter.gateway.server.upstream.wire.AccountReads;
 import openrouter.gateway.server.upstream.wire.CreditTotals;
 import openrouter.gateway.server.upstream.wire.EndpointList;
@@ -24,41 +24,42 @@ public final class UpstreamGet {
   private UpstreamGet() {}
 
   /** {@code GET /key}: the key's limit, usage and flags. */
-  public static KeyInfo keyInfo(OpenRouterClient client, Optional<String> callerKey, ObjectMapper json, Duration timeout) {
-    return AccountReads.keyInfo(data(client, "/key", callerKey, json, timeout));
+  public static KeyInfo keyInfo(OpenRouterClient client, Optional<String> callerKey, Duration timeout) {
+    return AccountReads.keyInfo(data(client, "/key", callerKey, timeout));
   }
 
   /** {@code GET /credits}: the account's totals (management keys only). */
-  public static CreditTotals credits(OpenRouterClient client, Optional<String> callerKey, ObjectMapper json,
-      Duration timeout) {
-    return AccountReads.credits(data(client, "/credits", callerKey, json, timeout));
+  public static CreditTotals credits(OpenRouterClient client, Optional<String> callerKey, Duration timeout) {
+    return AccountReads.credits(data(client, "/credits", callerKey, timeout));
   }
 
   /** {@code GET /models} ({@code pathAndQuery} carries the query). */
   public static ModelListing models(OpenRouterClient client, String pathAndQuery, Optional<String> callerKey,
-      ObjectMapper json, Duration timeout) {
-    return ModelListings.listing(data(client, pathAndQuery, callerKey, json, timeout));
+      Duration timeout) {
+    return ModelListings.listing(data(client, pathAndQuery, callerKey, timeout));
   }
 
   /** {@code GET /models/{baseId}/endpoints}. */
   public static EndpointList endpoints(OpenRouterClient client, String baseId, Optional<String> callerKey,
-      ObjectMapper json, Duration timeout) {
-    return ModelListings.endpoints(data(client, "/models/" + baseId + "/endpoints", callerKey, json, timeout));
+      Duration timeout) {
+    return ModelListings.endpoints(data(client, "/models/" + baseId + "/endpoints", callerKey, timeout));
   }
 
   /** {@code GET /providers}. */
-  public static List<ProviderEntry> providers(OpenRouterClient client, Optional<String> callerKey, ObjectMapper json,
-      Duration timeout) {
-    return ModelListings.providers(data(client, "/providers", callerKey, json, timeout));
+  public static List<ProviderEntry> providers(OpenRouterClient client, Optional<String> callerKey, Duration timeout) {
+    return ModelListings.providers(data(client, "/providers", callerKey, timeout));
   }
 
-  /** The {@code data} member of the answer; a missing one is UPSTREAM_MALFORMED. */
-  public static JsonNode data(
-      OpenRouterClient client, String pathAndQuery, Optional<String> callerKey, ObjectMapper json, Duration timeout) {
+  /**
+   * The {@code data} member of the answer, read with OpenRouter's JSON configuration; a missing
+   * one is UPSTREAM_MALFORMED.
+   */
+  private static JsonNode data(OpenRouterClient client, String pathAndQuery, Optional<String> callerKey,
+      Duration timeout) {
     CallControl control = new CallControl(timeout, false);
     JsonCall.JsonResponse response;
     try {
-      response = JsonCall.execute(client.newGetCall(pathAndQuery, callerKey), control, json);
+      response = JsonCall.execute(client.newGetCall(pathAndQuery, callerKey), control, OpenRouterJson.mapper());
     } catch (GatewayFailure f) {
       if (f.kind() == Kind.UPSTREAM_TIMEOUT) {
         throw GatewayFailure.of(Kind.UPSTREAM_TIMEOUT, "OpenRouter did not answer GET "

@@ -1,11 +1,11 @@
 package openrouter.gateway.server.upstream;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import okhttp3.Call;
 import okhttp3.Headers;
 import okhttp3.Response;
 import openrouter.gateway.server.errors.GatewayFailure;
@@ -25,7 +25,7 @@ public final class UpstreamResponses {
    * (never followed, see {@link OpenRouterClient}) or a web page is not OpenRouter's answer: the
    * base URL is wrong ({@link NotOpenRouter}).
    */
-  public static GatewayFailure errorResponse(Response response, ObjectMapper json) {
+  public static GatewayFailure errorResponse(Response response) {
     Optional<String> notOpenRouter = NotOpenRouter.inCallAnswer(response);
     if (notOpenRouter.isPresent()) {
       return GatewayFailure.of(Kind.UPSTREAM_NOT_OPENROUTER,
@@ -51,6 +51,19 @@ public final class UpstreamResponses {
       }
     }
     return out;
+  }
+
+  /**
+   * Attaches {@code call} to its control (so cancelling the gRPC call cancels it) and sends it;
+   * an I/O failure before the response is classified by {@link #ioFailure}.
+   */
+  public static Response send(Call call, CallControl control) {
+    control.attach(call);
+    try {
+      return call.execute();
+    } catch (IOException e) {
+      throw ioFailure(e, control, false);
+    }
   }
 
   /**

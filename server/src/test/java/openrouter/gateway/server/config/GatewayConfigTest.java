@@ -159,7 +159,7 @@ class GatewayConfigTest {
     assertThat(c.server().host()).isEqualTo("0.0.0.0");
     assertThat(c.operations().shutdownGrace()).isEqualTo(Duration.ofSeconds(9));
     assertThat(c.operations().lowBalanceThreshold()).contains(new java.math.BigDecimal("3"));
-    assertThat(c.embeddings().endpointsCacheTtl()).isEqualTo(Duration.ofSeconds(1));
+    assertThat(c.cache().endpointsTtl()).isEqualTo(Duration.ofSeconds(1));
     assertThat(c.fleet().redisKeyPrefix()).isEqualTo("x:");
   }
 
@@ -180,7 +180,8 @@ class GatewayConfigTest {
         "GATEWAY_HEALTH_PROBE_TIMEOUT_MS", "1010"), List.of(
         "--gateway-keepalive-time-ms=10011", "--gateway-keepalive-timeout-ms=1012",
         "--gateway-max-connection-idle-ms=1013", "--gateway-max-connection-age-ms=1014",
-        "--gateway-max-connection-age-grace-ms=1015", "--gateway-chat-timeout-ms=1016"));
+        "--gateway-max-connection-age-grace-ms=1015", "--gateway-chat-timeout-ms=1016",
+        "--openrouter-cache-ttl-endpoints=1017"));
     assertThat(c.chat().ttftTimeout()).isEqualTo(Duration.ofMillis(1001));
     assertThat(c.chat().streamIdleTimeout()).isEqualTo(Duration.ofMillis(1002));
     assertThat(c.upstream().retryInitialDelay()).isEqualTo(Duration.ofMillis(1003));
@@ -197,6 +198,7 @@ class GatewayConfigTest {
     assertThat(c.server().connections().maxConnectionAge()).isEqualTo(Duration.ofMillis(1014));
     assertThat(c.server().connections().maxConnectionAgeGrace()).isEqualTo(Duration.ofMillis(1015));
     assertThat(c.chat().timeout()).isEqualTo(Duration.ofMillis(1016));
+    assertThat(c.cache().endpointsTtl()).isEqualTo(Duration.ofMillis(1017));
   }
 
   @Test

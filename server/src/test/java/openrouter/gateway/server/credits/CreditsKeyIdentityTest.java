@@ -10,7 +10,6 @@ import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import openrouter.gateway.server.cache.SnapshotCache;
-import openrouter.gateway.server.json.OpenRouterJson;
 import openrouter.gateway.simulator.OpenRouterSimulator;
 import openrouter.gateway.simulator.SimulatorKeys;
 import openrouter.gateway.server.upstream.OpenRouterClient;
@@ -37,7 +36,7 @@ class CreditsKeyIdentityTest {
     client = new OpenRouterClient(new UpstreamTarget(URI.create(simulator.baseUrl()),
         Optional.of(SimulatorKeys.DEFAULT), true), Optional.empty(), "test", "test");
     executor = Executors.newCachedThreadPool();
-    credits = new CreditsService(client, cache(), cache(), new LowBalanceAlarm(Optional.empty()), OpenRouterJson.mapper());
+    credits = new CreditsService(client, cache(), cache(), new LowBalanceAlarm(Optional.empty()));
   }
 
   private <V> SnapshotCache<V> cache() {

@@ -12,8 +12,6 @@ import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCalls;
-import java.io.ByteArrayInputStream;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -24,6 +22,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import openrouter.gateway.simulator.testing.Eventually;
 import openrouter.gateway.server.testing.GatewayHarness;
+import openrouter.gateway.server.testing.RawBytes;
 import openrouter.gateway.server.testing.StreamCollector;
 import openrouter.gateway.server.testing.TestKeys;
 import openrouter.gateway.v1.ChatRequest;
@@ -148,12 +147,11 @@ class MetricsEndpointTest {
   @Test
   void callsNoServiceKnowsAreCountedUnderABoundedLabel() throws Exception {
     String madeUp = "evil.Service/Method" + System.nanoTime();
-    MethodDescriptor<InputStream, InputStream> method = MethodDescriptor.<InputStream, InputStream>newBuilder()
+    MethodDescriptor<byte[], byte[]> method = MethodDescriptor.<byte[], byte[]>newBuilder()
         .setType(MethodDescriptor.MethodType.UNARY).setFullMethodName(madeUp)
-        .setRequestMarshaller(RAW).setResponseMarshaller(RAW).build();
+        .setRequestMarshaller(RawBytes.MARSHALLER).setResponseMarshaller(RawBytes.MARSHALLER).build();
     StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class, () -> ClientCalls.blockingUnaryCall(
-        h.channel, method, CallOptions.DEFAULT.withDeadlineAfter(5, TimeUnit.SECONDS),
-        new ByteArrayInputStream(new byte[0])));
+        h.channel, method, CallOptions.DEFAULT.withDeadlineAfter(5, TimeUnit.SECONDS), new byte[0]));
     assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNIMPLEMENTED);
 
     String m = h.scrape();
@@ -195,16 +193,4 @@ class MetricsEndpointTest {
       assertThat(off.gateway.metricsPort()).isEmpty();
     }
   }
-
-  private static final MethodDescriptor.Marshaller<InputStream> RAW = new MethodDescriptor.Marshaller<>() {
-    @Override
-    public InputStream stream(InputStream value) {
-      return value;
-    }
-
-    @Override
-    public InputStream parse(InputStream stream) {
-      return stream;
-    }
-  };
 }

@@ -13,7 +13,6 @@ import java.util.concurrent.Executors;
 import openrouter.gateway.server.cache.SnapshotCache;
 import openrouter.gateway.server.credits.CreditsService;
 import openrouter.gateway.server.credits.LowBalanceAlarm;
-import openrouter.gateway.server.json.OpenRouterJson;
 import openrouter.gateway.simulator.OpenRouterSimulator;
 import openrouter.gateway.simulator.SimulatorKeys;
 import openrouter.gateway.server.upstream.OpenRouterClient;
@@ -53,7 +52,7 @@ class HealthAccessorsTest {
 
   @Test
   void catalogueHealthReportsWhatIsLoadedWithoutReadingIt() {
-    ModelCatalog catalog = new ModelCatalog(client, cache(Duration.ofSeconds(10)), OpenRouterJson.mapper());
+    ModelCatalog catalog = new ModelCatalog(client, cache(Duration.ofSeconds(10)));
     ModelCatalog.Health before = catalog.health();
     assertThat(before.loaded()).isFalse();
     assertThat(before.count()).isZero();
@@ -72,7 +71,7 @@ class HealthAccessorsTest {
   @Test
   void creditsHealthReportsTheBalanceAgainstTheThreshold() {
     CreditsService credits = new CreditsService(client, cache(Duration.ZERO), cache(Duration.ZERO),
-        new LowBalanceAlarm(Optional.of(new BigDecimal("50"))), OpenRouterJson.mapper());
+        new LowBalanceAlarm(Optional.of(new BigDecimal("50"))));
     CreditsService.Health before = credits.health();
     assertThat(before.known()).isFalse();
     assertThat(before.aboveThreshold()).isFalse();

@@ -55,8 +55,7 @@ final class EmbedCommand implements Callable<Integer> {
       r = client.embed(request.build());
     }
     if (json) {
-      cli.context.out().println(ProtoJsonOutput.pretty(r));
-      return ExitCodes.OK;
+      return cli.printJson(r);
     }
     List<String[]> rows = new ArrayList<>();
     rows.add(new String[] {"INDEX", "DIMENSIONS", "VALUES", "TEXT"});

@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import openrouter.gateway.client.GatewayClient;
 import openrouter.gateway.v1.EndpointStatus;
 import openrouter.gateway.v1.ListModelEndpointsResponse;
 import openrouter.gateway.v1.ModelEndpoint;
@@ -32,13 +31,9 @@ final class EndpointsCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    ListModelEndpointsResponse r;
-    try (GatewayClient client = cli.openClient(GatewayClient.DEFAULT_READ_TIMEOUT, false)) {
-      r = client.listModelEndpoints(model, refresh);
-    }
+    ListModelEndpointsResponse r = cli.read(client -> client.listModelEndpoints(model, refresh));
     if (json) {
-      cli.context.out().println(ProtoJsonOutput.pretty(r));
-      return ExitCodes.OK;
+      return cli.printJson(r);
     }
     List<String[]> rows = new ArrayList<>();
     rows.add(new String[] {"PROVIDER", "TAG", "STATUS", "QUANT", "CONTEXT", "UPTIME 30M", "P50 MS", "P50 TOK/S"});

@@ -1,5 +1,6 @@
 package openrouter.gateway.tools.cli;
 
+import com.google.protobuf.MessageOrBuilder;
 import java.io.File;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
@@ -9,6 +10,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
+import java.util.function.Function;
 import openrouter.gateway.client.GatewayClient;
 import openrouter.gateway.client.GatewayException;
 import picocli.CommandLine;
@@ -141,6 +143,19 @@ public final class GatewayCli {
     int code = cli.execute(args);
     context.out().flush();
     return code;
+  }
+
+  /** One read with a client opened for reads (the read timeout), closed afterwards. */
+  <R> R read(Function<GatewayClient, R> call) {
+    try (GatewayClient client = openClient(GatewayClient.DEFAULT_READ_TIMEOUT, false)) {
+      return call.apply(client);
+    }
+  }
+
+  /** Prints an answer as indented proto3 JSON, a command's {@code --json} output. */
+  int printJson(MessageOrBuilder answer) {
+    context.out().println(ProtoJsonOutput.pretty(answer));
+    return ExitCodes.OK;
   }
 
   /** Opens a client with the connection options; the caller closes it. */

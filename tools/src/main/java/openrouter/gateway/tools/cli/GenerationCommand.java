@@ -4,7 +4,6 @@ import com.google.protobuf.util.Timestamps;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import openrouter.gateway.client.GatewayClient;
 import openrouter.gateway.v1.Generation;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -26,15 +25,11 @@ final class GenerationCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Generation g;
-    try (GatewayClient client = cli.openClient(GatewayClient.DEFAULT_READ_TIMEOUT, false)) {
-      var response = client.getGeneration(id);
-      if (json) {
-        cli.context.out().println(ProtoJsonOutput.pretty(response));
-        return ExitCodes.OK;
-      }
-      g = response.getGeneration();
+    var response = cli.read(client -> client.getGeneration(id));
+    if (json) {
+      return cli.printJson(response);
     }
+    Generation g = response.getGeneration();
     List<String[]> fields = new ArrayList<>();
     fields.add(new String[] {"Id", g.getId()});
     fields.add(new String[] {"Model", g.getModel() + (g.getProviderName().isEmpty() ? "" : " via " + g.getProviderName())});

@@ -4,7 +4,6 @@ import com.google.protobuf.util.Timestamps;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import openrouter.gateway.client.GatewayClient;
 import openrouter.gateway.v1.GetKeyResponse;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -25,13 +24,9 @@ final class KeyCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    GetKeyResponse r;
-    try (GatewayClient client = cli.openClient(GatewayClient.DEFAULT_READ_TIMEOUT, false)) {
-      r = client.getKey(refresh);
-    }
+    GetKeyResponse r = cli.read(client -> client.getKey(refresh));
     if (json) {
-      cli.context.out().println(ProtoJsonOutput.pretty(r));
-      return ExitCodes.OK;
+      return cli.printJson(r);
     }
     List<String[]> fields = new ArrayList<>();
     fields.add(new String[] {"Label", r.getLabel()});

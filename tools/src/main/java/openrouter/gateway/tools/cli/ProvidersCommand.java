@@ -3,7 +3,6 @@ package openrouter.gateway.tools.cli;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import openrouter.gateway.client.GatewayClient;
 import openrouter.gateway.v1.ListProvidersResponse;
 import openrouter.gateway.v1.Provider;
 import picocli.CommandLine.Command;
@@ -25,13 +24,9 @@ final class ProvidersCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    ListProvidersResponse r;
-    try (GatewayClient client = cli.openClient(GatewayClient.DEFAULT_READ_TIMEOUT, false)) {
-      r = client.listProviders(refresh);
-    }
+    ListProvidersResponse r = cli.read(client -> client.listProviders(refresh));
     if (json) {
-      cli.context.out().println(ProtoJsonOutput.pretty(r));
-      return ExitCodes.OK;
+      return cli.printJson(r);
     }
     List<String[]> rows = new ArrayList<>();
     rows.add(new String[] {"SLUG", "NAME", "HQ", "DATACENTERS", "STATUS PAGE"});

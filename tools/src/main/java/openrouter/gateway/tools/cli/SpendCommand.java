@@ -4,7 +4,6 @@ import com.google.protobuf.util.Timestamps;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import openrouter.gateway.client.GatewayClient;
 import openrouter.gateway.v1.GetSpendResponse;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -22,13 +21,9 @@ final class SpendCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    GetSpendResponse r;
-    try (GatewayClient client = cli.openClient(GatewayClient.DEFAULT_READ_TIMEOUT, false)) {
-      r = client.getSpend();
-    }
+    GetSpendResponse r = cli.read(client -> client.getSpend());
     if (json) {
-      cli.context.out().println(ProtoJsonOutput.pretty(r));
-      return ExitCodes.OK;
+      return cli.printJson(r);
     }
     List<String[]> fields = new ArrayList<>();
     fields.add(new String[] {"Caller", r.getCaller()});

@@ -20,7 +20,8 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import openrouter.gateway.tools.testing.CliRun;
-import openrouter.gateway.tools.testing.TestCertificates;
+import openrouter.gateway.server.testing.TestCertificates;
+import openrouter.gateway.server.testing.TestCertificates.Issued;
 import openrouter.gateway.client.testing.TestGateway;
 import openrouter.gateway.v1.CheckRequest;
 import openrouter.gateway.v1.CheckResponse;
@@ -41,16 +42,18 @@ class ConnectionOptionsTest {
 
   @TempDir
   static Path certDir;
-  private static TestCertificates serverCert;
-  private static TestCertificates clientCert;
+  private static Issued ca;
+  private static Issued serverCert;
+  private static Issued clientCert;
   private static TestGateway gateway;
   private static final List<String> authorizations = new CopyOnWriteArrayList<>();
 
   @BeforeAll
   static void start() throws Exception {
     gateway = TestGateway.start();
-    serverCert = TestCertificates.selfSigned(certDir, "server");
-    clientCert = TestCertificates.selfSigned(certDir, "client");
+    ca = TestCertificates.ca(certDir, "test-ca");
+    serverCert = TestCertificates.leaf(certDir, "server", ca);
+    clientCert = TestCertificates.leaf(certDir, "client", ca);
   }
 
   @AfterAll
@@ -139,16 +142,16 @@ class ConnectionOptionsTest {
 
   @Test
   void tlsWithTheServersCaCertificate() throws Exception {
-    Server server = healthServer(TlsServerCredentials.create(serverCert.certificate(), serverCert.privateKey()));
+    Server server = healthServer(TlsServerCredentials.create(serverCert.certFile().toFile(), serverCert.keyFile().toFile()));
     try {
       String target = "localhost:" + server.getPort();
-      CliRun trusted = CliRun.run("health", "--target", target, "--ca-cert", serverCert.certificate().toString());
+      CliRun trusted = CliRun.run("health", "--target", target, "--ca-cert", ca.certFile().toString());
       assertThat(trusted.exitCode).as(trusted.toString()).isZero();
 
       CliRun plaintext = CliRun.run("health", "--target", target, "--no-retry");
       assertThat(plaintext.exitCode).as(plaintext.toString()).isEqualTo(3);
 
-      // The JVM's CAs do not know a self-signed certificate.
+      // The JVM's CAs do not know the test CA.
       CliRun systemCas = CliRun.run("health", "--target", target, "--tls", "--no-retry");
       assertThat(systemCas.exitCode).as(systemCas.toString()).isEqualTo(3);
     } finally {
@@ -159,18 +162,18 @@ class ConnectionOptionsTest {
   @Test
   void mutualTlsPresentsTheClientCertificate() throws Exception {
     ServerCredentials mtls = TlsServerCredentials.newBuilder()
-        .keyManager(serverCert.certificate(), serverCert.privateKey())
-        .trustManager(clientCert.certificate())
+        .keyManager(serverCert.certFile().toFile(), serverCert.keyFile().toFile())
+        .trustManager(ca.certFile().toFile())
         .clientAuth(TlsServerCredentials.ClientAuth.REQUIRE)
         .build();
     Server server = healthServer(mtls);
     try {
       String target = "localhost:" + server.getPort();
-      CliRun withCert = CliRun.run("health", "--target", target, "--ca-cert", serverCert.certificate().toString(),
-          "--client-cert", clientCert.certificate().toString(), "--client-key", clientCert.privateKey().toString());
+      CliRun withCert = CliRun.run("health", "--target", target, "--ca-cert", ca.certFile().toString(),
+          "--client-cert", clientCert.certFile().toString(), "--client-key", clientCert.keyFile().toString());
       assertThat(withCert.exitCode).as(withCert.toString()).isZero();
 
-      CliRun withoutCert = CliRun.run("health", "--target", target, "--ca-cert", serverCert.certificate().toString(),
+      CliRun withoutCert = CliRun.run("health", "--target", target, "--ca-cert", ca.certFile().toString(),
           "--no-retry");
       assertThat(withoutCert.exitCode).as(withoutCert.toString()).isEqualTo(3);
     } finally {
@@ -180,7 +183,7 @@ class ConnectionOptionsTest {
 
   @Test
   void halfAClientCertificateOrAMissingFileIsAUsageError() {
-    CliRun half = CliRun.run("health", "--target", gateway.target(), "--client-cert", serverCert.certificate().toString());
+    CliRun half = CliRun.run("health", "--target", gateway.target(), "--client-cert", serverCert.certFile().toString());
     assertThat(half.exitCode).isEqualTo(2);
     assertThat(half.err).isEqualTo("error: --client-cert and --client-key go together\n");
 
