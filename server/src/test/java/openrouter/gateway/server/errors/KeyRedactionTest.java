@@ -88,6 +88,44 @@ class KeyRedactionTest {
     }
   }
 
+  /**
+   * Text the gateway shortens (a body that is not an OpenRouter error, quoted from its start; a
+   * redirect's Location; the DEBUG log's first 16 KiB of a body) with a bare key right where it is
+   * cut: the key's first half is no less a secret than the whole key.
+   */
+  @Test
+  void aKeyCutWhereTheGatewayShortensTextIsRedactedToo() throws Exception {
+    try (MockWebServer upstream = new MockWebServer();
+        CapturedLogs bodies = new CapturedLogs("openrouter.gateway.upstream.http", Level.DEBUG)) {
+      upstream.start();
+      // Not an OpenRouter error body: the status quotes its first 200 characters.
+      upstream.enqueue(json(400, "{\"detail\":\"" + "p".repeat(160) + " " + GATEWAY_SECRET.toUpperCase(Locale.ROOT) + "\"}"));
+      // A redirect whose Location is longer than the 200 characters the status names.
+      upstream.enqueue(new MockResponse.Builder().code(307)
+          .setHeader("Location", "http://127.0.0.1:1/" + "p".repeat(150) + "?k=" + GATEWAY_SECRET).build());
+      // An error body longer than the 16 KiB the DEBUG log shows.
+      upstream.enqueue(json(400, "{\"error\":{\"code\":400,\"message\":\"" + "p".repeat(16 * 1024 - 60) + " "
+          + GATEWAY_SECRET + "\"}}"));
+      try (GatewayHarness h = GatewayHarness.inProcess().withUpstream(URI.create(upstream.url("/api/v1").toString()),
+          TestKeys.GATEWAY, "OPENROUTER_MAX_RETRIES", "0")) {
+        List<String> seen = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+          StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class,
+              () -> h.chat().chat(chat("openai/gpt-4o", "hello")));
+          assertThat(e).isNotNull();
+          seen.add(everything(e));
+        }
+        assertThat(seen.get(0)).as("the body is quoted").contains("pppp");
+        assertThat(seen.get(1)).as("the Location is named").contains("pppp");
+        assertThat(bodies.linesWith("<-- ")).hasSize(3);
+        seen.addAll(bodies.lines());
+        for (String text : seen) {
+          assertNoKey(text);
+        }
+      }
+    }
+  }
+
   private static MockResponse json(int code, String body) {
     return new MockResponse.Builder().code(code).setHeader("Content-Type", "application/json").body(body).build();
   }
