@@ -21,6 +21,7 @@ import openrouter.gateway.simulator.testing.CapturedLogs;
 import openrouter.gateway.server.grpc.AccessLogInterceptor;
 import openrouter.gateway.server.grpc.CallerInterceptor;
 import openrouter.gateway.server.testing.GatewayHarness;
+import openrouter.gateway.server.testing.OtlpReceiver;
 import openrouter.gateway.server.testing.Requests;
 import openrouter.gateway.server.testing.TestKeys;
 import org.junit.jupiter.api.Test;
@@ -49,8 +50,8 @@ class KeyRedactionTest {
       upstream.enqueue(json(429, "{\"error\":{\"code\":429,\"message\":\"Slow down, " + CALLER_SECRET.toUpperCase(Locale.ROOT)
           + " (\\u0073\\u006b-or-v1-" + CALLER_SECRET + ")\",\"metadata\":{\"error_type\":\"" + CALLER_SECRET
           + "\",\"limit_source\":\"" + TestKeys.CALLER + "\"}}}"));
-      // 3: a completion whose model and provider are a key: access line and metric labels.
-      upstream.enqueue(json(200, "{\"id\":\"gen-1\",\"model\":\"" + CALLER_SECRET + "\",\"provider\":\""
+      // 3: a completion whose id, model and provider are keys: access line and metric labels.
+      upstream.enqueue(json(200, "{\"id\":\"gen-" + GATEWAY_SECRET + "\",\"model\":\"" + CALLER_SECRET + "\",\"provider\":\""
           + TestKeys.CALLER.toUpperCase(Locale.ROOT) + "\",\"choices\":[{\"index\":0,\"finish_reason\":\"stop\","
           + "\"message\":{\"role\":\"assistant\",\"content\":\"hi\"}}],"
           + "\"usage\":{\"prompt_tokens\":1,\"completion_tokens\":1,\"total_tokens\":2}}"));
@@ -121,6 +122,39 @@ class KeyRedactionTest {
         seen.addAll(bodies.lines());
         for (String text : seen) {
           assertNoKey(text);
+        }
+      }
+    }
+  }
+
+  /**
+   * A completion whose id, model, provider and finish reason are keys: the server span's
+   * attributes (exported to a real OTLP receiver) hold none of them, for Chat and StreamChat.
+   */
+  @Test
+  void keysInAnAnswerStayOutOfTheSpans() throws Exception {
+    try (MockWebServer upstream = new MockWebServer(); OtlpReceiver receiver = new OtlpReceiver()) {
+      upstream.start();
+      String completion = "{\"id\":\"gen-" + GATEWAY_SECRET + "\",\"model\":\"" + CALLER_SECRET + "\",\"provider\":\""
+          + TestKeys.GATEWAY.toUpperCase(Locale.ROOT) + "\",\"choices\":[{\"index\":0,\"finish_reason\":\"" + CALLER_SECRET
+          + "\",\"message\":{\"role\":\"assistant\",\"content\":\"hi\"}}],"
+          + "\"usage\":{\"prompt_tokens\":1,\"completion_tokens\":1,\"total_tokens\":2}}";
+      upstream.enqueue(json(200, completion));
+      upstream.enqueue(json(200, completion)); // a JSON answer to StreamChat is handed on as one delta
+      try (GatewayHarness h = GatewayHarness.inProcess().withUpstream(URI.create(upstream.url("/api/v1").toString()),
+          TestKeys.GATEWAY, "OTEL_TRACES_EXPORTER", "otlp", "OTEL_EXPORTER_OTLP_ENDPOINT", receiver.grpcEndpoint(),
+          "OTEL_EXPORTER_OTLP_PROTOCOL", "grpc", "OTEL_BSP_SCHEDULE_DELAY", "50")) {
+        assertThat(h.chat().chat(chat("openai/gpt-4o", "hello")).getMessage().getContent()).isEqualTo("hi");
+        h.chat().streamChat(chat("openai/gpt-4o", "hello")).forEachRemaining(r -> { });
+        List<OtlpReceiver.Received> servers = receiver.awaitAll(
+            s -> s.span().getKind() == io.opentelemetry.proto.trace.v1.Span.SpanKind.SPAN_KIND_SERVER
+                && s.attribute("gen_ai.response.model").isPresent(), 2);
+        for (OtlpReceiver.Received server : servers) {
+          StringBuilder attributes = new StringBuilder(server.span().getName());
+          server.span().getAttributesList().forEach(kv -> attributes.append('\n').append(kv));
+          server.span().getEventsList().forEach(e -> attributes.append('\n').append(e));
+          attributes.append('\n').append(server.span().getStatus());
+          assertNoKey(attributes.toString());
         }
       }
     }
