@@ -115,7 +115,7 @@ public final class CallCosts implements AutoCloseable {
   private void drop(String requestId, String generationId) {
     metrics.costLookup("dropped");
     log.warn("{} {} {}", keyValue("event", "cost_lookup_dropped"), keyValue("request_id", requestId),
-        keyValue("generation_id", generationId));
+        keyValue("generation_id", Redactor.redact(generationId)));
   }
 
   private void lookUp(String callerId, String requestId, String generationId, Optional<String> callerKey,
@@ -136,7 +136,7 @@ public final class CallCosts implements AutoCloseable {
       log.info("{} {} {} {} {} {} {} {}",
           keyValue("event", "cost_learned"),
           keyValue("source", "generation"),
-          keyValue("generation_id", generationId),
+          keyValue("generation_id", Redactor.redact(generationId)),
           keyValue("model", Redactor.redact(g.getModel())),
           keyValue("prompt_tokens", usage.getPromptTokens()),
           keyValue("completion_tokens", usage.getCompletionTokens()),
@@ -147,7 +147,7 @@ public final class CallCosts implements AutoCloseable {
     } catch (GatewayFailure f) {
       boolean notFound = f.upstreamError().map(OpenRouterError::effectiveStatus).orElse(0) == 404;
       metrics.costLookup(notFound ? "not_found" : "failed");
-      log.warn("{} {} {} {}", keyValue("event", "cost_unknown"), keyValue("generation_id", generationId),
+      log.warn("{} {} {} {}", keyValue("event", "cost_unknown"), keyValue("generation_id", Redactor.redact(generationId)),
           keyValue("cause", Redactor.redact(f.getMessage())), keyValue("request_id", requestId));
     } finally {
       running.remove(control);

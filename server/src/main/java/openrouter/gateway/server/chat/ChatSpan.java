@@ -83,7 +83,10 @@ final class ChatSpan {
     }
   }
 
-  /** What served the call, from the final summary, or from the stats of a failed call. */
+  /**
+   * What served the call, from the final summary, or from the stats of a failed call. Every
+   * string here is OpenRouter's text, so it goes through the redactor like a log line.
+   */
   void finished(ChatSummary summary, ChatStats stats) {
     if (!span.isRecording()) {
       return;
@@ -93,14 +96,14 @@ final class ChatSpan {
       span.setAttribute("gen_ai.response.model", Redactor.redact(stats.model()));
     }
     if (!stats.generationId().isEmpty()) {
-      span.setAttribute("gen_ai.response.id", stats.generationId());
+      span.setAttribute("gen_ai.response.id", Redactor.redact(stats.generationId()));
     }
     if (!stats.provider().isEmpty()) {
-      span.setAttribute("openrouter.provider", stats.provider());
+      span.setAttribute("openrouter.provider", Redactor.redact(stats.provider()));
     }
     if (summary != null && !summary.getFinishReason().isEmpty()) {
       span.setAttribute(AttributeKey.stringArrayKey("gen_ai.response.finish_reasons"),
-          List.of(summary.getFinishReason()));
+          List.of(Redactor.redact(summary.getFinishReason())));
     }
     Usage usage = stats.usage();
     if (usage != null) {

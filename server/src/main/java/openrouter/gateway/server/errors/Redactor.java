@@ -71,6 +71,21 @@ public final class Redactor {
     return text != null && !redact(text).equals(text);
   }
 
+  /**
+   * The redacted text, cut to at most {@code maxChars} (then ending in {@code ...}). Text is
+   * always redacted whole before it is cut: cut first, a key at the cut would lose the characters
+   * that let it be recognised, and its first half would go out (it is no less a secret).
+   * Text that is itself the first part of something longer (a body read only so far) must
+   * reach past {@code maxChars} by at least a key's length, escapes included, for the same reason.
+   */
+  public static String redactAndCut(String text, int maxChars) {
+    String redacted = redact(text);
+    if (redacted == null || redacted.length() <= maxChars) {
+      return redacted;
+    }
+    return redacted.substring(0, maxChars) + "...";
+  }
+
   public static String redact(String text) {
     if (text == null || text.isEmpty()) {
       return text;

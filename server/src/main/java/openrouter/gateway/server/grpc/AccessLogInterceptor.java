@@ -194,7 +194,7 @@ public final class AccessLogInterceptor implements ServerInterceptor {
         keyValue("completion_tokens", usage == null ? null : usage.getCompletionTokens()),
         keyValue("cost_usd", usage == null || usage.getCost().isEmpty() ? null : usage.getCost()),
         keyValue("attempts", chat.attempts()),
-        keyValue("generation_id", chat.generationId().isEmpty() ? null : chat.generationId()),
+        keyValue("generation_id", chat.generationId().isEmpty() ? null : Redactor.redact(chat.generationId())),
         keyValue("request_id", record.requestId()));
   }
 }

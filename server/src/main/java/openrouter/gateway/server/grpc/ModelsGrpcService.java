@@ -10,6 +10,7 @@ import java.util.Optional;
 import openrouter.gateway.server.security.CallContext;
 import openrouter.gateway.server.errors.GatewayFailure;
 import openrouter.gateway.server.errors.GatewayFailure.Kind;
+import openrouter.gateway.server.errors.Redactor;
 import openrouter.gateway.server.errors.StatusMapper;
 import openrouter.gateway.server.models.CatalogSnapshot;
 import openrouter.gateway.server.models.ModelCatalog;
@@ -124,6 +125,6 @@ public final class ModelsGrpcService implements ModelsServiceGrpc.AsyncService, 
 
   /** A bad value quoted back, bounded so a status never carries a huge string. */
   private static String shorten(String value) {
-    return value.length() <= 100 ? value : value.substring(0, 100) + "...";
+    return Redactor.redactAndCut(value, 100);
   }
 }

@@ -30,8 +30,14 @@ public final class UpstreamHealth implements UpstreamObserver {
   /**
    * One probe's outcome. {@code error} is empty when the upstream answered sensibly;
    * {@code notOpenRouter} says something answered, but not OpenRouter's API (wrong base URL).
+   * The error is redacted here, once: it quotes the upstream's bytes (OkHttp's messages do) and
+   * goes to the health report and the log.
    */
   public record Probe(boolean reachable, Duration latency, Instant at, String error, boolean notOpenRouter) {
+    public Probe {
+      error = Redactor.redact(error);
+    }
+
     public Probe(boolean reachable, Duration latency, Instant at, String error) {
       this(reachable, latency, at, error, false);
     }
@@ -94,7 +100,7 @@ public final class UpstreamHealth implements UpstreamObserver {
       if (probe.reachable()) {
         log.info("upstream reachable (probe took {} ms)", probe.latency().toMillis());
       } else {
-        log.warn("upstream unreachable: {}", Redactor.redact(probe.error()));
+        log.warn("upstream unreachable: {}", probe.error());
       }
     }
   }

@@ -4,6 +4,7 @@ import java.util.Locale;
 import java.util.Optional;
 import okhttp3.HttpUrl;
 import okhttp3.Response;
+import openrouter.gateway.server.errors.Redactor;
 
 /**
  * Recognises an answer that does not come from OpenRouter's API: a redirect, or a web page
@@ -60,10 +61,7 @@ public final class NotOpenRouter {
   }
 
   private static String redirect(Response response) {
-    String location = response.header("Location", "");
-    if (location.length() > MAX_LOCATION_CHARS) {
-      location = location.substring(0, MAX_LOCATION_CHARS) + "...";
-    }
+    String location = Redactor.redactAndCut(response.header("Location", ""), MAX_LOCATION_CHARS);
     return "answered HTTP " + response.code() + " (a redirect"
         + (location.isEmpty() ? "" : " to " + location) + ")";
   }

@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * At DEBUG ({@code GATEWAY_LOG_LEVEL=DEBUG}), logs each upstream request and response: method,
- * URL, headers and the first {@value #MAX_BODY_BYTES} bytes of JSON bodies. Authorization,
+ * URL, headers and the first {@value #MAX_BODY_BYTES} characters of JSON bodies. Authorization,
  * cookies and anything key-like are replaced by {@code <redacted>}, and every logged text goes
  * through {@link Redactor}. Event-stream bodies are not read here (that would break streaming).
  * At INFO it costs one boolean check per request.
@@ -24,7 +24,12 @@ import org.slf4j.LoggerFactory;
 final class UpstreamDebugLog implements Interceptor {
   static final String LOGGER = "openrouter.gateway.upstream.http";
   private static final Logger log = LoggerFactory.getLogger(LOGGER);
-  private static final long MAX_BODY_BYTES = 16 * 1024;
+  private static final int MAX_BODY_BYTES = 16 * 1024;
+  /**
+   * Read past the bytes logged by more than a key's length (escapes included), so the text is
+   * redacted beyond the cut: a key the cut halves is recognised and removed whole.
+   */
+  private static final int PAST_THE_CUT_BYTES = 1024;
 
   @Override
   public Response intercept(Chain chain) throws IOException {
@@ -83,16 +88,15 @@ final class UpstreamDebugLog implements Interceptor {
     if (type != null && type.subtype().equalsIgnoreCase("event-stream")) {
       return "(event stream, not logged)";
     }
-    // peekBody reads at most MAX_BODY_BYTES ahead and leaves the body for the real reader.
+    // peekBody reads only so far ahead and leaves the body for the real reader.
     Buffer buffer = new Buffer();
-    buffer.write(response.peekBody(MAX_BODY_BYTES).bytes());
+    buffer.write(response.peekBody(MAX_BODY_BYTES + PAST_THE_CUT_BYTES).bytes());
     return text(buffer, type);
   }
 
   private static String text(Buffer buffer, MediaType type) throws IOException {
-    long size = buffer.size();
-    String text = buffer.readByteString(Math.min(size, MAX_BODY_BYTES))
+    String text = buffer.readByteString(Math.min(buffer.size(), MAX_BODY_BYTES + PAST_THE_CUT_BYTES))
         .string(type != null && type.charset() != null ? type.charset() : StandardCharsets.UTF_8);
-    return Redactor.redact(text.strip()) + (size > MAX_BODY_BYTES ? " ...(truncated)" : "");
+    return Redactor.redactAndCut(text.strip(), MAX_BODY_BYTES);
   }
 }

@@ -21,6 +21,7 @@ import openrouter.gateway.simulator.testing.CapturedLogs;
 import openrouter.gateway.server.grpc.AccessLogInterceptor;
 import openrouter.gateway.server.grpc.CallerInterceptor;
 import openrouter.gateway.server.testing.GatewayHarness;
+import openrouter.gateway.server.testing.OtlpReceiver;
 import openrouter.gateway.server.testing.Requests;
 import openrouter.gateway.server.testing.TestKeys;
 import org.junit.jupiter.api.Test;
@@ -49,8 +50,8 @@ class KeyRedactionTest {
       upstream.enqueue(json(429, "{\"error\":{\"code\":429,\"message\":\"Slow down, " + CALLER_SECRET.toUpperCase(Locale.ROOT)
           + " (\\u0073\\u006b-or-v1-" + CALLER_SECRET + ")\",\"metadata\":{\"error_type\":\"" + CALLER_SECRET
           + "\",\"limit_source\":\"" + TestKeys.CALLER + "\"}}}"));
-      // 3: a completion whose model and provider are a key: access line and metric labels.
-      upstream.enqueue(json(200, "{\"id\":\"gen-1\",\"model\":\"" + CALLER_SECRET + "\",\"provider\":\""
+      // 3: a completion whose id, model and provider are keys: access line and metric labels.
+      upstream.enqueue(json(200, "{\"id\":\"gen-" + GATEWAY_SECRET + "\",\"model\":\"" + CALLER_SECRET + "\",\"provider\":\""
           + TestKeys.CALLER.toUpperCase(Locale.ROOT) + "\",\"choices\":[{\"index\":0,\"finish_reason\":\"stop\","
           + "\"message\":{\"role\":\"assistant\",\"content\":\"hi\"}}],"
           + "\"usage\":{\"prompt_tokens\":1,\"completion_tokens\":1,\"total_tokens\":2}}"));
@@ -83,6 +84,77 @@ class KeyRedactionTest {
 
         for (String text : seen) {
           assertNoKey(text);
+        }
+      }
+    }
+  }
+
+  /**
+   * Text the gateway shortens (a body that is not an OpenRouter error, quoted from its start; a
+   * redirect's Location; the DEBUG log's first 16 KiB of a body) with a bare key right where it is
+   * cut: the key's first half is no less a secret than the whole key.
+   */
+  @Test
+  void aKeyCutWhereTheGatewayShortensTextIsRedactedToo() throws Exception {
+    try (MockWebServer upstream = new MockWebServer();
+        CapturedLogs bodies = new CapturedLogs("openrouter.gateway.upstream.http", Level.DEBUG)) {
+      upstream.start();
+      // Not an OpenRouter error body: the status quotes its first 200 characters.
+      upstream.enqueue(json(400, "{\"detail\":\"" + "p".repeat(160) + " " + GATEWAY_SECRET.toUpperCase(Locale.ROOT) + "\"}"));
+      // A redirect whose Location is longer than the 200 characters the status names.
+      upstream.enqueue(new MockResponse.Builder().code(307)
+          .setHeader("Location", "http://127.0.0.1:1/" + "p".repeat(150) + "?k=" + GATEWAY_SECRET).build());
+      // An error body longer than the 16 KiB the DEBUG log shows.
+      upstream.enqueue(json(400, "{\"error\":{\"code\":400,\"message\":\"" + "p".repeat(16 * 1024 - 60) + " "
+          + GATEWAY_SECRET + "\"}}"));
+      try (GatewayHarness h = GatewayHarness.inProcess().withUpstream(URI.create(upstream.url("/api/v1").toString()),
+          TestKeys.GATEWAY, "OPENROUTER_MAX_RETRIES", "0")) {
+        List<String> seen = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+          StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class,
+              () -> h.chat().chat(chat("openai/gpt-4o", "hello")));
+          assertThat(e).isNotNull();
+          seen.add(everything(e));
+        }
+        assertThat(seen.get(0)).as("the body is quoted").contains("pppp");
+        assertThat(seen.get(1)).as("the Location is named").contains("pppp");
+        assertThat(bodies.linesWith("<-- ")).hasSize(3);
+        seen.addAll(bodies.lines());
+        for (String text : seen) {
+          assertNoKey(text);
+        }
+      }
+    }
+  }
+
+  /**
+   * A completion whose id, model, provider and finish reason are keys: the server span's
+   * attributes (exported to a real OTLP receiver) hold none of them, for Chat and StreamChat.
+   */
+  @Test
+  void keysInAnAnswerStayOutOfTheSpans() throws Exception {
+    try (MockWebServer upstream = new MockWebServer(); OtlpReceiver receiver = new OtlpReceiver()) {
+      upstream.start();
+      String completion = "{\"id\":\"gen-" + GATEWAY_SECRET + "\",\"model\":\"" + CALLER_SECRET + "\",\"provider\":\""
+          + TestKeys.GATEWAY.toUpperCase(Locale.ROOT) + "\",\"choices\":[{\"index\":0,\"finish_reason\":\"" + CALLER_SECRET
+          + "\",\"message\":{\"role\":\"assistant\",\"content\":\"hi\"}}],"
+          + "\"usage\":{\"prompt_tokens\":1,\"completion_tokens\":1,\"total_tokens\":2}}";
+      upstream.enqueue(json(200, completion));
+      upstream.enqueue(json(200, completion)); // a JSON answer to StreamChat is handed on as one delta
+      try (GatewayHarness h = GatewayHarness.inProcess().withUpstream(URI.create(upstream.url("/api/v1").toString()),
+          TestKeys.GATEWAY, "OTEL_TRACES_EXPORTER", "otlp", "OTEL_EXPORTER_OTLP_ENDPOINT", receiver.grpcEndpoint(),
+          "OTEL_EXPORTER_OTLP_PROTOCOL", "grpc", "OTEL_BSP_SCHEDULE_DELAY", "50")) {
+        assertThat(h.chat().chat(chat("openai/gpt-4o", "hello")).getMessage().getContent()).isEqualTo("hi");
+        h.chat().streamChat(chat("openai/gpt-4o", "hello")).forEachRemaining(r -> { });
+        List<OtlpReceiver.Received> servers = receiver.awaitAll(
+            s -> s.span().getKind() == io.opentelemetry.proto.trace.v1.Span.SpanKind.SPAN_KIND_SERVER
+                && s.attribute("gen_ai.response.model").isPresent(), 2);
+        for (OtlpReceiver.Received server : servers) {
+          StringBuilder attributes = new StringBuilder(server.span().getName());
+          server.span().getAttributesList().forEach(kv -> attributes.append('\n').append(kv));
+          server.span().getEventsList().forEach(e -> attributes.append('\n').append(e));
+          attributes.append('\n').append(server.span().getStatus());
+          assertNoKey(attributes.toString());
         }
       }
     }

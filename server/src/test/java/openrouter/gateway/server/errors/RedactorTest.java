@@ -28,6 +28,14 @@ class RedactorTest {
   }
 
   @Test
+  void textIsRedactedWholeBeforeItIsCut() {
+    String text = "x".repeat(20) + " " + SECRET.toUpperCase(java.util.Locale.ROOT) + " tail";
+    assertThat(Redactor.redactAndCut(text, 40)).isEqualTo("x".repeat(20) + " <redacted> tail");
+    assertThat(Redactor.redactAndCut(text, 30)).isEqualTo("x".repeat(20) + " <redacted...");
+    assertThat(Redactor.redactAndCut("short", 30)).isEqualTo("short");
+  }
+
+  @Test
   void anythingShapedLikeAKeyGoesEvenUnknown() {
     assertThat(Redactor.redact("sk-or-v1-0123abc and SK-OR-V1-XYZ")).isEqualTo("sk-or-<redacted> and sk-or-<redacted>");
   }

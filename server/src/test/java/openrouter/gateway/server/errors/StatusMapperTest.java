@@ -73,6 +73,31 @@ class StatusMapperTest {
     assertThat(s.toString()).doesNotContain(key);
   }
 
+  /**
+   * An ErrorInfo reason made of OpenRouter's words is {@code [A-Z][A-Z0-9_]{0,62}} with no
+   * secret, whatever the words are; otherwise the status's fixed reason stands.
+   */
+  @Test
+  void reasonsFromUpstreamWordsAreWellFormedOrFixed() throws Exception {
+    java.util.regex.Pattern shape = java.util.regex.Pattern.compile("[A-Z][A-Z0-9_]{0,62}");
+    Map<String, String> expected = new java.util.LinkedHashMap<>();
+    expected.put("provider_overloaded", "PROVIDER_OVERLOADED");
+    expected.put("  rate-limit exceeded! ", "RATE_LIMIT_EXCEEDED");
+    expected.put("9lives", "PROVIDER_OVERLOADED");                       // must start with a letter
+    expected.put("x".repeat(64), "PROVIDER_OVERLOADED");                 // too long for a reason
+    expected.put("\u00fcberlastet \u2603", "BERLASTET");               // only ASCII letters and digits survive
+    expected.put("\u2603\u2603", "PROVIDER_OVERLOADED");               // nothing left
+    expected.put("sk-or-v1-" + "ab12".repeat(16), "PROVIDER_OVERLOADED"); // a key
+    expected.put("ab12".repeat(16), "PROVIDER_OVERLOADED");              // a bare key, even unknown
+    expected.put("SK_OR_LOOKALIKE", "PROVIDER_OVERLOADED");
+    for (Map.Entry<String, String> e : expected.entrySet()) {
+      Status s = mapper.toStatus(GatewayFailure.upstream(error(503,
+          "{\"code\":503,\"message\":\"overloaded\",\"metadata\":{\"error_type\":\"" + e.getKey() + "\"}}", Map.of())));
+      String reason = info(s).getReason();
+      assertThat(reason).as(e.getKey()).matches(shape).isEqualTo(e.getValue());
+    }
+  }
+
   @Test
   void stringCodesAndAvailabilityErrorsWithoutCode() throws Exception {
     Status midStream = mapper.toStatus(GatewayFailure.upstream(error(200, "{\"code\":\"server_error\",\"message\":\"boom\"}", Map.of())));

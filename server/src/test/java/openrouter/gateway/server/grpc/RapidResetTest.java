@@ -96,7 +96,7 @@ class RapidResetTest {
     try (MockWebServer upstream = new MockWebServer();
         CapturedLogs access = new CapturedLogs(AccessLogInterceptor.LOGGER, Level.INFO)) {
       upstream.start();
-      for (int i = 0; i < 3; i++) {
+      for (int i = 0; i < 4; i++) {
         upstream.enqueue(new MockResponse.Builder().code(500).body("{\"error\":{\"code\":500,\"message\":\"must not be asked\"}}").build());
       }
       try (GatewayHarness h = GatewayHarness.withUpstreamAndWorkers(upstream.url("/api/v1").uri(), TestKeys.GATEWAY, workers)) {
@@ -116,6 +116,12 @@ class RapidResetTest {
             h.channel.newCall(ChatServiceGrpc.getGetGenerationMethod(), io.grpc.CallOptions.DEFAULT);
         io.grpc.stub.ClientCalls.asyncUnaryCall(lookup, GetGenerationRequest.newBuilder().setId("gen-1").build(), noop());
         cancelBeforeItsWorkerRuns(workers, access, 3, () -> lookup.cancel("the client gave up", null));
+        // Embed (a paid request too)
+        io.grpc.ClientCall<openrouter.gateway.v1.EmbedRequest, openrouter.gateway.v1.EmbedResponse> embed =
+            h.channel.newCall(openrouter.gateway.v1.EmbeddingsServiceGrpc.getEmbedMethod(), io.grpc.CallOptions.DEFAULT);
+        io.grpc.stub.ClientCalls.asyncUnaryCall(embed, openrouter.gateway.v1.EmbedRequest.newBuilder().setModel("sim/embed")
+            .addInputs(openrouter.gateway.v1.EmbeddingInput.newBuilder().setText("never sent")).build(), noop());
+        cancelBeforeItsWorkerRuns(workers, access, 4, () -> embed.cancel("the client gave up", null));
 
         assertThat(upstream.getRequestCount()).as("upstream requests for cancelled calls").isZero();
       }

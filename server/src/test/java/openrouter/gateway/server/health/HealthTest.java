@@ -27,7 +27,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import ch.qos.logback.classic.Level;
 import mockwebserver3.MockResponse;
+import openrouter.gateway.simulator.testing.CapturedLogs;
 import mockwebserver3.MockWebServer;
 import openrouter.gateway.server.Gateway;
 import openrouter.gateway.server.config.GatewayConfig;
@@ -248,6 +250,30 @@ class HealthTest {
       assertThat(r.getKeyState()).isEqualTo(KeyState.KEY_STATE_UNSPECIFIED);
       assertThat(standard(h.channel, "")).isEqualTo(ServingStatus.SERVING);
       assertThat(standard(h.channel, ChatServiceGrpc.SERVICE_NAME)).isEqualTo(ServingStatus.SERVING);
+    }
+  }
+
+  /**
+   * The probe's error quotes what broke, and OkHttp's own messages quote the upstream's bytes (a
+   * malformed status line): a key echoed there reaches neither the report nor the log.
+   */
+  @Test
+  void aKeyInWhatBrokeTheProbeStaysOutOfTheReport() throws Exception {
+    String bare = TestKeys.GATEWAY.substring("sk-or-v1-".length());
+    try (MockWebServer upstream = new MockWebServer();
+        CapturedLogs logs = new CapturedLogs(UpstreamHealth.class.getName(), Level.INFO)) {
+      for (int i = 0; i < 20; i++) {
+        upstream.enqueue(new MockResponse.Builder().status("HTTP/1.1 2OO " + bare.toUpperCase(java.util.Locale.ROOT)).build());
+      }
+      upstream.start();
+      try (GatewayHarness h = GatewayHarness.inProcess().withUpstream(upstream.url("/api/v1").uri(), TestKeys.GATEWAY,
+          "GATEWAY_HEALTH_PROBE_INTERVAL_MS", "30000")) {
+        CheckResponse r = awaitReport(h.channel, CheckResponse::hasUpstream);
+        assertThat(r.getUpstream().getReachable()).isFalse();
+        assertThat(r.getUpstream().getLastError()).contains("GET /key failed").contains("<redacted>");
+        assertThat(r.toString().toLowerCase(java.util.Locale.ROOT)).doesNotContain(bare.substring(0, 16));
+        assertThat(String.join("\n", logs.lines()).toLowerCase(java.util.Locale.ROOT)).doesNotContain(bare.substring(0, 16));
+      }
     }
   }
 

@@ -204,6 +204,27 @@ class HostileUpstreamTest {
     }
   }
 
+  // ---- 7. an upstream that echoes the key ----
+
+  /** The simulator's sandbox for it: as sent, upper-cased, bare, and as the error_type. */
+  @Test
+  void theSimulatorsKeyEchoReachesNoStatus() throws Exception {
+    String key = openrouter.gateway.server.testing.TestKeys.GATEWAY;
+    String bare = key.substring("sk-or-v1-".length());
+    GatewayHarness h = GatewayHarness.inProcess().withSimulatorKey(key);
+    open.add(h);
+    StatusRuntimeException streamed = streamFailure(h, chat("sim/error-echo-key", "echo"));
+    StatusRuntimeException unary = unaryFailure(h, chat("sim/error-echo-key", "echo"));
+    for (StatusRuntimeException e : List.of(streamed, unary)) {
+      assertThat(e.getStatus().getCode()).isEqualTo(Code.INVALID_ARGUMENT);
+      assertThat(errorInfo(e).getReason()).as("a key as error_type is no reason").isEqualTo("INVALID_REQUEST");
+      assertThat(e.getStatus().getDescription()).contains("<redacted>");
+      String everything = (e.getStatus() + "\n" + io.grpc.protobuf.StatusProto.fromThrowable(e) + "\n" + errorInfo(e))
+          .toLowerCase(java.util.Locale.ROOT);
+      assertThat(everything).doesNotContain(bare.substring(0, 16)).doesNotContain("sk-or-v1-7").doesNotContain("sk_or");
+    }
+  }
+
   // ---- 4. a JSON answer to a streaming request ----
 
   @Test

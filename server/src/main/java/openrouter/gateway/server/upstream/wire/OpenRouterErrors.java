@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import openrouter.gateway.server.errors.Redactor;
 import openrouter.gateway.server.json.OpenRouterJson;
 
 /**
@@ -99,8 +100,7 @@ public final class OpenRouterErrors {
   }
 
   private static String abbreviate(String text) {
-    String t = text.strip();
-    return t.length() > 200 ? t.substring(0, 200) + "..." : t;
+    return Redactor.redactAndCut(text.strip(), 200); // redacted before the cut, which could halve a key
   }
 
   private static int effectiveStatus(int httpStatus, JsonNode code, JsonNode httpStatusField, String errorType) {
