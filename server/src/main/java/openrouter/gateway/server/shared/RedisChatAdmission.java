@@ -30,6 +30,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class RedisChatAdmission implements ChatAdmission {
   private static final Logger log = LoggerFactory.getLogger(RedisChatAdmission.class);
+  private static final BigDecimal MAX_USD = SpendLedger.usd(Long.MAX_VALUE);
 
   private final SharedState state;
   private final RateLimiter rateLimiter;
@@ -99,7 +100,7 @@ public final class RedisChatAdmission implements ChatAdmission {
     List<String> dayKeys = budget.map(b -> ledger.dayKeys(caller.id(), b.window())).orElse(List.of());
     // Charges this replica has not stored yet (kept during an outage) count too.
     String budgetPicodollars = budget.map(b -> Long.toString(Math.max(0, Math.subtractExact(
-        SpendLedger.picodollars(b.budget().orElseThrow().usd()), ledger.notYetStored(caller.id(), b.window())))))
+        picodollars(b.budget().orElseThrow().usd()), ledger.notYetStored(caller.id(), b.window())))))
         .orElse("");
     AdmissionScripts.Request request = new AdmissionScripts.Request(
         rate.map(r -> buckets.key(caller.id(), MethodFamily.CHAT, r)).orElse(slotsKey),
@@ -137,7 +138,7 @@ public final class RedisChatAdmission implements ChatAdmission {
     }
     if (budget.isPresent()) {
       long spent = ledger.spentLocally(caller.id(), budget.get().window());
-      if (spent >= SpendLedger.picodollars(budget.get().budget().orElseThrow().usd())) {
+      if (spent >= picodollars(budget.get().budget().orElseThrow().usd())) {
         throw budgetSpent(budget.get(), spent);
       }
     }
@@ -149,6 +150,11 @@ public final class RedisChatAdmission implements ChatAdmission {
       throw limits.callerFull(caller);
     }
     return new Lease(null, null, local);
+  }
+
+  /** A budget in picodollars; one beyond what a long holds (9.2 million USD) is as good as unlimited. */
+  private static long picodollars(BigDecimal usd) {
+    return usd.compareTo(MAX_USD) >= 0 ? Long.MAX_VALUE : SpendLedger.picodollars(usd);
   }
 
   private GatewayFailure rateLimited(Caller caller, RateLimit limit, Duration retryAfter) {
