@@ -73,9 +73,12 @@ class AdmissionScriptsTest {
     AdmissionScripts.Answer refused = admit(rate(3, 3 * 3_600_000L));
     long after = redisNowMs();
     assertThat(refused.code()).isEqualTo(AdmissionScripts.RATE_LIMITED);
-    // One token an hour: the wait is an hour less the time since the bucket was last refilled.
-    long last = Long.parseLong(state.get("last"));
-    assertThat(refused.retryMicros()).isBetween(3_600_000_000L - (after - last) * 1000 - 1000, 3_600_000_000L - (before - last) * 1000 + 1000);
+    // One token an hour: the wait is an hour less the time since the bucket was created, which
+    // the bucket carries as its last refill less the fraction of a token since (err / 3 ms).
+    long created = Long.parseLong(state.get("last")) - Long.parseLong(state.get("err")) / 3;
+    assertThat(Long.parseLong(state.get("err")) % 3).isZero();
+    assertThat(refused.retryMicros())
+        .isBetween(3_600_000_000L - (after - created) * 1000, 3_600_000_000L - (before - created) * 1000);
     assertThat(connection.sync().hgetall(BUCKET)).as("a refused call writes nothing").isEqualTo(state);
     assertThat(connection.sync().pttl(BUCKET)).as("the key lives until the bucket is full again").isBetween(1L, 3 * 3_600_000L);
   }
@@ -83,35 +86,38 @@ class AdmissionScriptsTest {
   @Test
   void theWaitIsExactlyWhatIsLeftOfTheNextTokensInterval() {
     long before = redisNowMs();
-    bucketAsOf(0, before - 500, 0);
-    AdmissionScripts.Answer a = admit(rate(3, 6_000));
+    bucketAsOf(0, before - 1_800_000, 0);
+    AdmissionScripts.Answer a = admit(rate(3, 21_600_000));
     long after = redisNowMs();
-    // 3 per 6 s is a token every 2 s; 500 ms of it have passed.
+    // 3 per 6 h is a token every 2 h; 30 min of it have passed: 90 min to go.
     assertThat(a.code()).isEqualTo(AdmissionScripts.RATE_LIMITED);
-    assertThat(a.retryMicros()).isBetween(1_500_000L - (after - before) * 1000, 1_500_000L);
+    assertThat(a.retryMicros()).isBetween(5_400_000_000L - (after - before) * 1000, 5_400_000_000L);
   }
 
   @Test
   void theFractionOfATokenIsCarriedExactly() {
-    // 3 per 7 s: a token every 2333.33 ms. 2333 ms and 2 thirds of a millisecond carried is a whole token.
+    // 3 per 7 h: a token every 8,400,000 ms (hours of margin for a slow machine). 8,399,999 ms
+    // and the 3 token-milliseconds carried are exactly one token; without them it would be refused.
+    long sevenHours = 25_200_000L;
     long before = redisNowMs();
-    bucketAsOf(0, before - 2333, 2);
-    AdmissionScripts.Answer a = admit(rate(3, 7_000));
+    bucketAsOf(0, before - 8_399_999, 3);
+    AdmissionScripts.Answer a = admit(rate(3, sevenHours));
     long after = redisNowMs();
     assertThat(a.code()).isEqualTo(AdmissionScripts.ADMITTED);
     assertThat(a.tokensLeft()).isZero();
     long err = Long.parseLong(connection.sync().hget(BUCKET, "err"));
-    // 3 x elapsed + 2 - 7000, with elapsed between 2333 and 2333 + (after - before).
-    assertThat(err).isBetween(1L, 1 + 3 * (after - before));
-    assertThat((err - 1) % 3).isZero();
+    // 3 x the milliseconds beyond 8,399,999 that passed before the script ran.
+    assertThat(err).isBetween(0L, 3 * (after - before));
+    assertThat(err % 3).isZero();
 
+    // 3 per (7 h + 1 ms), 2 h since the last refill: (25,200,001 - 3 x 7,200,000) / 3 ms to go,
+    // 1,200,000,333.3 us, rounded up to the microsecond.
     long now = redisNowMs();
-    bucketAsOf(0, now - 2000, 0);
-    AdmissionScripts.Answer refused = admit(rate(3, 7_000));
+    bucketAsOf(0, now - 7_200_000, 0);
+    AdmissionScripts.Answer refused = admit(rate(3, sevenHours + 1));
     long end = redisNowMs();
-    // 6000 of the 7000 token-milliseconds a token needs: 1000 / 3 ms to go, rounded up to the microsecond.
     assertThat(refused.code()).isEqualTo(AdmissionScripts.RATE_LIMITED);
-    assertThat(refused.retryMicros()).isBetween(333_334L - (end - now) * 1000, 333_334L);
+    assertThat(refused.retryMicros()).isBetween(1_200_000_334L - (end - now) * 1000, 1_200_000_334L);
   }
 
   @Test
