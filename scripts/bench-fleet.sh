@@ -4,6 +4,8 @@
 #   plain      no keys file (no rate limit, no budget: the default)
 #   memory     keys file + rate limit + per-caller slots + budget, in memory (one replica)
 #   redis      the same, shared through a local redis-server (GATEWAY_REDIS_URL)
+#   before     (only with BEFORE_JAR=<an older gateway.jar>) the same as redis, on that build,
+#              under its own key prefix: a change's cost before and after in one run
 # and for each: latency at concurrency 1 (the added latency) and at concurrency 8, the
 # gateway's CPU time per call, and (redis) redis-server's CPU per call. docs/BENCHMARKS.md
 # records the figures. Needs the jars (mvn -B -q -DskipTests package), redis-server and curl.
@@ -24,8 +26,14 @@ JAVA=${JAVA:-java}
 SIM_PORT=${SIM_PORT:-18190}
 REDIS_PORT=${REDIS_PORT:-18379}
 SIM_URL="http://127.0.0.1:$SIM_PORT/api/v1"
-declare -A PORT=([plain]=18151 [memory]=18152 [redis]=18153)
-declare -A METRICS=([plain]=18161 [memory]=18162 [redis]=18163)
+declare -A PORT=([plain]=18151 [memory]=18152 [redis]=18153 [before]=18154)
+declare -A METRICS=([plain]=18161 [memory]=18162 [redis]=18163 [before]=18164)
+NAMES="plain memory redis"
+BEFORE_JAR=${BEFORE_JAR:-}
+if [ -n "$BEFORE_JAR" ]; then
+  [ -f "$BEFORE_JAR" ] || { echo "missing BEFORE_JAR $BEFORE_JAR" >&2; exit 1; }
+  NAMES="$NAMES before"
+fi
 WARMUP=${WARMUP:-20}
 SECONDS_RUN=${SECONDS_RUN:-15}
 BENCH_KEY="bench-key-0123456789"
@@ -47,6 +55,7 @@ per_call_us() { awk -v t="$1" -v n="$2" -v hz="$(getconf CLK_TCK)" 'BEGIN{if (n 
   echo "jvm: $("$JAVA" -version 2>&1 | head -1)"
   echo "redis: $(redis-server --version)"
   echo "gateway: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+  [ -z "$BEFORE_JAR" ] || echo "before: $BEFORE_JAR ($(unzip -p "$BEFORE_JAR" META-INF/MANIFEST.MF 2>/dev/null | tr -d '\r' | grep -i '^Implementation-Version' || echo 'no version'))"
   echo "note: load generator, gateways, simulator and Redis share this machine"
 } | tee "$OUT/env.txt"
 
@@ -64,9 +73,10 @@ KEY="sk-or-v1-$(printf '0%.0s' $(seq 1 64))"
 declare -A GW_PID
 start_gw() { # name, extra env...
   local name=$1; shift
+  local jar=$GATEWAY_JAR; [ "$name" != before ] || jar=$BEFORE_JAR
   env OPENROUTER_API_KEY="$KEY" OPENROUTER_BASE_URL="$SIM_URL" GATEWAY_PORT="${PORT[$name]}" \
     GATEWAY_METRICS_PORT="${METRICS[$name]}" GATEWAY_HEALTH_PROBE_INTERVAL_MS=0 OPENROUTER_MAX_RETRIES=0 GATEWAY_ACCESS_LOG=errors "$@" \
-    "$JAVA" -Xmx768m -jar "$GATEWAY_JAR" > "$OUT/gateway-$name.log" 2>&1 &
+    "$JAVA" -Xmx768m -jar "$jar" > "$OUT/gateway-$name.log" 2>&1 &
   GW_PID[$name]=$!
   pids+=($!)
   # Listening (bounded: 3 minutes on a busy machine); the warm-up below follows anyway.
@@ -76,6 +86,8 @@ start_gw() { # name, extra env...
 start_gw plain
 start_gw memory GATEWAY_API_KEYS_FILE="$OUT/keys.txt"
 start_gw redis GATEWAY_API_KEYS_FILE="$OUT/keys.txt" GATEWAY_REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0"
+[ -z "$BEFORE_JAR" ] || start_gw before GATEWAY_API_KEYS_FILE="$OUT/keys.txt" \
+  GATEWAY_REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0" GATEWAY_REDIS_KEY_PREFIX="before:"
 
 loadgen() { # name, then loadgen args
   local name=$1; shift
@@ -84,7 +96,7 @@ loadgen() { # name, then loadgen args
 }
 
 echo "== warm-up, each gateway (not measured)"
-for name in plain memory redis; do
+for name in $NAMES; do
   loadgen "$name" --scenario unary --concurrency 4 --requests 1000000 --warmup 0 --duration "$WARMUP" --chunks 16 > "$OUT/warmup-$name.txt"
 done
 
@@ -98,10 +110,10 @@ run() { # name label, then loadgen args; gateway (and Redis) CPU per call
 }
 # Interleaved, ROUNDS times (default 2), so a drift of the machine's load shows up as a difference between rounds.
 for round in $(seq 1 "${ROUNDS:-2}"); do
-  for name in plain memory redis; do
+  for name in $NAMES; do
     run "$name" "r$round-unary-c1" --scenario unary --concurrency 1 --requests 1000000 --warmup 5 --duration "$SECONDS_RUN" --chunks 16
   done
-  for name in plain memory redis; do
+  for name in $NAMES; do
     run "$name" "r$round-unary-c8" --scenario unary --concurrency 8 --requests 1000000 --warmup 3 --duration "$SECONDS_RUN" --chunks 16 --connections 2
   done
 done

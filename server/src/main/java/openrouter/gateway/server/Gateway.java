@@ -17,6 +17,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -62,11 +63,15 @@ import openrouter.gateway.server.resilience.StreamWatchdog;
 import openrouter.gateway.server.security.CallerRegistry;
 import openrouter.gateway.server.security.ConcurrencyLimits;
 import openrouter.gateway.server.security.CallerSlots;
+import openrouter.gateway.server.security.ChatAdmission;
+import openrouter.gateway.server.security.LocalChatAdmission;
+import openrouter.gateway.server.security.MethodFamily;
 import openrouter.gateway.server.security.LocalCallerSlots;
 import openrouter.gateway.server.security.LocalRateLimitStore;
 import openrouter.gateway.server.security.RateLimitStore;
 import openrouter.gateway.server.security.RateLimiter;
 import openrouter.gateway.server.shared.RedisCallerSlots;
+import openrouter.gateway.server.shared.RedisChatAdmission;
 import openrouter.gateway.server.shared.RedisRateLimitStore;
 import openrouter.gateway.server.shared.RedisSpendLedger;
 import openrouter.gateway.server.shared.SharedState;
@@ -278,14 +283,24 @@ public final class Gateway implements AutoCloseable {
       metrics.sharedStateUp(() -> state.problem().isEmpty());
       log.info("shared state in Redis: {}", config.fleet());
     });
-    CallerInterceptor callerInterceptor = new CallerInterceptor(callers,
-        new RateLimiter(Policies.rateLimits(config.security()), shared.<RateLimitStore>map(RedisRateLimitStore::new).orElseGet(LocalRateLimitStore::new)),
-        config.security().allowCallerKeys(), statusMapper, metrics);
+    Optional<RedisRateLimitStore> sharedBuckets = shared.map(RedisRateLimitStore::new);
+    Optional<RedisCallerSlots> sharedSlots = shared.map(RedisCallerSlots::new);
+    Optional<RedisSpendLedger> sharedLedger = shared.map(state -> new RedisSpendLedger(state, clock));
+    RateLimiter rateLimiter = new RateLimiter(Policies.rateLimits(config.security()),
+        sharedBuckets.<RateLimitStore>map(b -> b).orElseGet(LocalRateLimitStore::new));
+    // With shared state, chat calls take their token with their other limits: one Redis round trip.
+    CallerInterceptor callerInterceptor = new CallerInterceptor(callers, rateLimiter,
+        config.security().allowCallerKeys(), statusMapper, metrics,
+        shared.isPresent() ? Set.of(MethodFamily.CHAT) : Set.of());
     ConcurrencyLimits concurrency = new ConcurrencyLimits(config.security().maxConcurrentStreams(), config.security().maxStreamsPerCaller(),
-        shared.<CallerSlots>map(RedisCallerSlots::new).orElseGet(LocalCallerSlots::new));
+        sharedSlots.<CallerSlots>map(s -> s).orElseGet(LocalCallerSlots::new));
     Budgets budgets = new Budgets(config.fleet().defaultBudget(),
-        shared.<SpendLedger>map(state -> new RedisSpendLedger(state, clock)).orElseGet(() -> new InMemorySpendLedger(clock)),
+        sharedLedger.<SpendLedger>map(l -> l).orElseGet(() -> new InMemorySpendLedger(clock)),
         clock, metrics, callers.isPresent());
+    ChatAdmission admission = shared.isPresent()
+        ? new RedisChatAdmission(shared.get(), rateLimiter, sharedBuckets.get(), budgets, sharedLedger.get(),
+            sharedSlots.get(), concurrency, () -> metrics.rateLimited(ChatServiceGrpc.SERVICE_NAME))
+        : new LocalChatAdmission(budgets, concurrency);
     // A cost read from /generation after the call ended (its usage never came) is charged late;
     // a cost from the usage was charged when the call ended.
     costs.subscribe(cost -> {
@@ -296,7 +311,7 @@ public final class Gateway implements AutoCloseable {
 
     ConnectionSettings c = config.server().connections();
     ChatGrpcService chatService = new ChatGrpcService(new ChatRequestValidator(chatPolicy, Policies.inputLimits(config.chat())), runner,
-        generations, costs, statusMapper, workers, concurrency, config.chat().timeout(), budgets);
+        generations, costs, statusMapper, workers, admission, config.chat().timeout());
     List<io.grpc.ServerInterceptor> interceptors = new java.util.ArrayList<>(List.of(
         // The last interceptor registered runs first: the caller check runs inside the access
         // log, so calls it refuses (authentication, rate limits) are logged too.

@@ -7,7 +7,9 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.StatusRuntimeException;
+import java.util.EnumSet;
 import java.util.Optional;
+import java.util.Set;
 import openrouter.gateway.server.errors.GatewayFailure;
 import openrouter.gateway.server.errors.GatewayFailure.Kind;
 import openrouter.gateway.server.errors.Redactor;
@@ -34,9 +36,21 @@ public final class CallerInterceptor implements ServerInterceptor {
   private final boolean allowCallerKeys;
   private final StatusMapper statusMapper;
   private final GatewayMetrics metrics;
+  private final Set<MethodFamily> limitedAtAdmission;
 
   public CallerInterceptor(Optional<CallerRegistry> registry, RateLimiter rateLimiter, boolean allowCallerKeys,
       StatusMapper statusMapper, GatewayMetrics metrics) {
+    this(registry, rateLimiter, allowCallerKeys, statusMapper, metrics, Set.of());
+  }
+
+  /**
+   * @param limitedAtAdmission families whose rate limit the service checks itself, with the
+   *     call's other limits (chat calls with shared state: one Redis round trip for all)
+   */
+  public CallerInterceptor(Optional<CallerRegistry> registry, RateLimiter rateLimiter, boolean allowCallerKeys,
+      StatusMapper statusMapper, GatewayMetrics metrics, Set<MethodFamily> limitedAtAdmission) {
+    this.limitedAtAdmission = EnumSet.noneOf(MethodFamily.class); // contains(null) is false: unknown methods
+    this.limitedAtAdmission.addAll(limitedAtAdmission);
     this.registry = registry;
     this.rateLimiter = rateLimiter;
     this.allowCallerKeys = allowCallerKeys;
@@ -62,13 +76,12 @@ public final class CallerInterceptor implements ServerInterceptor {
       caller = authenticate(headers);
       openRouterKey = callerOpenRouterKey(headers);
       MethodFamily family = MethodFamily.of(call.getMethodDescriptor().getFullMethodName());
-      rateLimiter.tryAcquire(caller, family).ifPresent(r -> {
-        metrics.rateLimited(call.getMethodDescriptor().getServiceName());
-        throw GatewayFailure.rateLimited("caller:" + caller.id() + "/" + r.family().label(),
-            "rate limit of " + r.limit() + " " + r.family().label() + " calls exceeded for caller "
-                + caller.id() + "; retry after " + Math.max(1, r.retryAfter().toMillis()) + " ms",
-            r.retryAfter());
-      });
+      if (!limitedAtAdmission.contains(family)) {
+        rateLimiter.tryAcquire(caller, family).ifPresent(r -> {
+          metrics.rateLimited(call.getMethodDescriptor().getServiceName());
+          throw r.failure(caller);
+        });
+      }
     } catch (GatewayFailure refused) {
       StatusRuntimeException e = statusMapper.toException(refused);
       call.close(e.getStatus(), e.getTrailers() == null ? new Metadata() : e.getTrailers());

@@ -12,7 +12,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import openrouter.gateway.server.chat.CallCosts;
 import openrouter.gateway.server.chat.ChatRequestValidator;
@@ -21,10 +20,9 @@ import openrouter.gateway.server.chat.GenerationLookup;
 import openrouter.gateway.server.errors.GatewayFailure;
 import openrouter.gateway.server.errors.GatewayFailure.Kind;
 import openrouter.gateway.server.errors.StatusMapper;
-import openrouter.gateway.server.spend.Budgets;
 import openrouter.gateway.server.security.CallContext;
 import openrouter.gateway.server.security.Caller;
-import openrouter.gateway.server.security.ConcurrencyLimits;
+import openrouter.gateway.server.security.ChatAdmission;
 import openrouter.gateway.server.tracing.TracingServerInterceptor;
 import openrouter.gateway.server.upstream.CallControl;
 import openrouter.gateway.v1.ChatRequest;
@@ -49,9 +47,8 @@ public final class ChatGrpcService extends ChatServiceGrpc.ChatServiceImplBase {
   private final CallCosts costs;
   private final StatusMapper statusMapper;
   private final Executor workers;
-  private final ConcurrencyLimits limits;
+  private final ChatAdmission admission;
   private final Duration defaultTimeout;
-  private final Budgets budgets;
   private final Set<InFlight> runningCalls = ConcurrentHashMap.newKeySet();
 
   public ChatGrpcService(
@@ -61,18 +58,16 @@ public final class ChatGrpcService extends ChatServiceGrpc.ChatServiceImplBase {
       CallCosts costs,
       StatusMapper statusMapper,
       Executor workers,
-      ConcurrencyLimits limits,
-      Duration defaultTimeout,
-      Budgets budgets) {
+      ChatAdmission admission,
+      Duration defaultTimeout) {
     this.validator = validator;
     this.runner = runner;
     this.generations = generations;
     this.costs = costs;
     this.statusMapper = statusMapper;
     this.workers = workers;
-    this.limits = limits;
+    this.admission = admission;
     this.defaultTimeout = defaultTimeout;
-    this.budgets = budgets;
   }
 
   @Override
@@ -141,52 +136,55 @@ public final class ChatGrpcService extends ChatServiceGrpc.ChatServiceImplBase {
   }
 
   /**
-   * Refuses invalid requests and, for a chat call ({@code spends}), a caller whose budget is
-   * spent; takes a slot, and runs {@code work} on a worker; every failure is a status. A chat
-   * call is charged what it cost when it ends, however it ends, before its caller sees the end
-   * (so a caller's next call sees the spend): {@code work} runs the charge before completing.
+   * Refuses invalid requests, admits the call ({@link ChatAdmission}: rate limit, budget when it
+   * {@code spends}, slots) and runs {@code work} on a worker; every failure is a status. A chat
+   * call is charged what it cost and gives back its caller's slot when it ends, however it ends,
+   * before its caller sees the end (so a caller's next call sees the spend and a free slot):
+   * {@code work} runs that end before completing.
    */
   @SuppressWarnings("try") // the MDC entry lives exactly as long as the try block
   private void run(ServerCallStreamObserver<?> call, CallControl control, CallRecord record,
       List<com.google.rpc.BadRequest.FieldViolation> violations, boolean spends, Consumer<Runnable> work) {
-    if (!violations.isEmpty()) {
-      call.onError(statusMapper.toException(GatewayFailure.invalid(violations)));
-      return;
-    }
     Caller caller = CallContext.caller();
-    ConcurrencyLimits.Slot slot;
+    ChatAdmission.Admitted admitted;
     try {
-      if (spends) {
-        budgets.checkCanStart(caller);
+      if (!violations.isEmpty()) {
+        if (spends) {
+          admission.countInvalid(caller);
+        }
+        throw GatewayFailure.invalid(violations);
       }
-      slot = limits.acquire(caller);
-    } catch (GatewayFailure full) {
-      call.onError(statusMapper.toException(full));
+      admitted = admission.admit(caller, spends);
+    } catch (GatewayFailure refused) {
+      call.onError(statusMapper.toException(refused));
       return;
     }
     boolean callerKey = CallContext.callerOpenRouterKey().isPresent();
     InFlight running = new InFlight(control);
     runningCalls.add(running);
-    Runnable chargeOnce = spends ? new ChargeOnce(caller, record) : () -> {};
+    // Charges the call's cost and gives back its caller's slot, once, before the caller sees the end.
+    Runnable end = () -> admitted.end(spends ? record.chat().usage() : null);
     // The call's span (when tracing is on) stays current on the worker, and names its log lines.
     io.opentelemetry.context.Context trace = io.opentelemetry.context.Context.current();
     try {
       workers.execute(() -> {
-        try (slot; var mdc = MDC.putCloseable("request_id", record.requestId());
-            var scope = trace.makeCurrent();
-            var ids = TracingServerInterceptor.Ids.put(io.opentelemetry.api.trace.Span.fromContext(trace))) {
-          if (call.isCancelled()) {
-            control.cancel(); // reset while it waited for this worker: the work sends nothing upstream
-          }
-          work.accept(chargeOnce);
-        } catch (Throwable t) {
-          chargeOnce.run();
-          Throwable failure = t instanceof GatewayFailure f ? f.withCallerKey(callerKey) : t;
-          if (!call.isCancelled()) {
-            call.onError(statusMapper.toException(running.endedByShutdown
-                ? GatewayFailure.of(Kind.SHUTTING_DOWN, "the gateway is shutting down and ended this call at the"
-                    + " end of its drain window (GATEWAY_SHUTDOWN_GRACE_MS); retry on another instance")
-                : failure));
+        try (admitted) { // closed after the failure below is reported: the end is charged first
+          try (var mdc = MDC.putCloseable("request_id", record.requestId());
+              var scope = trace.makeCurrent();
+              var ids = TracingServerInterceptor.Ids.put(io.opentelemetry.api.trace.Span.fromContext(trace))) {
+            if (call.isCancelled()) {
+              control.cancel(); // reset while it waited for this worker: the work sends nothing upstream
+            }
+            work.accept(end);
+          } catch (Throwable t) {
+            end.run();
+            Throwable failure = t instanceof GatewayFailure f ? f.withCallerKey(callerKey) : t;
+            if (!call.isCancelled()) {
+              call.onError(statusMapper.toException(running.endedByShutdown
+                  ? GatewayFailure.of(Kind.SHUTTING_DOWN, "the gateway is shutting down and ended this call at the"
+                      + " end of its drain window (GATEWAY_SHUTDOWN_GRACE_MS); retry on another instance")
+                  : failure));
+            }
           }
         } finally {
           runningCalls.remove(running);
@@ -194,7 +192,7 @@ public final class ChatGrpcService extends ChatServiceGrpc.ChatServiceImplBase {
       });
     } catch (RuntimeException rejected) {
       runningCalls.remove(running);
-      slot.close();
+      admitted.close();
       call.onError(statusMapper.toException(rejected));
     }
   }
@@ -212,25 +210,6 @@ public final class ChatGrpcService extends ChatServiceGrpc.ChatServiceImplBase {
       n++;
     }
     return n;
-  }
-
-  /** Charges a chat call's cost to its caller, once, whichever path ends the call first. */
-  private final class ChargeOnce implements Runnable {
-    private final Caller caller;
-    private final CallRecord record;
-    private final AtomicBoolean done = new AtomicBoolean();
-
-    ChargeOnce(Caller caller, CallRecord record) {
-      this.caller = caller;
-      this.record = record;
-    }
-
-    @Override
-    public void run() {
-      if (done.compareAndSet(false, true)) {
-        budgets.charge(caller, record.chat().usage());
-      }
-    }
   }
 
   /** A call holding a worker. */

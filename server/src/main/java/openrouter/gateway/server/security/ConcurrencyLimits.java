@@ -41,16 +41,12 @@ public final class ConcurrencyLimits {
     if (!caller.anonymous()) {
       own = callerSlots.tryAcquire(caller.id(), limitFor(caller));
       if (own.isEmpty()) {
-        throw GatewayFailure.withReason(Kind.OVERLOADED, "CALLER_STREAM_LIMIT",
-            "caller " + caller.id() + " already has " + limitFor(caller)
-                + " chat calls in flight, its limit; wait for one to finish");
+        throw callerFull(caller);
       }
     }
     if (!total.tryAcquire()) {
       own.ifPresent(CallerSlots.Held::release);
-      throw GatewayFailure.withReason(Kind.OVERLOADED, "GATEWAY_OVERLOADED",
-          "the gateway is handling its maximum of " + maxTotal
-              + " chat calls (GATEWAY_MAX_CONCURRENT_STREAMS); retry shortly");
+      throw overloaded();
     }
     Optional<CallerSlots.Held> held = own;
     return new Slot() {
@@ -67,8 +63,31 @@ public final class ConcurrencyLimits {
     };
   }
 
-  private int limitFor(Caller caller) {
+  /** How many chat calls the caller may have in flight; anonymous callers have no limit of their own. */
+  public int limitFor(Caller caller) {
     return caller.maxStreams().orElse(maxPerCaller);
+  }
+
+  /** Takes one of the gateway's slots (this replica's), without a caller's. */
+  public boolean tryTakeTotal() {
+    return total.tryAcquire();
+  }
+
+  /** Gives back a slot {@link #tryTakeTotal} took. */
+  public void releaseTotal() {
+    total.release();
+  }
+
+  public GatewayFailure callerFull(Caller caller) {
+    return GatewayFailure.withReason(Kind.OVERLOADED, "CALLER_STREAM_LIMIT",
+        "caller " + caller.id() + " already has " + limitFor(caller)
+            + " chat calls in flight, its limit; wait for one to finish");
+  }
+
+  public GatewayFailure overloaded() {
+    return GatewayFailure.withReason(Kind.OVERLOADED, "GATEWAY_OVERLOADED",
+        "the gateway is handling its maximum of " + maxTotal
+            + " chat calls (GATEWAY_MAX_CONCURRENT_STREAMS); retry shortly");
   }
 
   /** Chat calls in flight now. */

@@ -12,6 +12,11 @@ public record RateLimit(long requests, Duration period) {
     if (requests < 1 || period.isZero() || period.isNegative()) {
       throw new IllegalArgumentException("a rate limit needs at least 1 request per positive period");
     }
+    // Shared buckets count requests x milliseconds exactly in Redis's Lua (doubles: 2^53).
+    if (period.toMillis() > 0 && requests > (1L << 53) / period.toMillis()) {
+      throw new IllegalArgumentException("a rate limit of " + requests + " requests per " + period.toMillis()
+          + " ms is beyond what the gateway counts exactly (requests x period in ms below 2^53)");
+    }
   }
 
   /** Parses {@code N/[k](ms|s|m|h)}; throws IllegalArgumentException with a readable message. */

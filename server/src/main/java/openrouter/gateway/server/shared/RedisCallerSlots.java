@@ -1,6 +1,7 @@
 package openrouter.gateway.server.shared;
 
 import io.lettuce.core.ScriptOutputType;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -18,26 +19,14 @@ import openrouter.gateway.server.security.LocalCallerSlots;
  * end. A lease that ended during an outage is not resurrected: the call goes on, uncounted.
  */
 public final class RedisCallerSlots implements CallerSlots {
-  /** KEYS[1] the caller's set; ARGV limit, lease ms, member. 1 = taken. */
-  private static final String ACQUIRE = """
-      local t = redis.call('TIME')
-      local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-      redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
-      if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[1]) then
-        redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[3])
-        redis.call('PEXPIRE', KEYS[1], ARGV[2])
-        return 1
-      end
-      return 0
-      """;
   /** KEYS[1] the caller's set; ARGV lease ms, member. Extends a lease still held. */
-  private static final String RENEW = """
+  private static final LuaScript RENEW = new LuaScript("""
       local t = redis.call('TIME')
       local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
       local n = redis.call('ZADD', KEYS[1], 'XX', 'CH', now + tonumber(ARGV[1]), ARGV[2])
       redis.call('PEXPIRE', KEYS[1], ARGV[1])
       return n
-      """;
+      """, ScriptOutputType.INTEGER);
 
   private final SharedState state;
   private final LocalCallerSlots local = new LocalCallerSlots();
@@ -54,31 +43,58 @@ public final class RedisCallerSlots implements CallerSlots {
 
   @Override
   public Optional<Held> tryAcquire(String callerId, int limit) {
-    String key = state.key("slots:" + callerId);
-    String member = replica + ":" + sequence.incrementAndGet();
-    String leaseMs = Long.toString(state.leaseTime().toMillis());
+    String key = key(callerId);
+    String member = newMember();
     return state.call("slot_acquire", redis -> {
-      Long taken = redis.sync().eval(ACQUIRE, ScriptOutputType.INTEGER, new String[] {key},
-          Integer.toString(limit), leaseMs, member);
-      if (taken == null || taken != 1L) {
+      AdmissionScripts.Answer a = AdmissionScripts.admit(redis, new AdmissionScripts.Request(
+          key, 0, 0, key, limit, leaseMs(), member, List.of(), "", true));
+      if (a.code() != AdmissionScripts.ADMITTED) {
         return Optional.<Held>empty();
       }
-      held.put(member, key);
+      track(member, key);
       return Optional.<Held>of(() -> release(key, member));
     }, () -> local.tryAcquire(callerId, limit), false);
   }
 
   private void release(String key, String member) {
-    held.remove(member);
+    forget(member);
     // Not released (Redis down): the lease ends by itself.
     state.bestEffort("slot_release", redis -> redis.sync().zrem(key, member));
+  }
+
+  /** The set of the caller's leases. */
+  String key(String callerId) {
+    return state.key("slots:" + callerId);
+  }
+
+  /** A lease's name, unique across replicas. */
+  String newMember() {
+    return replica + ":" + sequence.incrementAndGet();
+  }
+
+  long leaseMs() {
+    return state.leaseTime().toMillis();
+  }
+
+  /** A lease taken in Redis: renewed until {@link #forget}. */
+  void track(String member, String key) {
+    held.put(member, key);
+  }
+
+  /** A lease ended (or left to end by itself): no longer renewed. */
+  void forget(String member) {
+    held.remove(member);
+  }
+
+  /** One of this replica's own slots, for while Redis is unreachable. */
+  Optional<Held> tryAcquireLocally(String callerId, int limit) {
+    return local.tryAcquire(callerId, limit);
   }
 
   private void renew() {
     String leaseMs = Long.toString(state.leaseTime().toMillis());
     for (Map.Entry<String, String> lease : held.entrySet()) {
-      state.bestEffort("slot_renew", redis -> redis.sync().eval(RENEW, ScriptOutputType.INTEGER,
-          new String[] {lease.getValue()}, leaseMs, lease.getKey()));
+      state.bestEffort("slot_renew", redis -> RENEW.<Long>run(redis, new String[] {lease.getValue()}, leaseMs, lease.getKey()));
     }
   }
 

@@ -1,28 +1,22 @@
 package openrouter.gateway.server.shared;
 
 import io.github.bucket4j.ConsumptionProbe;
-import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
-import io.github.bucket4j.distributed.proxy.ProxyManager;
-import io.github.bucket4j.redis.lettuce.Bucket4jLettuce;
-import java.time.Duration;
+import java.util.List;
 import openrouter.gateway.server.security.LocalRateLimitStore;
 import openrouter.gateway.server.security.MethodFamily;
 import openrouter.gateway.server.security.RateLimit;
 import openrouter.gateway.server.security.RateLimitStore;
 
 /**
- * Token buckets in Redis through Bucket4j's Lettuce backend (compare-and-swap), so every
- * replica takes from the same bucket and the semantics are those of the in-memory buckets.
- * A bucket's key expires once it would be full again. While Redis is unreachable: this
- * replica's own buckets in open mode; in closed mode chat calls are refused, while ModelsService
- * and CreditsService calls (which spend nothing) use this replica's buckets.
- *
- * <p>Bucket4j computes refills from each replica's clock: replicas need synchronised clocks (NTP).
+ * Token buckets in Redis ({@link AdmissionScripts#ADMIT}, one round trip, refilled on Redis's
+ * clock), so every replica takes from the same bucket with the semantics of the in-memory
+ * buckets. A bucket's key expires once it would be full again. While Redis is unreachable:
+ * this replica's own buckets in open mode; in closed mode chat calls are refused, while
+ * ModelsService and CreditsService calls (which spend nothing) use this replica's buckets.
  */
 public final class RedisRateLimitStore implements RateLimitStore {
   private final SharedState state;
   private final LocalRateLimitStore local = new LocalRateLimitStore();
-  private volatile ProxyManager<String> buckets;
 
   public RedisRateLimitStore(SharedState state) {
     this.state = state;
@@ -30,31 +24,23 @@ public final class RedisRateLimitStore implements RateLimitStore {
 
   @Override
   public ConsumptionProbe tryConsume(String callerId, MethodFamily family, RateLimit limit) {
-    return state.call("rate_limit",
-        redis -> buckets().builder()
-            .build(state.key("rl:" + RateLimitStore.key(callerId, family, limit)),
-                () -> LocalRateLimitStore.configuration(limit))
-            .tryConsumeAndReturnRemaining(1),
-        () -> local.tryConsume(callerId, family, limit),
-        family != MethodFamily.CHAT);
+    String key = key(callerId, family, limit);
+    return state.call("rate_limit", redis -> {
+      AdmissionScripts.Answer a = AdmissionScripts.admit(redis, new AdmissionScripts.Request(
+          key, limit.requests(), limit.period().toMillis(), key, 0, 0, "", List.of(), "", true));
+      return a.code() == AdmissionScripts.ADMITTED
+          ? ConsumptionProbe.consumed(a.tokensLeft(), 0)
+          : ConsumptionProbe.rejected(0, a.retryMicros() * 1000, 0);
+    }, () -> local.tryConsume(callerId, family, limit), family != MethodFamily.CHAT);
   }
 
-  private ProxyManager<String> buckets() {
-    ProxyManager<String> b = buckets;
-    if (b == null) {
-      synchronized (this) {
-        if (buckets == null) {
-          var connection = state.bucketConnection();
-          if (connection == null) {
-            throw new IllegalStateException("not connected to Redis yet");
-          }
-          buckets = Bucket4jLettuce.casBasedBuilder(connection)
-              .expirationAfterWrite(ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(Duration.ofSeconds(10)))
-              .build();
-        }
-        b = buckets;
-      }
-    }
-    return b;
+  /** This replica's own bucket, for while Redis is unreachable. */
+  ConsumptionProbe tryConsumeLocally(String callerId, MethodFamily family, RateLimit limit) {
+    return local.tryConsume(callerId, family, limit);
+  }
+
+  /** The bucket's key (a changed limit starts a new, full bucket). */
+  String key(String callerId, MethodFamily family, RateLimit limit) {
+    return state.key("bucket:" + RateLimitStore.key(callerId, family, limit));
   }
 }

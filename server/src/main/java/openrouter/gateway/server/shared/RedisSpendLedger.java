@@ -1,7 +1,6 @@
 package openrouter.gateway.server.shared;
 
 import io.lettuce.core.KeyValue;
-import io.lettuce.core.ScriptOutputType;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
@@ -25,12 +24,6 @@ import openrouter.gateway.server.spend.SpendLedger;
 public final class RedisSpendLedger implements SpendLedger {
   private static final long KEEP_SECONDS = Duration.ofDays(Budget.MAX_WINDOW_DAYS + 1).toSeconds();
 
-  private static final String ADD = """
-      local total = redis.call('INCRBY', KEYS[1], ARGV[1])
-      redis.call('EXPIRE', KEYS[1], ARGV[2])
-      return total
-      """;
-
   private record Day(String callerId, long day) {}
 
   private final SharedState state;
@@ -51,48 +44,93 @@ public final class RedisSpendLedger implements SpendLedger {
     if (usd.signum() <= 0) {
       return;
     }
+    chargeAndEndLease("spend_charge", callerId, SpendLedger.picodollars(usd), null, null);
+  }
+
+  /**
+   * Charges {@code picodollars} (0: nothing) and ends a lease ({@code member} in the set
+   * {@code slotsKey}; null: none) in one round trip. A charge Redis did not take is kept
+   * pending; a lease not ended ends by itself.
+   */
+  void chargeAndEndLease(String operation, String callerId, long picodollars, String slotsKey, String member) {
     Day day = new Day(callerId, Math.floorDiv(clock.instant().getEpochSecond(), 86_400L));
-    long amount = SpendLedger.picodollars(usd);
-    state.call("spend_charge", redis -> {
-      add(redis, day, amount);
+    state.call(operation, redis -> {
+      add(redis, day, picodollars, slotsKey, member);
       return null;
     }, () -> {
-      pending.computeIfAbsent(day, d -> new AtomicLong()).accumulateAndGet(amount, Math::addExact);
+      if (picodollars > 0) {
+        pending.computeIfAbsent(day, d -> new AtomicLong()).accumulateAndGet(picodollars, Math::addExact);
+      }
       return null;
     }, true);
   }
 
   /** One script, so a charge is either stored with its expiry or not at all (then kept pending). */
-  private void add(io.lettuce.core.api.StatefulRedisConnection<String, String> redis, Day day, long amount) {
-    Long total = redis.sync().eval(ADD, ScriptOutputType.INTEGER, new String[] {key(day)},
-        Long.toString(amount), Long.toString(KEEP_SECONDS));
-    lastSeen.put(day, total);
+  private void add(io.lettuce.core.api.StatefulRedisConnection<String, String> redis, Day day, long amount,
+      String slotsKey, String member) {
+    String total = AdmissionScripts.end(redis, key(day), amount, KEEP_SECONDS, slotsKey == null ? key(day) : slotsKey, member);
+    if (total != null) {
+      lastSeen.put(day, Long.parseLong(total));
+    }
   }
 
   @Override
   public BigDecimal spent(String callerId, Budget.Window window) {
-    List<Day> days = new ArrayList<>();
-    for (long d = window.firstDay(); d <= window.lastDay(); d++) {
-      days.add(new Day(callerId, d));
-    }
+    List<String> keys = dayKeys(callerId, window);
     long stored = state.call("spend_read", redis -> {
-      List<KeyValue<String, String>> values = redis.sync().mget(days.stream().map(this::key).toArray(String[]::new));
-      long sum = 0;
-      for (int i = 0; i < values.size(); i++) {
-        KeyValue<String, String> v = values.get(i);
-        if (v.hasValue()) {
-          long n = Long.parseLong(v.getValue());
-          lastSeen.put(days.get(i), n);
-          sum = Math.addExact(sum, n);
-        }
+      List<KeyValue<String, String>> values = redis.sync().mget(keys.toArray(String[]::new));
+      List<String> read = new ArrayList<>();
+      for (KeyValue<String, String> v : values) {
+        read.add(v.hasValue() ? v.getValue() : null);
       }
-      return sum;
-    }, () -> days.stream().mapToLong(d -> lastSeen.getOrDefault(d, 0L)).reduce(0L, Math::addExact), false);
-    long notYetStored = days.stream().mapToLong(d -> {
-      AtomicLong p = pending.get(d);
-      return p == null ? 0 : p.get();
-    }).reduce(0L, Math::addExact);
-    return SpendLedger.usd(Math.addExact(stored, notYetStored));
+      return seen(callerId, window, read);
+    }, () -> storedAsLastSeen(callerId, window), false);
+    return SpendLedger.usd(Math.addExact(stored, notYetStored(callerId, window)));
+  }
+
+  /** The keys of the window's days, first day first. */
+  List<String> dayKeys(String callerId, Budget.Window window) {
+    List<String> keys = new ArrayList<>();
+    for (long d = window.firstDay(); d <= window.lastDay(); d++) {
+      keys.add(key(new Day(callerId, d)));
+    }
+    return keys;
+  }
+
+  /** Remembers what Redis holds for each day of the window ({@link #dayKeys} order; null: nothing); their sum. */
+  long seen(String callerId, Budget.Window window, List<String> values) {
+    long sum = 0;
+    for (int i = 0; i < values.size(); i++) {
+      if (values.get(i) != null) {
+        long n = Long.parseLong(values.get(i));
+        lastSeen.put(new Day(callerId, window.firstDay() + i), n);
+        sum = Math.addExact(sum, n);
+      }
+    }
+    return sum;
+  }
+
+  /** While Redis is unreachable: the last totals it gave this replica plus what this replica counted since. */
+  long spentLocally(String callerId, Budget.Window window) {
+    return Math.addExact(storedAsLastSeen(callerId, window), notYetStored(callerId, window));
+  }
+
+  /** Charges this replica counted that are not in Redis yet. */
+  long notYetStored(String callerId, Budget.Window window) {
+    long sum = 0;
+    for (long d = window.firstDay(); d <= window.lastDay(); d++) {
+      AtomicLong p = pending.get(new Day(callerId, d));
+      sum = Math.addExact(sum, p == null ? 0 : p.get());
+    }
+    return sum;
+  }
+
+  private long storedAsLastSeen(String callerId, Budget.Window window) {
+    long sum = 0;
+    for (long d = window.firstDay(); d <= window.lastDay(); d++) {
+      sum = Math.addExact(sum, lastSeen.getOrDefault(new Day(callerId, d), 0L));
+    }
+    return sum;
   }
 
   private void flushPending() {
@@ -102,7 +140,7 @@ public final class RedisSpendLedger implements SpendLedger {
         continue;
       }
       boolean stored = state.call("spend_flush", redis -> {
-        add(redis, e.getKey(), amount);
+        add(redis, e.getKey(), amount, null, null);
         return true;
       }, () -> false, true);
       if (!stored) {

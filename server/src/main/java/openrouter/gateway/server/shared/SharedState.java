@@ -6,8 +6,6 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.StaticCredentialsProvider;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.codec.ByteArrayCodec;
-import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
@@ -60,7 +58,6 @@ public final class SharedState implements AutoCloseable {
   private final ScheduledExecutorService background;
   private final AtomicReference<String> outage = new AtomicReference<>();
   private volatile StatefulRedisConnection<String, String> strings;
-  private volatile StatefulRedisConnection<String, byte[]> bytes;
 
   private SharedState(RedisClient client, ClientResources resources, RedisTarget redis, Observer observer) {
     this.client = client;
@@ -108,10 +105,7 @@ public final class SharedState implements AutoCloseable {
       return true;
     }
     try {
-      StatefulRedisConnection<String, byte[]> b = client.connect(RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE));
-      StatefulRedisConnection<String, String> s = client.connect(StringCodec.UTF8);
-      bytes = b;
-      strings = s;
+      strings = client.connect(StringCodec.UTF8);
       recovered();
       return true;
     } catch (RuntimeException e) {
@@ -135,11 +129,6 @@ public final class SharedState implements AutoCloseable {
 
   ScheduledExecutorService background() {
     return background;
-  }
-
-  /** The byte-valued connection Bucket4j stores its buckets through; null until connected. */
-  StatefulRedisConnection<String, byte[]> bucketConnection() {
-    return bytes;
   }
 
   /**

@@ -71,34 +71,53 @@ public final class Budgets {
       return;
     }
     Status s = status(caller);
-    if (!s.exhausted()) {
-      return;
+    if (s.exhausted()) {
+      throw refusal(s);
     }
+  }
+
+  /** The caller's budget and its window now; empty with no budget. */
+  public Optional<Status> budgetNow(Caller caller) {
+    return budgetOf(caller).map(b -> new Status(caller.id(), Optional.of(b), BigDecimal.ZERO, b.windowAt(clock.instant())));
+  }
+
+  /** The refusal of a call whose caller's budget is exhausted ({@code s}), counted as one. */
+  public GatewayFailure refusal(Status s) {
     observer.budgetRefused();
     Instant now = clock.instant();
-    Budget budget = s.budget().get();
-    throw GatewayFailure.budgetExceeded("caller:" + caller.id() + "/budget",
-        "caller " + caller.id() + " has spent " + s.spent().toPlainString() + " USD of its budget of "
+    Budget budget = s.budget().orElseThrow();
+    return GatewayFailure.budgetExceeded("caller:" + s.callerId() + "/budget",
+        "caller " + s.callerId() + " has spent " + s.spent().toPlainString() + " USD of its budget of "
             + budget + " (USD per fixed UTC window); the window resets at " + s.window().end()
             + ", or ask the gateway's operator to raise the budget",
         s.window().untilEnd(now),
-        Map.of("caller", caller.id(), "budget", budget.toString(),
+        Map.of("caller", s.callerId(), "budget", budget.toString(),
             "spent", s.spent().toPlainString(), "windowReset", s.window().end().toString()));
   }
 
   /** Charges what a finished call cost, as OpenRouter reported it; no usage or no cost: nothing. */
   public void charge(Caller caller, Usage usage) {
+    costOf(caller, usage).ifPresent(cost -> charge(caller.id(), cost));
+  }
+
+  /** What a call cost, as OpenRouter reported it: empty with no usage, no cost or a cost that is not a number. */
+  public Optional<BigDecimal> costOf(Caller caller, Usage usage) {
     if (usage == null || usage.getCost().isBlank()) {
-      return;
+      return Optional.empty();
     }
-    BigDecimal cost;
     try {
-      cost = new BigDecimal(usage.getCost().trim());
+      return Optional.of(new BigDecimal(usage.getCost().trim()));
     } catch (NumberFormatException e) {
       log.warn("not charging caller {}: OpenRouter reported a cost that is not a number", caller.id());
-      return;
+      return Optional.empty();
     }
-    charge(caller.id(), cost);
+  }
+
+  /** Reports a charge a ledger recorded by itself (with other work in one Redis round trip). */
+  public void charged(String callerId, BigDecimal usd) {
+    if (usd.signum() > 0) {
+      observer.charged(labelCallers ? callerId : "all", usd);
+    }
   }
 
   /** Charges {@code usd} to the caller now: safe from any thread, at any time after the call. */
@@ -111,6 +130,6 @@ public final class Budgets {
     } catch (RuntimeException e) { // the call is over: failing it now would help no one
       log.error("could not record a charge of {} USD to caller {}: {}", usd.toPlainString(), callerId, e.toString());
     }
-    observer.charged(labelCallers ? callerId : "all", usd);
+    charged(callerId, usd);
   }
 }

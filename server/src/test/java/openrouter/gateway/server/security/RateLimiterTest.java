@@ -99,6 +99,13 @@ class RateLimiterTest {
     }
   }
 
+  @Test
+  void aLimitBeyondExactCountingIsRefusedWithTheReason() {
+    assertThat(RateLimit.parse("100000000/1h").requests()).isEqualTo(100_000_000L);
+    assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> RateLimit.parse("9007199254740993/1ms")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("below 2^53");
+  }
+
   /** Time that moves only when told to. */
   private static final class ManualTime implements TimeMeter {
     private long nanos = 1_000_000_000L;

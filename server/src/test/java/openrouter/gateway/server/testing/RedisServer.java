@@ -103,6 +103,84 @@ public final class RedisServer implements AutoCloseable {
     }
   }
 
+  /**
+   * Starts watching every command Redis runs (MONITOR): what clients send and, marked
+   * {@code lua}, what scripts run. Close it when done.
+   */
+  public Monitor monitor() throws IOException {
+    return new Monitor(port);
+  }
+
+  /** A MONITOR connection: commands between two markers this test sends itself. */
+  public static final class Monitor implements AutoCloseable {
+    private final int port;
+    private final Socket socket;
+    private final InputStream in;
+    private int markers;
+
+    Monitor(int port) throws IOException {
+      this.port = port;
+      socket = new Socket("127.0.0.1", port);
+      socket.setSoTimeout(30_000);
+      socket.getOutputStream().write("MONITOR\r\n".getBytes(StandardCharsets.UTF_8));
+      socket.getOutputStream().flush();
+      in = socket.getInputStream();
+      if (!line().equals("+OK")) {
+        throw new IOException("MONITOR refused");
+      }
+    }
+
+    /**
+     * Sends a marker through another connection and returns the commands clients sent (not
+     * those scripts ran) since the previous marker, each as its quoted words, e.g.
+     * {@code "EVALSHA" "1f0c..." "3" ...}. Redis runs commands in order, so everything sent
+     * before the marker is listed before it.
+     */
+    public List<String> clientCommandsSinceLastMark() throws IOException {
+      String marker = "round-trip-marker-" + (++markers);
+      try (Socket s = new Socket("127.0.0.1", port)) {
+        s.getOutputStream().write(("ECHO " + marker + "\r\n").getBytes(StandardCharsets.UTF_8));
+        s.getOutputStream().flush();
+        s.getInputStream().read();
+      }
+      List<String> commands = new java.util.ArrayList<>();
+      while (true) {
+        String l = line();
+        int source = l.indexOf('[');
+        int words = l.indexOf("] ");
+        if (source < 0 || words < 0) {
+          continue;
+        }
+        String command = l.substring(words + 2);
+        if (command.equals("\"ECHO\" \"" + marker + "\"")) {
+          return commands;
+        }
+        if (!l.substring(source, words).endsWith(" lua")) {
+          commands.add(command);
+        }
+      }
+    }
+
+    private String line() throws IOException {
+      StringBuilder line = new StringBuilder();
+      int c;
+      while ((c = in.read()) != -1 && c != '\n') {
+        if (c != '\r') {
+          line.append((char) c);
+        }
+      }
+      if (c == -1) {
+        throw new IOException("MONITOR connection closed");
+      }
+      return line.toString();
+    }
+
+    @Override
+    public void close() throws IOException {
+      socket.close();
+    }
+  }
+
   @Override
   public void close() throws Exception {
     stop();
