@@ -121,7 +121,9 @@ class MetricsEndpointTest {
   void theActiveCallsGaugeReturnsToZeroAfterCancellationsAndErrors() throws Exception {
     StreamCollector slow = new StreamCollector();
     var call = h.channel.newCall(openrouter.gateway.v1.ChatServiceGrpc.getStreamChatMethod(), CallOptions.DEFAULT);
-    ClientCalls.asyncServerStreamingCall(call, chat("sim/slow", "a b c d e f g h i j k l", Map.of()), slow);
+    // 3 s between chunks: still running at the scrape and the cancel, however slow the machine.
+    ClientCalls.asyncServerStreamingCall(call, chat("sim/slow", "a b c d e f g h i j k l",
+        Map.of("sim_chunk_delay_ms", "3000")), slow);
     assertThat(slow.firstMessage.await(30, TimeUnit.SECONDS)).isTrue();
     assertThat(value(h.scrape(), "grpc_server_active_calls", "grpc_method", STREAM_CHAT)).isEqualTo(1);
 

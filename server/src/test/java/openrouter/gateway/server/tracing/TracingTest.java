@@ -26,6 +26,7 @@ import openrouter.gateway.server.grpc.AccessLogInterceptor;
 import openrouter.gateway.simulator.RecordedRequest;
 import openrouter.gateway.simulator.SimulatorKeys;
 import openrouter.gateway.simulator.testing.CapturedLogs;
+import openrouter.gateway.simulator.testing.Eventually;
 import openrouter.gateway.server.testing.GatewayHarness;
 import openrouter.gateway.server.testing.OtlpReceiver;
 import openrouter.gateway.server.testing.OtlpReceiver.Received;
@@ -148,13 +149,9 @@ class TracingTest {
       assertThat(upstream.header("traceparent")).isEqualTo("00-" + caller.traceId + "-" + attempt.spanId() + "-01");
 
       // The call's access line names the trace and the server span.
-      Map<String, String> mdc = null;
-      for (int i = 0; i < 250 && mdc == null; i++) {
-        mdc = access.mdcOf("method=openrouter.gateway.v1.ChatService/StreamChat");
-        if (mdc == null) {
-          Thread.sleep(20);
-        }
-      }
+      // Awaited (the deadline only bounds a failure): 5 s of polling was short on a busy machine.
+      Map<String, String> mdc = Eventually.await("the call's access line",
+          () -> access.mdcOf("method=openrouter.gateway.v1.ChatService/StreamChat"), java.util.Objects::nonNull);
       assertThat(mdc).containsEntry("trace_id", caller.traceId).containsEntry("span_id", server.spanId());
     }
     assertNothingSecretIn(receiver.spans(), secretWords);
@@ -203,8 +200,9 @@ class TracingTest {
       }
     }
     Cancelling c = new Cancelling();
-    async(grpcExport, caller).streamChat(chat("sim/slow", "a b c d e f g h i j", Map.of("sim_chunk_delay_ms", "200")), c);
-    assertThat(c.firstMessage.await(10, TimeUnit.SECONDS)).isTrue();
+    // 3 s between chunks: still running when cancelled, however slow the machine.
+    async(grpcExport, caller).streamChat(chat("sim/slow", "a b c d e f g h i j", Map.of("sim_chunk_delay_ms", "3000")), c);
+    assertThat(c.firstMessage.await(Eventually.DEADLINE.toSeconds(), TimeUnit.SECONDS)).isTrue();
     call.get().cancel("the caller gives up", null);
     assertThat(c.await().getCode()).isEqualTo(Status.Code.CANCELLED);
 
