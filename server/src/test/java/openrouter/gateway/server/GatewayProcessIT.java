@@ -34,6 +34,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import openrouter.gateway.simulator.OpenRouterSimulator;
+import openrouter.gateway.simulator.testing.Eventually;
 import openrouter.gateway.server.testing.OtlpReceiver;
 import openrouter.gateway.server.testing.StreamCollector;
 import openrouter.gateway.server.testing.TestKeys;
@@ -247,9 +248,17 @@ class GatewayProcessIT {
       assertThat(reply.getMessage().getContent()).isEqualTo("json please");
       assertThat(headers.get().get(requestId)).isEqualTo("it-request-42");
 
-      HttpResponse<String> metrics = HttpClient.newHttpClient().send(
-          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricsPort + "/metrics")).build(),
-          HttpResponse.BodyHandlers.ofString());
+      // Awaited: the server records the call when its stream has closed, which can come after
+      // the client already has the answer.
+      HttpClient http = HttpClient.newHttpClient();
+      HttpResponse<String> metrics = Eventually.await("the call's duration metric", () -> {
+        try {
+          return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricsPort + "/metrics")).build(),
+              HttpResponse.BodyHandlers.ofString());
+        } catch (IOException | InterruptedException e) {
+          throw new AssertionError(e);
+        }
+      }, r -> r.body().contains("grpc_server_call_duration_seconds_count{grpc_method=\"openrouter.gateway.v1.ChatService/Chat\""));
       assertThat(metrics.body()).contains("grpc_server_call_duration_seconds_count{grpc_method=\"openrouter.gateway.v1.ChatService/Chat\"")
           .contains("process_cpu_usage").contains("jvm_memory_used_bytes");
 
