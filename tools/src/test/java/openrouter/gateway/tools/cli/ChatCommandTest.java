@@ -168,10 +168,12 @@ class ChatCommandTest {
   @Test
   void aPersonAtATerminalSeesProgressThenTheSummary() {
     CliRun waiting = CliRun.builder().terminal()
-        .run("chat", "--target", target, "-m", "sim/stall-first", "--timeout", "0.6", "hi");
-    // The spinner drew frames while nothing came, then erased itself before the error.
+        .run("chat", "--target", target, "-m", "sim/stall-first", "--timeout", "3", "hi");
+    // The spinner drew frames while nothing came, then erased itself before the error. Its
+    // thread draws the first frame as it starts: 3 s leaves a busy machine time to start it
+    // (0.6 s did not always).
     assertThat(waiting.err).contains("\r| waiting for sim/stall-first").contains("\r\033[2Kerror: DEADLINE_EXCEEDED");
-    // How many frames fit in 0.6 s depends on the machine's load: at least one, never a count.
+    // How many frames fit in 3 s depends on the machine's load: at least one, never a count.
     assertThat(waiting.err.split("waiting for").length - 1).isPositive();
 
     CliRun answered = CliRun.builder().terminal().run("chat", "--target", target, "-m", "sim/echo", "hi");
