@@ -157,7 +157,7 @@ final class SimulatorTestSupport {
   /** Posts over a plain socket and reads a chunked response until its last chunk. */
   static RawResponse rawPost(OpenRouterSimulator sim, String path, String body) throws IOException {
     try (Socket socket = new Socket("127.0.0.1", sim.port())) {
-      socket.setSoTimeout(10_000);
+      socket.setSoTimeout((int) Eventually.DEADLINE.toMillis()); // only bounds a failure
       byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
       OutputStream out = socket.getOutputStream();
       out.write(("POST /api/v1" + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
