@@ -47,9 +47,11 @@ stop_gateway() {
 }
 trap stop_gateway EXIT
 
-# Wait (at most 60 s) for the standard health service to say SERVING.
+# Wait (at most 180 s: a cold JVM on a busy machine; the bound only fails a gateway that never
+# serves) for the standard health service to say SERVING.
 serving=false
-for _ in $(seq 1 120); do
+wait_until=$((SECONDS + 180))
+while ((SECONDS < wait_until)); do
   if ! kill -0 "$gateway_pid" 2>/dev/null; then
     break
   fi

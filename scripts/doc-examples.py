@@ -267,7 +267,7 @@ def main():
   gateway = subprocess.Popen(["java", "-jar", GATEWAY_JAR], cwd=ROOT, env=env, stdout=log,
                              stderr=subprocess.STDOUT)
   try:
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 120  # a cold JVM on a busy machine; bounds only a failure
     while not (listening(port) and listening(metrics_port)):
       if gateway.poll() is not None or time.monotonic() > deadline:
         raise SystemExit(f"doc examples: the gateway did not start; its log:\n{open(log.name).read()}")

@@ -97,7 +97,9 @@ test('against a gateway', async (t) => {
   });
 
   await t.test('cancel ends a stream CANCELLED', async () => {
-    const stream = client.streamChat(user('sim/slow', 'a b c d e f g h i j'));
+    // 3 s between chunks: still running when cancelled, however slow the machine (at the default
+    // 200 ms the stream could end OK before a busy machine ran the loop's first turn).
+    const stream = client.streamChat(user('sim/slow', 'a b c d e f g h i j', { metadata: { sim_chunk_delay_ms: '3000' } }));
     const error = await rejection((async () => {
       for await (const m of stream) if (m.event === 'delta') stream.cancel();
     })());

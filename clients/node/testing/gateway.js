@@ -22,11 +22,14 @@ function freePort() {
   });
 }
 
-async function waitServing(target, timeoutMs) {
+async function waitServing(target, timeoutMs, child) {
   const client = new GatewayClient(target, { readTimeoutMs: 1000, retries: false });
   const deadline = Date.now() + timeoutMs;
   try {
     while (Date.now() < deadline) {
+      if (child.exitCode !== null || child.signalCode !== null) {
+        throw new Error(`the gateway exited (${child.exitCode ?? child.signalCode})`);
+      }
       try {
         if ((await client.servingStatus('')) === 'SERVING') return;
       } catch (e) {
@@ -68,7 +71,9 @@ async function startGateway() {
     child.kill('SIGTERM');
   });
   try {
-    await waitServing(target, 30_000);
+    // A cold JVM on a busy machine: the bound only fails a gateway that never serves (at 30 s,
+    // the start-up alone timed out while other builds kept both cores busy).
+    await waitServing(target, 120_000, child);
   } catch (e) {
     await stop();
     throw e;

@@ -102,7 +102,10 @@ class AgainstAGatewayTest(unittest.TestCase):
         self.assertIn("temperature", [field for field, _ in caught.exception.field_violations])
 
     def test_cancel_ends_a_stream_cancelled(self):
-        stream = self.client.stream_chat(user("sim/slow", "a b c d e f g h i j"))
+        # 3 s between chunks: still running when cancelled, however slow the machine (at the
+        # default 200 ms the stream could end OK before a busy machine ran the loop's first turn).
+        stream = self.client.stream_chat(user("sim/slow", "a b c d e f g h i j",
+                                              metadata={"sim_chunk_delay_ms": "3000"}))
         with self.assertRaises(GatewayError) as caught:
             for m in stream:
                 stream.cancel()

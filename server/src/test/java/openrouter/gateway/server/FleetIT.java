@@ -220,14 +220,18 @@ class FleetIT {
     Files.writeString(keys, String.join("\n",
         "alice " + sha(ALICE) + " chat=10/24h",
         "bob " + sha(BOB) + " budget=0.000000000001/1d",
-        "carol " + sha(CAROL) + " streams=1",
+        // A rate no poll below can reach: only her slot may refuse her.
+        "carol " + sha(CAROL) + " streams=1 chat=10000/1m",
         "dave " + sha(DAVE) + " chat=10000/1m", ""));
     Map<String, String> shared = Map.of(
         "OPENROUTER_API_KEY", TestKeys.GATEWAY,
         "OPENROUTER_BASE_URL", sim.baseUrl(),
         "GATEWAY_API_KEYS_FILE", keys.toString(),
         "GATEWAY_REDIS_URL", redis.url(),
-        "GATEWAY_REDIS_LEASE_MS", "1500");
+        // 15 s, renewed every 5 s: the live replica's slot holds even if a busy machine stalls
+        // it for seconds (at 1.5 s, renewals 500 ms apart left 1 s of slack); the dead one's
+        // slot still comes back by itself, 15 s later.
+        "GATEWAY_REDIS_LEASE_MS", "15000");
     int portA = freePort();
     int portB = freePort();
     Process a = gateway("replica-a", portA, shared);

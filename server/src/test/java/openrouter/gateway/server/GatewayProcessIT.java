@@ -34,6 +34,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import openrouter.gateway.simulator.OpenRouterSimulator;
+import openrouter.gateway.simulator.testing.Eventually;
 import openrouter.gateway.server.testing.OtlpReceiver;
 import openrouter.gateway.server.testing.StreamCollector;
 import openrouter.gateway.server.testing.TestKeys;
@@ -90,7 +91,10 @@ class GatewayProcessIT {
     pb.redirectErrorStream(true).redirectOutput(output.toFile());
     process = pb.start();
     ManagedChannel probe = channel(port);
-    for (int i = 0; i < 300; i++) { // bounded: 30 s for a cold JVM on a busy machine
+    // Bounded in time, not in rounds: 120 s for a cold JVM on a busy machine (300 rounds of
+    // 100 ms were about 30 s, which a start-up beside other builds could exceed).
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+    while (System.nanoTime() < deadline) {
       assertThat(process.isAlive()).as("the gateway exited early:\n" + log()).isTrue();
       try {
         if (HealthGrpc.newBlockingStub(probe).withDeadlineAfter(1, TimeUnit.SECONDS)
@@ -156,11 +160,12 @@ class GatewayProcessIT {
     BlockingQueue<Object[]> health = watchServer(channel);
     assertThat(health.poll(30, TimeUnit.SECONDS)[0]).isEqualTo(ServingStatus.SERVING);
 
-    // About 11 s of answer at a second a word: the checks below, made while it still runs, have
-    // seconds to spare on a busy machine, and it still ends well within the 60 s grace.
+    // About 22 s of answer at two seconds a word: the checks below, made while it still runs,
+    // have 20 s to spare on a busy machine (11 s was the margin before), and it still ends well
+    // within the 60 s grace.
     String words = "one two three four five six seven eight nine ten eleven twelve";
     TimedCollector inFlight = new TimedCollector();
-    ChatServiceGrpc.newStub(channel).streamChat(chat("sim/slow", words, Map.of("sim_chunk_delay_ms", "1000")),
+    ChatServiceGrpc.newStub(channel).streamChat(chat("sim/slow", words, Map.of("sim_chunk_delay_ms", "2000")),
         inFlight);
     assertThat(inFlight.firstMessage.await(30, TimeUnit.SECONDS)).isTrue();
 
@@ -243,9 +248,17 @@ class GatewayProcessIT {
       assertThat(reply.getMessage().getContent()).isEqualTo("json please");
       assertThat(headers.get().get(requestId)).isEqualTo("it-request-42");
 
-      HttpResponse<String> metrics = HttpClient.newHttpClient().send(
-          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricsPort + "/metrics")).build(),
-          HttpResponse.BodyHandlers.ofString());
+      // Awaited: the server records the call when its stream has closed, which can come after
+      // the client already has the answer.
+      HttpClient http = HttpClient.newHttpClient();
+      HttpResponse<String> metrics = Eventually.await("the call's duration metric", () -> {
+        try {
+          return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricsPort + "/metrics")).build(),
+              HttpResponse.BodyHandlers.ofString());
+        } catch (IOException | InterruptedException e) {
+          throw new AssertionError(e);
+        }
+      }, r -> r.body().contains("grpc_server_call_duration_seconds_count{grpc_method=\"openrouter.gateway.v1.ChatService/Chat\""));
       assertThat(metrics.body()).contains("grpc_server_call_duration_seconds_count{grpc_method=\"openrouter.gateway.v1.ChatService/Chat\"")
           .contains("process_cpu_usage").contains("jvm_memory_used_bytes");
 

@@ -123,7 +123,7 @@ class TlsTest {
         "GATEWAY_TLS_CERT", server.certFile().toString(), "GATEWAY_TLS_KEY", server.keyFile().toString())) {
       ManagedChannel channel = channel(h.gateway.port(), trustingCa(null));
       try {
-        assertThat(HealthGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS)
+        assertThat(HealthGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS)
             .check(HealthCheckRequest.getDefaultInstance()).getStatus()).isEqualTo(ServingStatus.SERVING);
       } finally {
         channel.shutdownNow();

@@ -12,9 +12,9 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import openrouter.gateway.simulator.testing.Eventually;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -98,7 +98,7 @@ class SimulatorRealModelsTest {
     HttpClient client = HttpClient.newHttpClient();
     for (String path : List.of("/key", "/models", "/chat/completions", "/api/v2/models", "/")) {
       HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create(root + path))
-              .timeout(Duration.ofSeconds(10)).header("Authorization", "Bearer " + SimulatorKeys.DEFAULT)
+              .timeout(Eventually.DEADLINE).header("Authorization", "Bearer " + SimulatorKeys.DEFAULT)
               .GET().build(),
           HttpResponse.BodyHandlers.ofString());
       assertThat(response.statusCode()).as(path).isEqualTo(404);
@@ -107,7 +107,7 @@ class SimulatorRealModelsTest {
       assertThat(response.body()).startsWith("<!DOCTYPE html>").contains("could not be found");
     }
     HttpResponse<String> post = client.send(HttpRequest.newBuilder(URI.create(root + "/chat/completions"))
-            .timeout(Duration.ofSeconds(10)).header("Content-Type", "application/json")
+            .timeout(Eventually.DEADLINE).header("Content-Type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofString(chat("sim/echo", "hi").toString())).build(),
         HttpResponse.BodyHandlers.ofString());
     assertThat(post.statusCode()).isEqualTo(404);

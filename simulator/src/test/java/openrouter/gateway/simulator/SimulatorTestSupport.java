@@ -15,11 +15,11 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import openrouter.gateway.simulator.testing.Eventually;
 
 /** Shared helpers: a plain HTTP client, request builders and a raw chunked-body reader. */
 final class SimulatorTestSupport {
@@ -27,9 +27,11 @@ final class SimulatorTestSupport {
   static final String FIXED_ID = "gen-1700000000-AbCdEfGhIjKlMnOpQrSt";
   static final long FIXED_CREATED = 1_700_000_000L;
 
+  // Timeouts only bound a failure: Eventually.DEADLINE, as long as any wait in the tests (a
+  // busy machine could exceed the 5 s connect and 10 s request limits these were).
   private static final HttpClient CLIENT = HttpClient.newBuilder()
       .version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(5))
+      .connectTimeout(Eventually.DEADLINE)
       .build();
 
   private SimulatorTestSupport() {}
@@ -63,7 +65,7 @@ final class SimulatorTestSupport {
   static HttpResponse<String> post(OpenRouterSimulator sim, String path, Object body, String key) {
     String json = body instanceof String s ? s : write(body);
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(sim.baseUrl() + path))
-        .timeout(Duration.ofSeconds(10))
+        .timeout(Eventually.DEADLINE)
         .header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString(json));
     if (key != null) {
@@ -78,7 +80,7 @@ final class SimulatorTestSupport {
 
   static HttpResponse<String> get(OpenRouterSimulator sim, String pathAndQuery, String key) {
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(sim.baseUrl() + pathAndQuery))
-        .timeout(Duration.ofSeconds(10))
+        .timeout(Eventually.DEADLINE)
         .GET();
     if (key != null) {
       request.header("Authorization", "Bearer " + key);
@@ -155,7 +157,7 @@ final class SimulatorTestSupport {
   /** Posts over a plain socket and reads a chunked response until its last chunk. */
   static RawResponse rawPost(OpenRouterSimulator sim, String path, String body) throws IOException {
     try (Socket socket = new Socket("127.0.0.1", sim.port())) {
-      socket.setSoTimeout(10_000);
+      socket.setSoTimeout((int) Eventually.DEADLINE.toMillis()); // only bounds a failure
       byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
       OutputStream out = socket.getOutputStream();
       out.write(("POST /api/v1" + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"

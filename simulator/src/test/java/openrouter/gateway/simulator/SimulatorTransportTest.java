@@ -129,8 +129,8 @@ class SimulatorTransportTest {
     String id;
     try (Socket socket = new Socket()) {
       socket.setReceiveBufferSize(8 * 1024);
-      socket.connect(new InetSocketAddress("127.0.0.1", sim.port()), 5_000);
-      socket.setSoTimeout(10_000);
+      socket.connect(new InetSocketAddress("127.0.0.1", sim.port()), (int) Eventually.DEADLINE.toMillis());
+      socket.setSoTimeout((int) Eventually.DEADLINE.toMillis());
       socket.getOutputStream().write(post("/chat/completions", body, false));
       id = Response.readHead(socket.getInputStream()).get("x-generation-id");
 
@@ -149,7 +149,7 @@ class SimulatorTransportTest {
 
   private Socket connect() throws IOException {
     Socket socket = new Socket("127.0.0.1", sim.port());
-    socket.setSoTimeout(10_000);
+    socket.setSoTimeout((int) Eventually.DEADLINE.toMillis());
     return socket;
   }
 

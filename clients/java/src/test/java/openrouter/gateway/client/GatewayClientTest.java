@@ -56,6 +56,11 @@ class GatewayClientTest {
         .addMessages(Message.newBuilder().setRole(Role.ROLE_USER).setContent(prompt)).build();
   }
 
+  /** sim/slow with 3 s between chunks: a stream that only a cancel ends within the test. */
+  static ChatRequest slow(String prompt) {
+    return chat("sim/slow", prompt).toBuilder().putMetadata("sim_chunk_delay_ms", "3000").build();
+  }
+
   @Test
   void streamChatIteratesDeltasThenTheSummary() {
     List<StreamChatResponse> messages = new ArrayList<>();
@@ -188,7 +193,9 @@ class GatewayClientTest {
   @Test
   void closingAStreamEarlyCancelsItAndTheUpstreamRequest() throws Exception {
     String marker = UUID.randomUUID().toString();
-    ChatStream stream = client.streamChat(chat("sim/slow", marker + " a b c d e f g h i j k l"));
+    // 3 s between chunks: the stream is still running when it is closed, however long the
+    // machine takes from the first delta to the close (at 200 ms it could finish first).
+    ChatStream stream = client.streamChat(slow(marker + " a b c d e f g h i j k l"));
     assertThat(stream.next().getDelta().getContent()).startsWith(marker);
     RecordedRequest upstream = gateway.upstreamRequestWith(marker);
     stream.close();
@@ -202,7 +209,8 @@ class GatewayClientTest {
   void cancellingAListenerCallEndsItCancelled() throws Exception {
     CountDownLatch firstDelta = new CountDownLatch(1);
     CompletableFuture<GatewayException> error = new CompletableFuture<>();
-    ChatCall call = client.streamChat(chat("sim/slow", "a b c d e f g h i j k l"), new ChatListener() {
+    // Still running when cancelled, however slow the machine (see slow()).
+    ChatCall call = client.streamChat(slow("a b c d e f g h i j k l"), new ChatListener() {
       @Override
       public void onDelta(ChatDelta delta) {
         firstDelta.countDown();

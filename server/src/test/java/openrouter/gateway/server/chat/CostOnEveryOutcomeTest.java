@@ -20,6 +20,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import openrouter.gateway.simulator.testing.CapturedLogs;
+import openrouter.gateway.simulator.testing.Eventually;
 import openrouter.gateway.server.testing.GatewayHarness;
 import openrouter.gateway.server.testing.Prometheus;
 import openrouter.gateway.server.testing.Requests;
@@ -155,9 +156,10 @@ class CostOnEveryOutcomeTest {
       }
     }
     Cancelling c = new Cancelling();
+    // 3 s between chunks: still running when cancelled, however slow the machine.
     async(requestId).streamChat(chat("sim/slow", "one two three four five six seven eight nine ten",
-        Map.of("sim_chunk_delay_ms", "200")), c);
-    assertThat(c.firstMessage.await(10, TimeUnit.SECONDS)).isTrue();
+        Map.of("sim_chunk_delay_ms", "3000")), c);
+    assertThat(c.firstMessage.await(Eventually.DEADLINE.toSeconds(), TimeUnit.SECONDS)).isTrue();
     call.get().cancel("the test cancels", null);
     assertThat(c.await().getCode()).isEqualTo(Status.Code.CANCELLED);
 
@@ -174,8 +176,11 @@ class CostOnEveryOutcomeTest {
   void aCallerDeadlineMidStreamStillLearnsTheCost() throws Exception {
     String requestId = "cost-deadline-" + UUID.randomUUID();
     StreamCollector c = new StreamCollector();
-    async(requestId).withDeadlineAfter(700, TimeUnit.MILLISECONDS)
-        .streamChat(chat("sim/slow", "a b c d e f g h i j", Map.of("sim_chunk_delay_ms", "200")), c);
+    // The deadline passes mid-stream however fast or slow the machine: it leaves 5 s for the
+    // first chunk (sent at once), and the next one comes 30 s later. At 700 ms, a busy machine
+    // could pass it before the upstream answered, and there was no generation to look up.
+    async(requestId).withDeadlineAfter(5, TimeUnit.SECONDS)
+        .streamChat(chat("sim/slow", "a b c d e f g h i j", Map.of("sim_chunk_delay_ms", "30000")), c);
     assertThat(c.await().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
 
     CallCost cost = nextCost(requestId);

@@ -14,7 +14,11 @@ import io.grpc.StatusRuntimeException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.net.URI;
 import openrouter.gateway.server.testing.GatewayHarness;
+import openrouter.gateway.server.testing.TestKeys;
+import openrouter.gateway.simulator.OpenRouterSimulator;
+import openrouter.gateway.simulator.SimulatorOptions;
 import openrouter.gateway.v1.ChatResponse;
 import openrouter.gateway.v1.ChatSummary;
 import openrouter.gateway.v1.GetGenerationRequest;
@@ -25,20 +29,30 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * ChatService.GetGeneration against the simulator, whose /generation answers 404 for 300 ms
+ * ChatService.GetGeneration against the simulator, whose /generation answers 404 for a while
  * after a completion, like OpenRouter's eventually consistent stats.
  */
 class GetGenerationTest {
+  /**
+   * The simulator's 404 window: 2 s, not the default 300 ms, so the first lookup right after a
+   * completion falls inside it unless the machine stalls for seconds between two calls (at 300
+   * ms a busy machine's first lookup could already find the stats, one lookup instead of two).
+   */
+  private static final java.time.Duration STATS_DELAY = java.time.Duration.ofSeconds(2);
+
+  private static OpenRouterSimulator sim;
   private static GatewayHarness h;
 
   @BeforeAll
   static void start() throws Exception {
-    h = GatewayHarness.inProcess().withSimulator();
+    sim = OpenRouterSimulator.start(SimulatorOptions.builder().generationStatsDelay(STATS_DELAY).build());
+    h = GatewayHarness.inProcess().withUpstream(URI.create(sim.baseUrl()), TestKeys.GATEWAY);
   }
 
   @AfterAll
   static void stop() throws Exception {
     h.close();
+    sim.close();
   }
 
   private static Generation lookup(String id, long deadlineMillis) {
@@ -50,11 +64,13 @@ class GetGenerationTest {
   void findsTheStatsRightAfterACompletionByRetryingTheBrief404() {
     ChatResponse answer = h.chat().chat(chat("sim/echo", "count these five words"));
     ChatSummary summary = answer.getSummary();
-    int before = h.simulator.requestCount("/generation");
+    int before = sim.requestCount("/generation");
 
-    Generation g = lookup(summary.getGenerationId(), 5000);
+    // A deadline that only bounds a failure: the gateway waits 100, 200, 400, 800, 1000 ms
+    // between lookups, so the stats 2 s after the completion are found by the sixth at most.
+    Generation g = lookup(summary.getGenerationId(), 30_000);
 
-    int lookups = h.simulator.requestCount("/generation") - before;
+    int lookups = sim.requestCount("/generation") - before;
     assertThat(lookups).as("the first lookups met the 404 window").isBetween(2, 6);
     assertThat(g.getId()).isEqualTo(summary.getGenerationId());
     assertThat(g.getModel()).isEqualTo("sim/echo");
@@ -76,7 +92,7 @@ class GetGenerationTest {
     h.chat().streamChat(chat("sim/reasoning", "think first")).forEachRemaining(messages::add);
     ChatSummary summary = messages.get(messages.size() - 1).getSummary();
 
-    Generation g = lookup(summary.getGenerationId(), 5000);
+    Generation g = lookup(summary.getGenerationId(), 30_000);
     assertThat(g.getStreamed()).isTrue();
     assertThat(g.getModel()).isEqualTo("sim/reasoning");
     assertThat(g.getNativeTokensReasoning()).isPositive();
@@ -85,7 +101,7 @@ class GetGenerationTest {
   @Test
   void anUnknownIdIsNotFoundOnceTheDeadlineLeavesNoRoomForAnotherTry() {
     String id = "gen-0000000000-doesnotexistanywhere";
-    int before = h.simulator.requestCount("/generation");
+    int before = sim.requestCount("/generation");
 
     StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class, () -> lookup(id, 1200));
 
@@ -94,7 +110,7 @@ class GetGenerationTest {
     ErrorInfo info = errorInfo(e);
     assertThat(info.getReason()).isEqualTo("GENERATION_NOT_FOUND");
     assertThat(info.getDomain()).isEqualTo("openrouter.ai");
-    int lookups = h.simulator.requestCount("/generation") - before;
+    int lookups = sim.requestCount("/generation") - before;
     assertThat(info.getMetadataMap()).containsEntry("attempts", Integer.toString(lookups));
     // 100, 200, 400 ms of backoff fit 1.2 s, 800 more do not: never more than 5 tries, and at
     // least one retry (fewer fit when the machine makes each lookup slow).
@@ -107,7 +123,7 @@ class GetGenerationTest {
   @Test
   void anUnknownIdSaysWhatToCheckAndEndsWithinTheShortDefaultWindow() {
     String id = "gen-0000000000-nosuchgenerationatall";
-    int before = h.simulator.requestCount("/generation");
+    int before = sim.requestCount("/generation");
     // No deadline on the call: the gateway's own lookup window applies.
     StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class,
         () -> openrouter.gateway.v1.ChatServiceGrpc.newBlockingStub(h.channel)
@@ -117,17 +133,17 @@ class GetGenerationTest {
     assertThat(e.getStatus().getDescription()).contains("check that the id is the generation_id")
         .doesNotContain("model id");
     // 100, 200, 400, 800, 1000 ms between lookups: a 3 s window has room for at most 6 of them.
-    assertThat(h.simulator.requestCount("/generation") - before).isBetween(1, 6);
+    assertThat(sim.requestCount("/generation") - before).isBetween(1, 6);
   }
 
   @Test
   void anEmptyIdIsInvalidAndNeverReachesOpenRouter() {
-    int before = h.simulator.requestCount("/generation");
+    int before = sim.requestCount("/generation");
     for (String id : List.of("", "   ", "gen-with space")) {
       StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class, () -> lookup(id, 2000));
       assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
       assertThat(detail(e, BadRequest.class).getFieldViolations(0).getField()).isEqualTo("id");
     }
-    assertThat(h.simulator.requestCount("/generation")).isEqualTo(before);
+    assertThat(sim.requestCount("/generation")).isEqualTo(before);
   }
 }

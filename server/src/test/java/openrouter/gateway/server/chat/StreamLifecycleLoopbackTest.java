@@ -97,8 +97,11 @@ class StreamLifecycleLoopbackTest {
   void aDeadlineShorterThanASlowStreamEndsDeadlineExceededAndClosesUpstream() throws Exception {
     String marker = UUID.randomUUID().toString();
     StreamCollector c = new StreamCollector();
-    h.chatAsync().withDeadlineAfter(700, TimeUnit.MILLISECONDS)
-        .streamChat(chat("sim/slow", marker + " a b c d e f g h i j", Map.of("sim_chunk_delay_ms", "200")), c);
+    // The deadline passes mid-stream however fast or slow the machine: it leaves 5 s for the
+    // first chunk (sent at once), and the next one comes 30 s later. At 700 ms with 200 ms
+    // chunks, a busy machine could pass it before any message arrived.
+    h.chatAsync().withDeadlineAfter(5, TimeUnit.SECONDS)
+        .streamChat(chat("sim/slow", marker + " a b c d e f g h i j", Map.of("sim_chunk_delay_ms", "30000")), c);
     assertThat(c.await().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
     assertThat(c.messages).isNotEmpty().noneMatch(StreamChatResponse::hasSummary);
     RecordedRequest upstream = requestWith(marker);

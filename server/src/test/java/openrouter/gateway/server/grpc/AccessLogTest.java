@@ -157,7 +157,10 @@ class AccessLogTest {
     var withId = io.grpc.ClientInterceptors.intercept(h.channel,
         MetadataUtils.newAttachHeadersInterceptor(requestId("req-cancel")));
     call = withId.newCall(ChatServiceGrpc.getStreamChatMethod(), CallOptions.DEFAULT);
-    ClientCalls.asyncServerStreamingCall(call, chat("sim/slow", "a b c d e f g h", Map.of()), collector);
+    // 3 s between chunks: still running when cancelled, however long the machine takes from the
+    // first message to the cancel (at the default 200 ms the stream could end OK first).
+    ClientCalls.asyncServerStreamingCall(call, chat("sim/slow", "a b c d e f g h",
+        Map.of("sim_chunk_delay_ms", "3000")), collector);
     assertThat(collector.firstMessage.await(30, TimeUnit.SECONDS)).isTrue();
     call.cancel("the caller gives up", null);
     assertThat(collector.await().getCode()).isEqualTo(Status.Code.CANCELLED);

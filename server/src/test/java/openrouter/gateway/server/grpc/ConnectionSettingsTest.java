@@ -30,17 +30,20 @@ class ConnectionSettingsTest {
   @Test
   void theServerPingsASilentConnectionAndClosesItWhenNoAckComes() throws Exception {
     try (GatewayHarness h = GatewayHarness.withSimulator(
-        "GATEWAY_KEEPALIVE_TIME_MS", "10000", "GATEWAY_KEEPALIVE_TIMEOUT_MS", "300");
-        RawHttp2Client raw = new RawHttp2Client(h.gateway.port())) {
+        "GATEWAY_KEEPALIVE_TIME_MS", "10000", "GATEWAY_KEEPALIVE_TIMEOUT_MS", "300")) {
+      // Timed from before the connection exists: the server's keepalive clock cannot start
+      // earlier, however long the connect takes (timed after it, a slow connect ate the margin).
       long start = System.nanoTime();
-      Frame ping = raw.await(Frame::isPing, 10_000 + WAIT_MS);
-      long pingedAfterMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-      assertThat(ping).as("a server ping").isNotNull();
-      // Never before the keepalive time; how much later depends on the machine.
-      assertThat(pingedAfterMs).isGreaterThanOrEqualTo(9_000L);
-      // Not answering it: the connection is closed after the keepalive timeout.
-      Frame end = raw.await(f -> f.closed() || f.type() == RawHttp2Client.GOAWAY, WAIT_MS);
-      assertThat(end).as("the unanswered ping ends the connection").isNotNull();
+      try (RawHttp2Client raw = new RawHttp2Client(h.gateway.port())) {
+        Frame ping = raw.await(Frame::isPing, 10_000 + WAIT_MS);
+        long pingedAfterMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        assertThat(ping).as("a server ping").isNotNull();
+        // Never before the keepalive time; how much later depends on the machine.
+        assertThat(pingedAfterMs).isGreaterThanOrEqualTo(9_000L);
+        // Not answering it: the connection is closed after the keepalive timeout.
+        Frame end = raw.await(f -> f.closed() || f.type() == RawHttp2Client.GOAWAY, WAIT_MS);
+        assertThat(end).as("the unanswered ping ends the connection").isNotNull();
+      }
     }
   }
 
@@ -97,20 +100,24 @@ class ConnectionSettingsTest {
 
   @Test
   void anIdleConnectionGetsAGracefulGoAway() throws Exception {
-    try (GatewayHarness h = GatewayHarness.withSimulator("GATEWAY_MAX_CONNECTION_IDLE_MS", "300");
-        RawHttp2Client raw = new RawHttp2Client(h.gateway.port())) {
+    try (GatewayHarness h = GatewayHarness.withSimulator("GATEWAY_MAX_CONNECTION_IDLE_MS", "300")) {
+      // Timed from before the connection exists: the server's idle clock cannot start earlier
+      // (timed after the connect, a connect slower than 50 ms made the GOAWAY look early).
       long start = System.nanoTime();
-      Frame goAway = raw.await(f -> f.type() == RawHttp2Client.GOAWAY, WAIT_MS);
-      assertThat(goAway).isNotNull();
-      assertThat(goAway.goAwayError()).isZero(); // NO_ERROR: clients just reconnect
-      assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isGreaterThanOrEqualTo(250);
+      try (RawHttp2Client raw = new RawHttp2Client(h.gateway.port())) {
+        Frame goAway = raw.await(f -> f.type() == RawHttp2Client.GOAWAY, WAIT_MS);
+        assertThat(goAway).isNotNull();
+        assertThat(goAway.goAwayError()).isZero(); // NO_ERROR: clients just reconnect
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isGreaterThanOrEqualTo(250);
+      }
     }
   }
 
   @Test
   void anAgedConnectionLetsItsStreamFinishWithinTheGraceThenTheClientReconnects() throws Exception {
     try (GatewayHarness h = GatewayHarness.withSimulator(
-        "GATEWAY_MAX_CONNECTION_AGE_MS", "300", "GATEWAY_MAX_CONNECTION_AGE_GRACE_MS", "10000")) {
+        // A grace far beyond the 1.4 s stream: the stream ends within it however slow the machine.
+        "GATEWAY_MAX_CONNECTION_AGE_MS", "300", "GATEWAY_MAX_CONNECTION_AGE_GRACE_MS", "120000")) {
       StreamCollector stream = new StreamCollector();
       h.chatAsync().streamChat(chat("sim/slow", "one two three four five six seven", Map.of()), stream);
       assertThat(stream.await().isOk()).as("the stream outlived the connection's age, within the grace").isTrue();

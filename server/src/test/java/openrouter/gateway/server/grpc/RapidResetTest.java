@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import openrouter.gateway.simulator.testing.CapturedLogs;
+import openrouter.gateway.simulator.testing.Eventually;
 import openrouter.gateway.server.testing.GatewayHarness;
 import openrouter.gateway.server.testing.HeldExecutor;
 import openrouter.gateway.simulator.testing.RawHttp2Client;
@@ -84,7 +85,8 @@ class RapidResetTest {
       }
       raw.write(frames.toByteArray());
       raw.ping();
-      Frame f = raw.await(x -> x.isPingAck() || x.type() == RawHttp2Client.GOAWAY || x.closed(), 10_000);
+      Frame f = raw.await(x -> x.isPingAck() || x.type() == RawHttp2Client.GOAWAY || x.closed(),
+          (int) Eventually.DEADLINE.toMillis()); // only bounds a failure: a busy machine answers late
       assertThat(f).isNotNull();
       assertThat(f.isPingAck()).as("no GOAWAY below the limit").isTrue();
     }

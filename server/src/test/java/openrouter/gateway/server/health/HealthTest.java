@@ -178,19 +178,28 @@ class HealthTest {
   @Test
   void aKeyAcceptedAgainBringsChatBack() throws Exception {
     try (MockWebServer upstream = new MockWebServer()) {
-      upstream.enqueue(new MockResponse.Builder().code(200).body("{\"data\":{\"label\":\"x\"}}").build());
-      upstream.enqueue(new MockResponse.Builder().code(401)
-          .body("{\"error\":{\"code\":401,\"message\":\"User not found.\"}}").build());
-      for (int i = 0; i < 200; i++) {
-        upstream.enqueue(new MockResponse.Builder().code(200).body("{\"data\":{\"label\":\"x\"}}").build());
-      }
+      // The key is rejected once, by the first probe after the watch saw SERVING: with the 401
+      // at a fixed place in a queue, a watch that started after the second probe (300 ms, less
+      // than a busy machine can take) saw NOT_SERVING first.
+      java.util.concurrent.atomic.AtomicBoolean rejectOnce = new java.util.concurrent.atomic.AtomicBoolean();
+      upstream.setDispatcher(new mockwebserver3.Dispatcher() {
+        @Override
+        public MockResponse dispatch(mockwebserver3.RecordedRequest request) {
+          return rejectOnce.compareAndSet(true, false)
+              ? new MockResponse.Builder().code(401)
+                  .body("{\"error\":{\"code\":401,\"message\":\"User not found.\"}}").build()
+              : new MockResponse.Builder().code(200).body("{\"data\":{\"label\":\"x\"}}").build();
+        }
+      });
       upstream.start();
       try (GatewayHarness h = GatewayHarness.inProcess().withUpstream(upstream.url("/api/v1").uri(), TestKeys.GATEWAY,
           "GATEWAY_HEALTH_PROBE_INTERVAL_MS", "300")) {
         BlockingQueue<ServingStatus> watched = watch(h.channel, ChatServiceGrpc.SERVICE_NAME);
-        assertThat(List.of(watched.poll(DEADLINE.toSeconds(), TimeUnit.SECONDS), watched.poll(DEADLINE.toSeconds(), TimeUnit.SECONDS),
+        assertThat(watched.poll(DEADLINE.toSeconds(), TimeUnit.SECONDS)).isEqualTo(ServingStatus.SERVING);
+        rejectOnce.set(true);
+        assertThat(List.of(watched.poll(DEADLINE.toSeconds(), TimeUnit.SECONDS),
             watched.poll(DEADLINE.toSeconds(), TimeUnit.SECONDS)))
-            .containsExactly(ServingStatus.SERVING, ServingStatus.NOT_SERVING, ServingStatus.SERVING);
+            .containsExactly(ServingStatus.NOT_SERVING, ServingStatus.SERVING);
         assertThat(detailed(h.channel).getKeyState()).isEqualTo(KeyState.KEY_STATE_ACCEPTED);
         assertThat(upstream.takeRequest().getTarget()).isEqualTo("/api/v1/key");
       }

@@ -20,6 +20,7 @@ import mockwebserver3.RecordedRequest;
 import openrouter.gateway.simulator.OpenRouterSimulator;
 import openrouter.gateway.simulator.SimulatorKeys;
 import openrouter.gateway.simulator.testing.CapturedLogs;
+import openrouter.gateway.simulator.testing.Eventually;
 import openrouter.gateway.server.testing.GatewayHarness;
 import openrouter.gateway.v1.CheckRequest;
 import openrouter.gateway.v1.CheckResponse;
@@ -41,16 +42,9 @@ class WrongBaseUrlTest {
 
   private static CheckResponse awaitReport(ManagedChannel channel, Predicate<CheckResponse> condition)
       throws InterruptedException {
-    CheckResponse last = null;
-    for (int i = 0; i < 250; i++) {
-      last = HealthServiceGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS)
-          .check(CheckRequest.getDefaultInstance());
-      if (condition.test(last)) {
-        return last;
-      }
-      Thread.sleep(20);
-    }
-    throw new AssertionError("the health report never got there; last: " + last);
+    // Awaited, not 250 polls of 20 ms: on a busy machine 5 s was not always enough.
+    return Eventually.await("the health report", () -> HealthServiceGrpc.newBlockingStub(channel)
+        .withDeadlineAfter(30, TimeUnit.SECONDS).check(CheckRequest.getDefaultInstance()), condition);
   }
 
   private static MockWebServer serving(MockResponse response) throws Exception {

@@ -47,6 +47,21 @@ class MetricsEndpointTest {
     h.close();
   }
 
+  /**
+   * A scrape once {@code recorded} holds of it: the server records a call's duration when its
+   * stream has closed, which can come after the client already has the status (a test that
+   * scraped at once could miss the last call on a busy machine).
+   */
+  private static String scrapeWhen(java.util.function.Predicate<String> recorded) throws InterruptedException {
+    return Eventually.await("the server's record of the calls", () -> {
+      try {
+        return h.scrape();
+      } catch (Exception e) {
+        throw new AssertionError(e);
+      }
+    }, recorded);
+  }
+
   private static void drain(ChatRequest request) {
     Iterator<StreamChatResponse> it = h.chat().streamChat(request);
     it.forEachRemaining(m -> {});
@@ -67,7 +82,8 @@ class MetricsEndpointTest {
     h.chat().chat(chat("sim/error-500", "falls back").toBuilder()
         .addAllModels(List.of("sim/error-504", "sim/error-529", "sim/error-502", "sim/echo")).build());
 
-    String m = h.scrape();
+    String m = scrapeWhen(s -> value(s, "grpc_server_call_duration_seconds_count", "grpc_method", CHAT,
+        "grpc_status", "OK") >= 2);
     assertThat(value(m, "grpc_server_call_duration_seconds_count", "grpc_method", STREAM_CHAT, "grpc_status", "OK"))
         .isGreaterThanOrEqualTo(1);
     assertThat(value(m, "grpc_server_call_duration_seconds_count", "grpc_method", CHAT, "grpc_status", "OK"))
@@ -120,7 +136,9 @@ class MetricsEndpointTest {
   void theActiveCallsGaugeReturnsToZeroAfterCancellationsAndErrors() throws Exception {
     StreamCollector slow = new StreamCollector();
     var call = h.channel.newCall(openrouter.gateway.v1.ChatServiceGrpc.getStreamChatMethod(), CallOptions.DEFAULT);
-    ClientCalls.asyncServerStreamingCall(call, chat("sim/slow", "a b c d e f g h i j k l", Map.of()), slow);
+    // 3 s between chunks: still running at the scrape and the cancel, however slow the machine.
+    ClientCalls.asyncServerStreamingCall(call, chat("sim/slow", "a b c d e f g h i j k l",
+        Map.of("sim_chunk_delay_ms", "3000")), slow);
     assertThat(slow.firstMessage.await(30, TimeUnit.SECONDS)).isTrue();
     assertThat(value(h.scrape(), "grpc_server_active_calls", "grpc_method", STREAM_CHAT)).isEqualTo(1);
 
@@ -154,7 +172,8 @@ class MetricsEndpointTest {
         h.channel, method, CallOptions.DEFAULT.withDeadlineAfter(5, TimeUnit.SECONDS), new byte[0]));
     assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNIMPLEMENTED);
 
-    String m = h.scrape();
+    String m = scrapeWhen(s -> value(s, "grpc_server_call_duration_seconds_count", "grpc_method", "other",
+        "grpc_status", "UNIMPLEMENTED") >= 1);
     assertThat(value(m, "grpc_server_call_duration_seconds_count", "grpc_method", "other",
         "grpc_status", "UNIMPLEMENTED")).isGreaterThanOrEqualTo(1);
     assertThat(m).doesNotContain(madeUp);

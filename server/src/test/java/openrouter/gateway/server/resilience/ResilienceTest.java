@@ -284,7 +284,9 @@ class ResilienceTest {
 
   @Test
   void ttftTimeoutMovesAlongTheChainBeforeTheFirstToken() throws Exception {
-    GatewayHarness h = gatewayOnSimulator("OPENROUTER_TTFT_TIMEOUT_MS", "300");
+    // The limit also applies to sim/echo's attempt, whose first token must come within it: 5 s
+    // bounds a loopback round trip on any machine (at 300 ms a busy machine missed it too).
+    GatewayHarness h = gatewayOnSimulator("OPENROUTER_TTFT_TIMEOUT_MS", "5000");
     ChatRequest request = chat("sim/stall-first", "first stalls").toBuilder()
         .addAllModels(List.of("sim/error-400", "sim/error-403", "sim/error-404", "sim/echo")).build();
     List<StreamChatResponse> out = new ArrayList<>();

@@ -21,7 +21,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import openrouter.gateway.simulator.RecordedRequest;
 import openrouter.gateway.simulator.SimulatorKeys;
@@ -170,14 +169,20 @@ class SecurityTest {
 
   @Test
   void concurrentStreamsAreBoundedPerCallerAndInTotal() throws Exception {
-    Path keys = keysFile("alice " + sha256(ALICE_KEY) + " streams=2\nbob " + sha256(BOB_KEY) + "\n");
+    // Rates no call below can reach: only the stream limits may refuse.
+    Path keys = keysFile("alice " + sha256(ALICE_KEY) + " streams=2 chat=10000/1m\nbob " + sha256(BOB_KEY)
+        + " chat=10000/1m\n");
     GatewayHarness h = gateway("GATEWAY_API_KEYS_FILE", keys.toString(), "GATEWAY_MAX_CONCURRENT_STREAMS", "3");
-    // Streams of ~9 s (3 s a word): still open while the limits are checked, even on a busy
-    // machine (at 300 ms a word they could end first, and the third call was then allowed).
+    // Streams that only the test's cancel ends (sim/stall: one chunk, then nothing): open while
+    // the limits are checked however slow the machine (streams of ~9 s, 3 s a word, could end
+    // first on a machine busy enough, and the call they should have refused was then allowed).
+    List<io.grpc.Context.CancellableContext> held = new ArrayList<>();
     List<StreamCollector> slow = new ArrayList<>();
     for (int i = 0; i < 2; i++) {
       StreamCollector c = new StreamCollector();
-      asAsync(h, ALICE_KEY).streamChat(chat("sim/slow", "a b c d", Map.of("sim_chunk_delay_ms", "3000")), c);
+      io.grpc.Context.CancellableContext call = io.grpc.Context.current().withCancellation();
+      held.add(call);
+      call.run(() -> asAsync(h, ALICE_KEY).streamChat(chat("sim/stall", "hold a slot"), c));
       assertThat(c.firstMessage.await(30, TimeUnit.SECONDS)).isTrue();
       slow.add(c);
     }
@@ -187,16 +192,28 @@ class SecurityTest {
     assertThat(errorInfo((StatusRuntimeException) third.error()).getReason()).isEqualTo("CALLER_STREAM_LIMIT");
 
     StreamCollector bobs = new StreamCollector();
-    asAsync(h, BOB_KEY).streamChat(chat("sim/slow", "a b c d", Map.of("sim_chunk_delay_ms", "3000")), bobs);
+    io.grpc.Context.CancellableContext bobsCall = io.grpc.Context.current().withCancellation();
+    held.add(bobsCall);
+    bobsCall.run(() -> asAsync(h, BOB_KEY).streamChat(chat("sim/stall", "hold a slot"), bobs));
+    slow.add(bobs);
     assertThat(bobs.firstMessage.await(30, TimeUnit.SECONDS)).isTrue();
     StatusRuntimeException total = catchThrowableOfType(StatusRuntimeException.class, () -> as(h, BOB_KEY).chat(chat("sim/echo", "4th in total")));
     assertThat(errorInfo(total).getReason()).isEqualTo("GATEWAY_OVERLOADED");
 
+    // The streams end; their slots come back (the server frees them when it sees the cancel,
+    // a moment after the client has: awaited).
+    held.forEach(call -> call.cancel(null));
     for (StreamCollector c : slow) {
-      assertThat(c.await().isOk()).isTrue();
+      assertThat(c.await().getCode()).isEqualTo(Code.CANCELLED);
     }
-    assertThat(bobs.await().isOk()).isTrue();
-    assertThat(as(h, ALICE_KEY).chat(chat("sim/echo", "slots are back")).getMessage().getContent()).isEqualTo("slots are back");
+    Eventually.await("alice's slots are back", () -> {
+      try {
+        return as(h, ALICE_KEY).chat(chat("sim/echo", "slots are back")).getMessage().getContent().equals("slots are back");
+      } catch (StatusRuntimeException notYet) {
+        assertThat(errorInfo(notYet).getReason()).isIn("CALLER_STREAM_LIMIT", "GATEWAY_OVERLOADED");
+        return false;
+      }
+    });
   }
 
   @Test

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.concurrent.AbstractExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import openrouter.gateway.simulator.testing.Eventually;
 
 /**
  * An executor that runs nothing until the test says so: tasks wait in a queue, and {@link
@@ -22,23 +23,18 @@ public final class HeldExecutor extends AbstractExecutorService {
     queued.add(task);
   }
 
-  /** Runs the oldest queued task here, waiting (bounded: 10 s) for one to be queued. */
+  /** Runs the oldest queued task here, waiting (bounded by Eventually.DEADLINE) for one to be queued. */
   public void runNext() throws InterruptedException {
-    Runnable task = queued.poll(10, TimeUnit.SECONDS);
+    Runnable task = queued.poll(Eventually.DEADLINE.toSeconds(), TimeUnit.SECONDS);
     if (task == null) {
-      throw new AssertionError("no task was queued within 10 s");
+      throw new AssertionError("no task was queued within " + Eventually.DEADLINE.toSeconds() + " s");
     }
     task.run();
   }
 
-  /** Waits (bounded: 10 s) until a task is queued, without running it. */
+  /** Waits (bounded by Eventually.DEADLINE) until a task is queued, without running it. */
   public void awaitQueued() throws InterruptedException {
-    for (int i = 0; i < 1000 && queued.isEmpty(); i++) {
-      Thread.sleep(10);
-    }
-    if (queued.isEmpty()) {
-      throw new AssertionError("no task was queued within 10 s");
-    }
+    Eventually.await("a queued task", () -> !queued.isEmpty());
   }
 
   @Override

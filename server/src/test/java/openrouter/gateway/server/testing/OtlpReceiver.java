@@ -157,14 +157,14 @@ public final class OtlpReceiver implements AutoCloseable {
     }
   }
 
-  /** Waits (bounded: 20 s) until a span matches; returns it. */
+  /** Waits (bounded by Eventually.DEADLINE) until a span matches; returns it. */
   public Received await(Predicate<Received> matching) throws InterruptedException {
     return awaitAll(matching, 1).get(0);
   }
 
-  /** Waits (bounded: 20 s) until {@code count} spans match; returns them. */
+  /** Waits (bounded by Eventually.DEADLINE) until {@code count} spans match; returns them. */
   public List<Received> awaitAll(Predicate<Received> matching, int count) throws InterruptedException {
-    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    long until = System.nanoTime() + openrouter.gateway.simulator.testing.Eventually.DEADLINE.toNanos();
     synchronized (spans) {
       while (true) {
         List<Received> found = spans.stream().filter(matching).toList();

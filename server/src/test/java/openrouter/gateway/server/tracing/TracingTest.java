@@ -26,6 +26,7 @@ import openrouter.gateway.server.grpc.AccessLogInterceptor;
 import openrouter.gateway.simulator.RecordedRequest;
 import openrouter.gateway.simulator.SimulatorKeys;
 import openrouter.gateway.simulator.testing.CapturedLogs;
+import openrouter.gateway.simulator.testing.Eventually;
 import openrouter.gateway.server.testing.GatewayHarness;
 import openrouter.gateway.server.testing.OtlpReceiver;
 import openrouter.gateway.server.testing.OtlpReceiver.Received;
@@ -202,8 +203,9 @@ class TracingTest {
       }
     }
     Cancelling c = new Cancelling();
-    async(grpcExport, caller).streamChat(chat("sim/slow", "a b c d e f g h i j", Map.of("sim_chunk_delay_ms", "200")), c);
-    assertThat(c.firstMessage.await(10, TimeUnit.SECONDS)).isTrue();
+    // 3 s between chunks: still running when cancelled, however slow the machine.
+    async(grpcExport, caller).streamChat(chat("sim/slow", "a b c d e f g h i j", Map.of("sim_chunk_delay_ms", "3000")), c);
+    assertThat(c.firstMessage.await(Eventually.DEADLINE.toSeconds(), TimeUnit.SECONDS)).isTrue();
     call.get().cancel("the caller gives up", null);
     assertThat(c.await().getCode()).isEqualTo(Status.Code.CANCELLED);
 

@@ -16,6 +16,7 @@ import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import openrouter.gateway.simulator.RecordedRequest;
 import openrouter.gateway.simulator.SimulatorKeys;
+import openrouter.gateway.simulator.testing.Eventually;
 import openrouter.gateway.server.testing.GatewayHarness;
 import openrouter.gateway.server.testing.StreamCollector;
 import openrouter.gateway.v1.ChatRequest;
@@ -77,7 +78,7 @@ class HostileUpstreamTest {
     assertThat(e.getStatus().getDescription()).contains("1048576 bytes", "OPENROUTER_MAX_SSE_LINE_BYTES");
     assertThat(h.simulator.requestCount("/chat/completions")).as("not retried").isEqualTo(1);
     RecordedRequest upstream = lastChatRequest(h);
-    upstream.closedAtNanos().get(10, TimeUnit.SECONDS);
+    upstream.closedAtNanos().get(Eventually.DEADLINE.toSeconds(), TimeUnit.SECONDS);
     assertThat(upstream.clientDisconnected()).as("the endless answer's connection is closed").isTrue();
 
     // Nothing else is affected.
@@ -94,7 +95,7 @@ class HostileUpstreamTest {
     assertThat(errorInfo(e).getReason()).isEqualTo("UPSTREAM_MALFORMED_RESPONSE");
     assertThat(e.getStatus().getDescription()).contains("OPENROUTER_MAX_RESPONSE_BYTES");
     assertThat(h.simulator.requestCount("/chat/completions")).isEqualTo(1);
-    lastChatRequest(h).closedAtNanos().get(10, TimeUnit.SECONDS);
+    lastChatRequest(h).closedAtNanos().get(Eventually.DEADLINE.toSeconds(), TimeUnit.SECONDS);
     assertThat(lastChatRequest(h).clientDisconnected()).isTrue();
     assertThat(h.chat().chat(chat("sim/echo", "fine")).getMessage().getContent()).isEqualTo("fine");
   }
@@ -194,12 +195,12 @@ class HostileUpstreamTest {
         upstream.enqueue(new MockResponse.Builder().code(200).addHeader("Content-Type", "application/json").body(ok).build());
         // The first round fails; later ones are served the last good balance, marked stale.
         catchThrowableOfType(StatusRuntimeException.class,
-            () -> credits.withDeadlineAfter(10, TimeUnit.SECONDS).getCredits(request));
+            () -> credits.withDeadlineAfter(30, TimeUnit.SECONDS).getCredits(request));
         assertThat(upstream.getRequestCount() - before).as("HTTP %s: one request", answer[0]).isEqualTo(1);
         // Take the unused success so the next round starts clean.
-        upstream.takeRequest(5, TimeUnit.SECONDS);
-        credits.withDeadlineAfter(10, TimeUnit.SECONDS).getCredits(request);
-        upstream.takeRequest(5, TimeUnit.SECONDS);
+        upstream.takeRequest(Eventually.DEADLINE.toSeconds(), TimeUnit.SECONDS);
+        credits.withDeadlineAfter(30, TimeUnit.SECONDS).getCredits(request);
+        upstream.takeRequest(Eventually.DEADLINE.toSeconds(), TimeUnit.SECONDS);
       }
     }
   }

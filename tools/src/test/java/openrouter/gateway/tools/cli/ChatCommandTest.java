@@ -42,13 +42,14 @@ class ChatCommandTest {
 
   @Test
   void printsTokensAsTheyArriveNotAtTheEnd() {
-    CliRun r = CliRun.run("chat", "--target", target, "-m", "sim/slow", "--metadata", "sim_chunk_delay_ms=400",
+    CliRun r = CliRun.run("chat", "--target", target, "-m", "sim/slow", "--metadata", "sim_chunk_delay_ms=1000",
         "one two three four five");
     assertThat(r.exitCode).as(r.toString()).isZero();
     assertThat(r.out).isEqualTo("one two three four five\n");
-    // Five words 400 ms apart (1.6 s from first to last) arrive as separate writes spread over
+    // Five words a second apart (4 s from first to last) arrive as separate writes spread over
     // the stream's life; printing at the end would put them within microseconds. The margin
-    // to 400 ms absorbs a busy machine delaying the first write by over a second.
+    // to 400 ms absorbs a busy machine delaying the first write by over 3 s (at 400 ms pacing
+    // the margin was 1.2 s).
     assertThat(r.outWriteTimes.size()).isGreaterThanOrEqualTo(5);
     long spreadMs = TimeUnit.NANOSECONDS.toMillis(r.outWriteTimes.get(r.outWriteTimes.size() - 1) - r.outWriteTimes.get(0));
     assertThat(spreadMs).isGreaterThan(400);
@@ -167,10 +168,12 @@ class ChatCommandTest {
   @Test
   void aPersonAtATerminalSeesProgressThenTheSummary() {
     CliRun waiting = CliRun.builder().terminal()
-        .run("chat", "--target", target, "-m", "sim/stall-first", "--timeout", "0.6", "hi");
-    // The spinner drew frames while nothing came, then erased itself before the error.
+        .run("chat", "--target", target, "-m", "sim/stall-first", "--timeout", "3", "hi");
+    // The spinner drew frames while nothing came, then erased itself before the error. Its
+    // thread draws the first frame as it starts: 3 s leaves a busy machine time to start it
+    // (0.6 s did not always).
     assertThat(waiting.err).contains("\r| waiting for sim/stall-first").contains("\r\033[2Kerror: DEADLINE_EXCEEDED");
-    // How many frames fit in 0.6 s depends on the machine's load: at least one, never a count.
+    // How many frames fit in 3 s depends on the machine's load: at least one, never a count.
     assertThat(waiting.err.split("waiting for").length - 1).isPositive();
 
     CliRun answered = CliRun.builder().terminal().run("chat", "--target", target, "-m", "sim/echo", "hi");

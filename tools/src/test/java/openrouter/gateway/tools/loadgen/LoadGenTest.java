@@ -42,12 +42,14 @@ class LoadGenTest {
     return out.toString(StandardCharsets.UTF_8);
   }
 
+  // The closed-loop runs stop at their request count; their --duration (120 s) is only a cap a
+  // busy machine cannot reach (at 20 s, a slow enough machine would stop short of the count).
   @Test
   void closedLoopStopsAtTheRequestCountAndReportsEveryOutcome() throws Exception {
     Path json = dir.resolve("unary.json");
     int before = gw.simulator.requestCount("/chat/completions");
     String table = run("--target", gw.target(), "--scenario", "unary", "--concurrency", "4", "--requests", "40",
-        "--warmup", "0", "--duration", "20", "--json", json.toString());
+        "--warmup", "0", "--duration", "120", "--json", json.toString());
     assertThat(table).contains("ok 40, errors 0").contains("p99");
     assertThat(gw.simulator.requestCount("/chat/completions") - before).isEqualTo(40);
     String result = Files.readString(json);
@@ -58,7 +60,7 @@ class LoadGenTest {
   void streamsRecordFirstChunkAndGapsAndCountEveryChunk() throws Exception {
     Path json = dir.resolve("stream.json");
     run("--target", gw.target(), "--scenario", "stream", "--concurrency", "2", "--requests", "6", "--warmup", "0",
-        "--duration", "20", "--chunks", "10", "--chunk-delay-ms", "5", "--json", json.toString());
+        "--duration", "120", "--chunks", "10", "--chunk-delay-ms", "5", "--json", json.toString());
     String result = Files.readString(json);
     assertThat(result).contains("\"ok\":6").contains("\"chunks\":60").contains("\"firstChunkMs\":{\"p50\":");
     assertThat(result).contains("\"count\":54"); // 9 gaps in each of 6 streams
@@ -69,7 +71,7 @@ class LoadGenTest {
     Path json = dir.resolve("direct.json");
     int before = gw.simulator.requestCount("/chat/completions");
     run("--direct", gw.simulator.baseUrl(), "--scenario", "stream", "--concurrency", "2", "--requests", "4",
-        "--warmup", "0", "--duration", "20", "--chunks", "8", "--chunk-delay-ms", "50", "--json", json.toString());
+        "--warmup", "0", "--duration", "120", "--chunks", "8", "--chunk-delay-ms", "50", "--json", json.toString());
     assertThat(gw.simulator.requestCount("/chat/completions") - before).isEqualTo(4);
     String result = Files.readString(json);
     assertThat(result).contains("\"ok\":4").contains("\"errors\":0").contains("\"chunks\":32");
@@ -87,7 +89,7 @@ class LoadGenTest {
     Path json = dir.resolve("direct-unary.json");
     int before = gw.simulator.requestCount("/chat/completions");
     String table = run("--direct", gw.simulator.baseUrl(), "--scenario", "unary", "--concurrency", "3", "--requests", "60",
-        "--warmup", "0", "--duration", "20", "--chunks", "16", "--json", json.toString());
+        "--warmup", "0", "--duration", "120", "--chunks", "16", "--json", json.toString());
     assertThat(table).contains("ok 60, errors 0").contains("3 connection(s)");
     assertThat(gw.simulator.requestCount("/chat/completions") - before).isEqualTo(60);
     String result = Files.readString(json);
@@ -105,7 +107,7 @@ class LoadGenTest {
     Path json = dir.resolve("direct-models.json");
     int before = gw.simulator.requestCount("/models");
     run("--direct", gw.simulator.baseUrl(), "--scenario", "models", "--concurrency", "2", "--requests", "10",
-        "--warmup", "0", "--duration", "20", "--json", json.toString());
+        "--warmup", "0", "--duration", "120", "--json", json.toString());
     assertThat(gw.simulator.requestCount("/models") - before).isEqualTo(10);
     String result = Files.readString(json);
     assertThat(result).contains("\"ok\":10").contains("\"errors\":0");
@@ -116,7 +118,7 @@ class LoadGenTest {
   void directHttpErrorsAreCountedByStatus() throws Exception {
     Path json = dir.resolve("direct-401.json");
     run("--direct", gw.simulator.baseUrl(), "--api-key", SimulatorKeys.REJECTED, "--scenario", "stream",
-        "--concurrency", "2", "--requests", "8", "--warmup", "0", "--duration", "20", "--json", json.toString());
+        "--concurrency", "2", "--requests", "8", "--warmup", "0", "--duration", "120", "--json", json.toString());
     String result = Files.readString(json);
     assertThat(result).contains("\"ok\":0").contains("\"HTTP_401\":8").contains("\"chunks\":0");
     // An error answer is drained like any other and its connection kept.
@@ -155,7 +157,7 @@ class LoadGenTest {
   void modelsThroughTheGatewayAreDrainedUnparsed() throws Exception {
     Path json = dir.resolve("models.json");
     run("--target", gw.target(), "--scenario", "models", "--concurrency", "2", "--requests", "10", "--warmup", "0",
-        "--duration", "20", "--json", json.toString());
+        "--duration", "120", "--json", json.toString());
     String result = Files.readString(json);
     assertThat(result).contains("\"ok\":10").contains("\"errors\":0");
     assertThat(number(result, "bodyBytes") / 10).isGreaterThan(1000);
@@ -166,7 +168,7 @@ class LoadGenTest {
     Path json = dir.resolve("health.json");
     int before = gw.simulator.requestCount("/chat/completions");
     String table = run("--target", gw.target(), "--scenario", "health", "--concurrency", "2", "--requests", "30",
-        "--warmup", "0", "--duration", "20", "--json", json.toString());
+        "--warmup", "0", "--duration", "120", "--json", json.toString());
     assertThat(table).contains("health-gateway: health").contains("ok 30, errors 0");
     assertThat(field(Files.readString(json), "latencyMs")).contains("\"count\":30");
     assertThat(gw.simulator.requestCount("/chat/completions")).isEqualTo(before); // the upstream is not involved
